@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+export interface WizardProcess {
+  url: string;
+  signInUrl: string;
+  port: number;
+  /** Everything the server wrote to stdout and stderr so far (checked for leaked secrets). */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+/** Starts the built CLI (`hds-setup serve --port 0`) as a child process, as an admin would. */
+export async function startWizard(env: Record<string, string> = {}): Promise<WizardProcess> {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/hds-setup.js'), 'serve', '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const signInUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wizard did not start:\n${out}`)), 15_000);
+    const check = () => {
+      const m = /Sign in: (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`wizard exited (${code}):\n${out}`)));
+  });
+  const url = new URL(signInUrl);
+  return {
+    url: url.origin,
+    signInUrl,
+    port: Number(url.port),
+    output: () => out,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve({ code: child.exitCode, ms: 0 });
+        const started = Date.now();
+        child.once('exit', (code) => resolve({ code, ms: Date.now() - started }));
+        child.kill(signal);
+      }),
+  };
+}
+
+let browser: Browser | undefined;
+let profile: string | undefined;
+
+/** One headless Debian Chromium per test file (playwright-core never downloads a browser). */
+export async function launchBrowser(): Promise<Browser> {
+  profile = mkdtempSync(join(tmpdir(), 'hds-chromium-'));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  return browser;
+}
+
+export async function closeBrowser(): Promise<void> {
+  await browser?.close();
+  browser = undefined;
+  if (profile) rmSync(profile, { recursive: true, force: true });
+}
+
+/** Collects what the page stored in the browser, to prove no secret is kept there. */
+export async function browserStorageDump(page: Page): Promise<string> {
+  const storage = await page.evaluate(async () => {
+    const dbs = 'databases' in indexedDB ? await indexedDB.databases() : [];
+    return JSON.stringify({
+      local: { ...localStorage },
+      session: { ...sessionStorage },
+      indexedDb: dbs.map((d) => d.name),
+    });
+  });
+  const cookies = await page.context().cookies();
+  return `${storage}\n${JSON.stringify(cookies.map((c) => ({ name: c.name, value: c.value })))}`;
+}

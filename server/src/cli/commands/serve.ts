@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../http/logger.js';
+import { enableOutboundProxy } from '../../http/outbound-proxy.js';
+import { startServer } from '../../http/server.js';
+import { UsageError } from '../output.js';
+
+export function registerServe(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('start the setup wizard (http://127.0.0.1:8080 by default)')
+    .option('--host <host>', 'address to bind (env HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env PORT; default 8080)')
+    .action(async (opts: { host?: string; port?: string }) => {
+      const host = opts.host ?? process.env.HOST ?? '127.0.0.1';
+      const portText = opts.port ?? process.env.PORT ?? '8080';
+      const port = Number(portText);
+      if (!/^\d+$/.test(portText) || port > 65535)
+        throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}".`);
+      const logger = createLogger();
+      const proxies = enableOutboundProxy();
+      const running = await startServer({
+        host,
+        port,
+        logger,
+        signInToken: process.env.HDS_SETUP_TOKEN || undefined,
+      });
+      process.stdout.write(`Express server listening on port ${running.port}.\n`);
+      process.stdout.write(`Sign in: ${running.signInUrl}\n`);
+      if (proxies.length) process.stdout.write(`Outbound proxy: ${proxies.join(', ')}\n`);
+      let exiting = false;
+      const shutdown = (signal: string) => {
+        if (exiting) return;
+        exiting = true;
+        logger.info('stopping', { signal });
+        void running.stop().then(() => {
+          setExit(0);
+          process.exit(0);
+        });
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      await new Promise<never>(() => {});
+    });
+}

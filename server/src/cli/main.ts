@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { productVersion } from '../product.js';
+import { commands } from './commands/index.js';
+import { EXIT_USAGE, UsageError } from './output.js';
+
+/** Parses argv and runs one command. Resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command();
+  program
+    .name('hds-setup')
+    .description('Setup wizard and tools for Hybrid Data Security key servers.')
+    .version(productVersion(), '-v, --version')
+    .showHelpAfterError('(run hds-setup --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+    });
+  for (const register of commands) register(program, (code) => (exitCode = code));
+  for (const c of program.commands) c.exitOverride();
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return EXIT_USAGE;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      return EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}

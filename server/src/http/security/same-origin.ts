@@ -1,0 +1,26 @@
+import type { RequestHandler } from 'express';
+import { CLIENT_HEADER, CLIENT_HEADER_VALUE } from '../../../../contract/client-header.js';
+import { HdsError } from '../../../../contract/hds-error.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF defence for state-changing requests: a browser always sends Origin on cross-origin
+ * POSTs, and it must name this very server; without Origin the web app's own header must be
+ * present (a cross-site form cannot set custom headers).
+ */
+export const requireSameOrigin: RequestHandler = (req, _res, next) => {
+  if (SAFE_METHODS.has(req.method)) return next();
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`) return next();
+    return next(new HdsError('CSRF_REJECTED', 'This request came from another web site and was refused.'));
+  }
+  if (req.headers[CLIENT_HEADER] === CLIENT_HEADER_VALUE) return next();
+  next(
+    new HdsError(
+      'CSRF_REJECTED',
+      `State-changing requests must come from the hds-setup page (same Origin or the ${CLIENT_HEADER} header).`,
+    ),
+  );
+};

@@ -1,0 +1,49 @@
+import type { StepId, WizardStep } from '../steps/step-id';
+import { useShellStore } from '../store/shell-store';
+
+export function StepList({
+  steps,
+  current,
+  onSelect,
+  label,
+  numbered = true,
+}: {
+  steps: WizardStep[];
+  current: StepId;
+  onSelect: (id: StepId) => void;
+  label: string;
+  numbered?: boolean;
+}) {
+  const completed = useShellStore((s) => s.completed);
+  return (
+    <nav aria-label={label}>
+      <ol className={numbered ? 'step-list' : 'step-list step-list-plain'}>
+        {steps.map((step, index) => {
+          const isCurrent = step.id === current;
+          const done = completed.includes(step.id);
+          return (
+            <li key={step.id}>
+              <button
+                type="button"
+                className={`step ${isCurrent ? 'step-current' : ''} ${done ? 'step-done' : ''}`}
+                aria-current={isCurrent ? 'step' : undefined}
+                onClick={() => onSelect(step.id)}
+              >
+                {numbered && (
+                  <span className="step-marker" aria-hidden="true">
+                    {done ? '✓' : index + 1}
+                  </span>
+                )}
+                <span className="step-text">
+                  <span className="step-title">{step.title}</span>
+                  {step.hint && <span className="step-hint">{step.hint}</span>}
+                </span>
+                {done && <span className="visually-hidden"> (done)</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}

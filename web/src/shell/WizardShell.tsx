@@ -1,0 +1,65 @@
+import { useEffect, useRef } from 'react';
+import { api } from '../api/client';
+import { wizardSteps } from '../steps/registry';
+import type { StepId } from '../steps/step-id';
+import { useShellStore } from '../store/shell-store';
+import { StepList } from './StepList';
+
+/** The signed-in frame: step list on the left, one task per page on the right. */
+export function WizardShell() {
+  const { current, goTo, markComplete, version, setSignedOut } = useShellStore();
+  const heading = useRef<HTMLDivElement>(null);
+  const steps = wizardSteps.filter((s) => s.kind !== 'tab');
+  const tabs = wizardSteps.filter((s) => s.kind === 'tab');
+  const active = wizardSteps.find((s) => s.id === current) ?? wizardSteps[0]!;
+
+  // Keep the page in the URL hash so the browser's Back button moves between pages.
+  useEffect(() => {
+    const fromHash = () => {
+      const id = window.location.hash.replace(/^#\//, '') as StepId;
+      if (wizardSteps.some((s) => s.id === id)) goTo(id);
+    };
+    fromHash();
+    window.addEventListener('hashchange', fromHash);
+    return () => window.removeEventListener('hashchange', fromHash);
+  }, [goTo]);
+
+  useEffect(() => {
+    if (window.location.hash !== `#/${current}`) window.history.pushState(null, '', `#/${current}`);
+    heading.current?.focus();
+  }, [current]);
+
+  const navigate = (id: StepId) => goTo(id);
+  const onContinue = () => {
+    markComplete(active.id);
+    const index = steps.findIndex((s) => s.id === active.id);
+    const next = steps[index + 1];
+    if (next) goTo(next.id);
+  };
+
+  async function signOut() {
+    await api('DELETE', '/session').catch(() => undefined);
+    setSignedOut('You signed out. Use the same link to sign in again.');
+  }
+
+  return (
+    <div className="layout">
+      <aside className="sidebar">
+        <p className="brand">HDS Setup</p>
+        <StepList steps={steps} current={current} onSelect={navigate} label="Setup steps" />
+        {tabs.length > 0 && (
+          <StepList steps={tabs} current={current} onSelect={navigate} label="Management" numbered={false} />
+        )}
+        <div className="sidebar-footer">
+          <button type="button" className="button button-link" onClick={signOut}>
+            Sign out
+          </button>
+          {version && <span className="muted">v{version}</span>}
+        </div>
+      </aside>
+      <main className="content" ref={heading} tabIndex={-1} aria-live="polite">
+        <active.Component onContinue={onContinue} goTo={navigate} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import { create } from 'zustand';
+import type { StepId } from '../steps/step-id';
+
+export type AuthStatus = 'checking' | 'signedOut' | 'signedIn';
+
+interface ShellState {
+  auth: AuthStatus;
+  authMessage: string | undefined;
+  version: string | undefined;
+  current: StepId;
+  /** Pages the admin has finished, so the step list can tick them. */
+  completed: StepId[];
+  setSignedIn: (version: string) => void;
+  setSignedOut: (message?: string) => void;
+  goTo: (id: StepId) => void;
+  markComplete: (id: StepId) => void;
+}
+
+/** View state of the shell only: never a secret (no token, no password ever lands here). */
+export const useShellStore = create<ShellState>((set) => ({
+  auth: 'checking',
+  authMessage: undefined,
+  version: undefined,
+  current: 'overview',
+  completed: [],
+  setSignedIn: (version) => set({ auth: 'signedIn', version, authMessage: undefined }),
+  setSignedOut: (message) => set({ auth: 'signedOut', authMessage: message }),
+  goTo: (id) => set({ current: id }),
+  markComplete: (id) => set((s) => (s.completed.includes(id) ? s : { completed: [...s.completed, id] })),
+}));
+
+export const selectCurrentStep = (s: ShellState) => s.current;
+export const selectAuth = (s: ShellState) => s.auth;

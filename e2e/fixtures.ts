@@ -17,11 +17,15 @@ export interface WizardProcess {
 
 /** Starts the built CLI (`hds-setup serve --port 0`) as a child process, as an admin would. */
 export async function startWizard(env: Record<string, string> = {}): Promise<WizardProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/hds-setup.js'), 'serve', '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/hds-setup.js'), 'serve', '--port', '0'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -88,7 +92,7 @@ export async function browserStorageDump(page: Page): Promise<string> {
     return JSON.stringify({
       local: { ...localStorage },
       session: { ...sessionStorage },
-      indexedDb: dbs.map((d) => d.name),
+      indexedDb: dbs.map((d: IDBDatabaseInfo) => d.name),
     });
   });
   const cookies = await page.context().cookies();

@@ -60,11 +60,33 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const r = spawnSync('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
-  asPostgres('initdb', ['-D', dataDir, '-U', 'postgres', '--pwfile', pwFile, '-A', 'scram-sha-256', '--no-sync', '-E', 'UTF8']);
+  asPostgres('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--pwfile',
+    pwFile,
+    '-A',
+    'scram-sha-256',
+    '--no-sync',
+    '-E',
+    'UTF8',
+  ]);
   rmSync(pwFile);
-  const hba = options.hba ?? ['host all all 127.0.0.1/32 scram-sha-256', 'host all all ::1/128 scram-sha-256'];
+  const hba = options.hba ?? [
+    'host all all 127.0.0.1/32 scram-sha-256',
+    'host all all ::1/128 scram-sha-256',
+  ];
   writeFileSync(join(dataDir, 'pg_hba.conf'), `local all postgres trust\n${hba.join('\n')}\n`);
-  const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${base}`, '-c', 'fsync=off'];
+  const settings = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${base}`,
+    '-c',
+    'fsync=off',
+  ];
   if (options.tls) {
     const cert = join(base, 'server.crt');
     const key = join(base, 'server.key');
@@ -76,7 +98,16 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   } else settings.push('-c', 'ssl=off');
   const port = await freePort();
   settings.push('-c', `port=${port}`);
-  asPostgres('pg_ctl', ['-D', dataDir, '-w', '-l', join(base, 'log'), '-o', settings.map((s) => (s.startsWith('-') ? s : `'${s}'`)).join(' '), 'start']);
+  asPostgres('pg_ctl', [
+    '-D',
+    dataDir,
+    '-w',
+    '-l',
+    join(base, 'log'),
+    '-o',
+    settings.map((s) => (s.startsWith('-') ? s : `'${s}'`)).join(' '),
+    'start',
+  ]);
 
   const server: PostgresServer = {
     host: '127.0.0.1',
@@ -94,9 +125,13 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       }
     },
     async stop() {
-      spawnSync('runuser', ['-u', 'postgres', '--', join(BIN, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'], {
-        stdio: 'ignore',
-      });
+      spawnSync(
+        'runuser',
+        ['-u', 'postgres', '--', join(BIN, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'],
+        {
+          stdio: 'ignore',
+        },
+      );
       rmSync(base, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,72 @@
+import type { SqlStatement } from '../key-database.js';
+
+/** One tool-managed schema step; `statements` run in order inside the migration transaction. */
+export interface Migration {
+  version: number;
+  description: string;
+  statements: string[];
+}
+
+export interface CmkRowToInsert {
+  orgId: string;
+  keyVersion: number;
+  wrappedKey: Buffer;
+  algorithm: string;
+}
+
+export interface AuditRowToInsert {
+  action: string;
+  orgId: string | null;
+  outcome: 'ok' | 'failed';
+  detail: string;
+}
+
+/**
+ * Every statement the tool runs against its key database, per dialect. Column aliases are
+ * lower-case snake_case in both dialects so the core reads rows the same way. Values always
+ * travel as parameters.
+ */
+export interface KeyDatabaseSql {
+  readonly dialect: 'postgresql' | 'sqlserver';
+  readonly migrations: Migration[];
+  /** Serialises concurrent migrations/bindings (two tools started at once). */
+  lockSchema(): SqlStatement;
+  /** Row `{ present: 0|1|boolean }`: does the metadata table exist yet? */
+  metadataTablePresent(): SqlStatement;
+  setSchemaVersion(version: number): SqlStatement;
+  /** Row: schema_version, master_key_check, check_algorithm, deployment_label, bound_at. */
+  readMetadata(forUpdate: boolean): SqlStatement;
+  writeBinding(check: Buffer, algorithm: string, deploymentLabel: string, at: Date): SqlStatement;
+  /** Row `{ n }`. */
+  countCmks(): SqlStatement;
+  insertAudit(rows: AuditRowToInsert[], at: Date): SqlStatement[];
+  /** Rows: id, name, verifier, valid_from, valid_until, revoked_at. */
+  listServiceAccounts(name: string): SqlStatement;
+  insertServiceAccount(
+    name: string,
+    verifier: string,
+    validFrom: Date,
+    validUntil: Date,
+    at: Date,
+  ): SqlStatement;
+  revokeServiceAccount(id: number, at: Date): SqlStatement;
+  shortenServiceAccount(id: number, validUntil: Date): SqlStatement;
+  /** Adds tenants; a revoked one comes back as active. Rows `{ org_id }` of those added. */
+  addTenants(tenants: { orgId: string; name: string }[], at: Date): SqlStatement[];
+  /** Rows: org_id, name, status, created_at, key_version, cmk_created_at (revoked tenants left out). */
+  listTenants(): SqlStatement;
+  /** Rows: org_id, name, status, key_generation, has_cmk — locked until the transaction ends. */
+  lockTenants(orgIds: string[]): SqlStatement[];
+  /** Rows `{ org_id }` of active tenants without a CMK. */
+  pendingTenantIds(): SqlStatement;
+  /** Rows `{ org_id }` of removed tenants. */
+  removedTenantIds(): SqlStatement;
+  /** Rows `{ org_id }` actually inserted (the unique key keeps one CMK per tenant). */
+  insertCmks(rows: CmkRowToInsert[], at: Date): SqlStatement[];
+  setKeyGeneration(orgIds: string[]): SqlStatement[];
+  /** Rows: org_id, key_version, wrapped_key, algorithm. */
+  readCmks(orgIds: string[]): SqlStatement[];
+  markTenantRemoved(orgId: string, at: Date): SqlStatement;
+  /** Deletes the wrapped key and marks the tenant revoked. */
+  revokeTenant(orgId: string, at: Date): SqlStatement[];
+}

@@ -1,0 +1,232 @@
+import type { SqlParam, SqlStatement } from '../key-database.js';
+import type { KeyDatabaseSql, Migration } from './key-database-sql.js';
+
+/** SQL Server allows 2100 parameters per request; batches are split to stay well below. */
+export const SQLSERVER_MAX_PARAMS = 2000;
+
+const table = (name: string, body: string) =>
+  `IF OBJECT_ID(N'dbo.${name}', N'U') IS NULL CREATE TABLE dbo.${name} (${body})`;
+
+const migrations: Migration[] = [
+  {
+    version: 1,
+    description: 'metadata, service accounts, tenants, tenant CMKs, audit log',
+    statements: [
+      table(
+        'hds_metadata',
+        `id smallint NOT NULL PRIMARY KEY CHECK (id = 1), schema_version int NOT NULL,
+         master_key_check varbinary(64) NULL, check_algorithm nvarchar(64) NULL,
+         deployment_label nvarchar(256) NULL, bound_at datetimeoffset NULL`,
+      ),
+      `IF NOT EXISTS (SELECT 1 FROM dbo.hds_metadata WHERE id = 1)
+       INSERT INTO dbo.hds_metadata (id, schema_version) VALUES (1, 0)`,
+      table(
+        'hds_service_accounts',
+        `id bigint IDENTITY(1,1) NOT NULL PRIMARY KEY,
+         name nvarchar(32) NOT NULL CHECK (name IN (N'kms', N'indexing', N'compliance')),
+         verifier nvarchar(512) NOT NULL, valid_from datetimeoffset NOT NULL, valid_until datetimeoffset NOT NULL,
+         revoked_at datetimeoffset NULL, recorded_at datetimeoffset NOT NULL`,
+      ),
+      table(
+        'hds_tenants',
+        `org_id uniqueidentifier NOT NULL PRIMARY KEY,
+         name nvarchar(256) NOT NULL CHECK (LEN(name) >= 1),
+         status nvarchar(16) NOT NULL CHECK (status IN (N'active', N'removed', N'revoked')),
+         key_generation int NOT NULL DEFAULT 0,
+         created_at datetimeoffset NOT NULL, updated_at datetimeoffset NOT NULL`,
+      ),
+      // One current CMK per tenant: the primary key is the org id alone.
+      table(
+        'hds_tenant_cmks',
+        `org_id uniqueidentifier NOT NULL PRIMARY KEY REFERENCES dbo.hds_tenants (org_id),
+         key_version int NOT NULL CHECK (key_version > 0), wrapped_key varbinary(256) NOT NULL,
+         algorithm nvarchar(64) NOT NULL, created_at datetimeoffset NOT NULL`,
+      ),
+      table(
+        'hds_audit_log',
+        `id bigint IDENTITY(1,1) NOT NULL PRIMARY KEY, at datetimeoffset NOT NULL, action nvarchar(64) NOT NULL,
+         org_id uniqueidentifier NULL, outcome nvarchar(16) NOT NULL, detail nvarchar(1024) NOT NULL`,
+      ),
+    ],
+  },
+];
+
+/** Builds `@pN` placeholders while collecting the values, so no value ever lands in the text. */
+class Params {
+  readonly values: SqlParam[] = [];
+  add(value: SqlParam): string {
+    this.values.push(value);
+    return `@p${this.values.length}`;
+  }
+  statement(text: string): SqlStatement {
+    return { text, params: this.values };
+  }
+}
+
+function chunks<T>(items: T[], paramsPerItem: number): T[][] {
+  // One parameter is kept for the shared timestamp some statements bind.
+  const size = Math.max(1, Math.floor((SQLSERVER_MAX_PARAMS - 1) / paramsPerItem));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function one(text: string, ...values: SqlParam[]): SqlStatement {
+  const p = new Params();
+  return p.statement(text.replace(/\$(\d+)/g, (_m, n: string) => p.add(values[Number(n) - 1]!)));
+}
+
+function idList(orgIds: string[], build: (inList: string) => string): SqlStatement[] {
+  return chunks(orgIds, 1).map((chunk) => {
+    const p = new Params();
+    return p.statement(build(chunk.map((id) => p.add(id)).join(', ')));
+  });
+}
+
+const orgIdText = (column: string) => `LOWER(CONVERT(nvarchar(36), ${column}))`;
+
+/** SQL Server 2016+: `@pN` parameters, multi-row VALUES split under the parameter limit. */
+export const sqlserverSql: KeyDatabaseSql = {
+  dialect: 'sqlserver',
+  migrations,
+  lockSchema: () =>
+    one(
+      `DECLARE @r int; EXEC @r = sp_getapplock @Resource = N'hds-setup-schema', @LockMode = N'Exclusive',
+       @LockOwner = N'Transaction', @LockTimeout = 30000;
+       IF @r < 0 THROW 50001, N'hds-setup could not take the schema lock', 1;`,
+    ),
+  metadataTablePresent: () =>
+    one(`SELECT CASE WHEN OBJECT_ID(N'dbo.hds_metadata', N'U') IS NULL THEN 0 ELSE 1 END AS present`),
+  setSchemaVersion: (version) => one('UPDATE dbo.hds_metadata SET schema_version = $1 WHERE id = 1', version),
+  readMetadata: (forUpdate) =>
+    one(
+      `SELECT schema_version, master_key_check, check_algorithm, deployment_label, bound_at
+       FROM dbo.hds_metadata${forUpdate ? ' WITH (UPDLOCK, HOLDLOCK)' : ''} WHERE id = 1`,
+    ),
+  writeBinding: (check, algorithm, label, at) =>
+    one(
+      `UPDATE dbo.hds_metadata SET master_key_check = $1, check_algorithm = $2, deployment_label = $3, bound_at = $4
+       WHERE id = 1`,
+      check,
+      algorithm,
+      label,
+      at,
+    ),
+  countCmks: () => one('SELECT COUNT(*) AS n FROM dbo.hds_tenant_cmks'),
+  insertAudit: (rows, at) =>
+    chunks(rows, 5).map((chunk) => {
+      const p = new Params();
+      const values = chunk
+        .map((r) => `(${[at, r.action, r.orgId, r.outcome, r.detail].map((v) => p.add(v)).join(', ')})`)
+        .join(', ');
+      return p.statement(
+        `INSERT INTO dbo.hds_audit_log (at, action, org_id, outcome, detail) VALUES ${values}`,
+      );
+    }),
+  listServiceAccounts: (name) =>
+    one(
+      `SELECT CONVERT(int, id) AS id, name, verifier, valid_from, valid_until, revoked_at
+       FROM dbo.hds_service_accounts WHERE name = $1 ORDER BY valid_from DESC, id DESC`,
+      name,
+    ),
+  insertServiceAccount: (name, verifier, from, until, at) =>
+    one(
+      `INSERT INTO dbo.hds_service_accounts (name, verifier, valid_from, valid_until, recorded_at)
+       VALUES ($1, $2, $3, $4, $5)`,
+      name,
+      verifier,
+      from,
+      until,
+      at,
+    ),
+  revokeServiceAccount: (id, at) =>
+    one('UPDATE dbo.hds_service_accounts SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', id, at),
+  shortenServiceAccount: (id, until) =>
+    one(
+      `UPDATE dbo.hds_service_accounts SET valid_until = CASE WHEN valid_until < $2 THEN valid_until ELSE $2 END
+       WHERE id = $1`,
+      id,
+      until,
+    ),
+  addTenants: (tenants, at) =>
+    chunks(tenants, 2).map((chunk) => {
+      const p = new Params();
+      const now = p.add(at);
+      const values = chunk.map((t) => `(${p.add(t.orgId)}, ${p.add(t.name)})`).join(', ');
+      return p.statement(
+        `MERGE dbo.hds_tenants WITH (HOLDLOCK) AS t
+         USING (VALUES ${values}) AS s (org_id, name) ON t.org_id = s.org_id
+         WHEN MATCHED AND t.status = N'revoked' THEN
+           UPDATE SET name = s.name, status = N'active', updated_at = ${now}
+         WHEN NOT MATCHED THEN
+           INSERT (org_id, name, status, created_at, updated_at) VALUES (s.org_id, s.name, N'active', ${now}, ${now})
+         OUTPUT ${orgIdText('inserted.org_id')} AS org_id;`,
+      );
+    }),
+  listTenants: () =>
+    one(
+      `SELECT ${orgIdText('t.org_id')} AS org_id, t.name, t.status, t.created_at, c.key_version,
+              c.created_at AS cmk_created_at
+       FROM dbo.hds_tenants t LEFT JOIN dbo.hds_tenant_cmks c ON c.org_id = t.org_id
+       WHERE t.status <> N'revoked' ORDER BY LOWER(t.name), t.org_id`,
+    ),
+  lockTenants: (orgIds) =>
+    idList(
+      orgIds,
+      (ids) =>
+        `SELECT ${orgIdText('t.org_id')} AS org_id, t.name, t.status, t.key_generation,
+                CASE WHEN EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WHERE c.org_id = t.org_id) THEN 1 ELSE 0 END
+                  AS has_cmk
+         FROM dbo.hds_tenants t WITH (UPDLOCK, HOLDLOCK, ROWLOCK) WHERE t.org_id IN (${ids})`,
+    ),
+  pendingTenantIds: () =>
+    one(
+      `SELECT ${orgIdText('t.org_id')} AS org_id FROM dbo.hds_tenants t
+       WHERE t.status = N'active' AND NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WHERE c.org_id = t.org_id)
+       ORDER BY t.org_id`,
+    ),
+  removedTenantIds: () =>
+    one(
+      `SELECT ${orgIdText('org_id')} AS org_id FROM dbo.hds_tenants WHERE status = N'removed' ORDER BY org_id`,
+    ),
+  insertCmks: (rows, at) =>
+    chunks(rows, 4).map((chunk) => {
+      const p = new Params();
+      const now = p.add(at);
+      const values = chunk
+        .map((r) => `(${[r.orgId, r.keyVersion, r.wrappedKey, r.algorithm].map((v) => p.add(v)).join(', ')})`)
+        .join(', ');
+      return p.statement(
+        `INSERT INTO dbo.hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
+         OUTPUT ${orgIdText('inserted.org_id')} AS org_id
+         SELECT s.org_id, s.key_version, s.wrapped_key, s.algorithm, ${now}
+         FROM (VALUES ${values}) AS s (org_id, key_version, wrapped_key, algorithm)
+         WHERE NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WITH (UPDLOCK, HOLDLOCK) WHERE c.org_id = s.org_id)`,
+      );
+    }),
+  setKeyGeneration: (orgIds) =>
+    idList(
+      orgIds,
+      (ids) =>
+        `UPDATE t SET key_generation = c.key_version FROM dbo.hds_tenants t
+         JOIN dbo.hds_tenant_cmks c ON c.org_id = t.org_id WHERE t.org_id IN (${ids})`,
+    ),
+  readCmks: (orgIds) =>
+    idList(
+      orgIds,
+      (ids) =>
+        `SELECT ${orgIdText('org_id')} AS org_id, key_version, wrapped_key, algorithm
+         FROM dbo.hds_tenant_cmks WHERE org_id IN (${ids})`,
+    ),
+  markTenantRemoved: (orgId, at) =>
+    one(
+      `UPDATE dbo.hds_tenants SET status = N'removed', updated_at = $2
+       OUTPUT ${orgIdText('inserted.org_id')} AS org_id WHERE org_id = $1 AND status = N'active'`,
+      orgId,
+      at,
+    ),
+  revokeTenant: (orgId, at) => [
+    one('DELETE FROM dbo.hds_tenant_cmks WHERE org_id = $1', orgId),
+    one(`UPDATE dbo.hds_tenants SET status = N'revoked', updated_at = $2 WHERE org_id = $1`, orgId, at),
+  ],
+};

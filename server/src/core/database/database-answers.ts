@@ -1,0 +1,58 @@
+import type { DatabaseSettings } from '../../../../contract/database.js';
+import { HdsError } from '../../../../contract/hds-error.js';
+import type { AnswersFile } from '../answers/answers-file.js';
+import { type DatabaseRootCa, validateDatabaseRootCa } from './database-root-ca.js';
+import { type DatabaseValidationOptions, validateDatabaseSettings } from './validate-database-settings.js';
+
+export interface DatabaseAnswers {
+  settings: DatabaseSettings;
+  password: Buffer;
+  rootCa: DatabaseRootCa | undefined;
+}
+
+/**
+ * The `database:` section of an answers file (docs/answers-file.md). The file uses the words of
+ * PRODUCT.md (`tls:`, `account:` for Windows authentication, `rootCa:` a PEM path,
+ * `passwordFile:`/`passwordEnv:`); they are mapped onto the contract's settings, which then
+ * refuse any key they do not know.
+ */
+export function readDatabaseAnswers(
+  answers: AnswersFile,
+  options: DatabaseValidationOptions = {},
+): DatabaseAnswers {
+  const section = answers.section('database');
+  if (typeof section !== 'object' || Array.isArray(section))
+    throw new HdsError(
+      'ANSWERS_INVALID',
+      'The "database:" section must be a mapping (type, hosts, name, …).',
+      'database',
+    );
+  const { passwordFile, passwordEnv, password, rootCa, tls, account, ...rest } = section as Record<
+    string,
+    unknown
+  >;
+  const input: Record<string, unknown> = { ...rest };
+  if (tls !== undefined) input.tlsMode = tls;
+  if (account !== undefined) {
+    if (rest.username !== undefined)
+      throw new HdsError(
+        'ANSWERS_INVALID',
+        'Give either database.username or database.account (Windows authentication), not both.',
+        'database.account',
+      );
+    input.username = account;
+  }
+  const settings = validateDatabaseSettings(input, options);
+  const secret = answers.readSecret({ passwordFile, passwordEnv, password }, 'password', 'database');
+  if (secret.length === 0)
+    throw new HdsError(
+      'ANSWERS_SECRET_MISSING',
+      'The database password given by the answers file is empty.',
+      'database.password',
+    );
+  if (rootCa !== undefined && typeof rootCa !== 'string')
+    throw new HdsError('ANSWERS_INVALID', 'database.rootCa is the path of a PEM file.', 'database.rootCa');
+  const pem =
+    typeof rootCa === 'string' ? answers.readFile(rootCa, 'database.rootCa').toString('utf8') : undefined;
+  return { settings, password: secret, rootCa: validateDatabaseRootCa(settings, pem) };
+}

@@ -1,0 +1,25 @@
+/**
+ * The library's one error type. `ISO_INVALID`: the image being read is malformed (hostile or
+ * corrupt input). `ISO_BAD_INPUT`: the caller asked for something the library cannot do (a bad
+ * name, a duplicate path, a file that changed size while being written…).
+ * Messages name what is wrong; callers add what to do.
+ */
+export type IsoErrorCode = 'ISO_INVALID' | 'ISO_BAD_INPUT';
+
+export class IsoError extends Error {
+  readonly code: IsoErrorCode;
+
+  constructor(code: IsoErrorCode, message: string) {
+    super(message);
+    this.name = 'IsoError';
+    this.code = code;
+  }
+}
+
+export function invalidImage(message: string): IsoError {
+  return new IsoError('ISO_INVALID', message);
+}
+
+export function badInput(message: string): IsoError {
+  return new IsoError('ISO_BAD_INPUT', message);
+}

@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { HdsError } from '../../../../contract/hds-error.js';
+import { IsoError, type IsoImage, openIsoImage } from '../../../../iso/src/index.js';
+
+export interface SourceEntry {
+  path: string;
+  type: 'file' | 'dir' | 'other';
+  size: number;
+  mode: number;
+}
+
+/**
+ * Where a configuration is read from: an ISO image (file or bytes), or the folder a node has
+ * mounted at /media/configdrive. Both answer the same questions, so one verifier serves both.
+ */
+export interface ConfigSource {
+  kind: 'iso' | 'directory';
+  /** Whether Rock Ridge modes are trustworthy (always for our ISOs; a copied folder may lose them). */
+  modesAreAuthoritative: boolean;
+  entries(): Promise<SourceEntry[]>;
+  read(path: string, maxBytes: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openIsoSource(source: Buffer | string): Promise<ConfigSource> {
+  let image: IsoImage;
+  if (typeof source === 'string' && !existsSync(source))
+    throw new HdsError('ISO_INVALID', `${source} does not exist. Give the path of the configuration ISO.`);
+  try {
+    image = await openIsoImage(typeof source === 'string' ? { path: source } : source);
+  } catch (error) {
+    throw asHdsError(error, typeof source === 'string' ? source : 'the uploaded file');
+  }
+  return {
+    kind: 'iso',
+    modesAreAuthoritative: image.namesFrom === 'rockridge',
+    async entries() {
+      return image.list().map((e) => ({
+        path: e.path,
+        type: e.type === 'symlink' ? 'other' : e.type,
+        size: e.size,
+        mode: e.mode & 0o7777,
+      }));
+    },
+    async read(path, maxBytes) {
+      const info = image.stat(path);
+      if (!info || info.size > maxBytes)
+        throw new HdsError('ISO_CORRUPT', `${path} in the ISO is larger than a configuration file can be.`);
+      try {
+        return await image.readFile(path);
+      } catch (error) {
+        throw asHdsError(error, path);
+      }
+    },
+    close: () => image.close(),
+  };
+}
+
+function asHdsError(error: unknown, what: string): HdsError {
+  if (error instanceof HdsError) return error;
+  if (error instanceof IsoError)
+    return new HdsError(
+      'ISO_INVALID',
+      `${what} is not a readable ISO 9660 image (${error.message}). Choose the configuration ISO that hds-setup produced.`,
+    );
+  if ((error as NodeJS.ErrnoException)?.code === 'ENOENT')
+    return new HdsError('ISO_INVALID', `${what} does not exist. Give the path of the configuration ISO.`);
+  return new HdsError('ISO_INVALID', `${what} could not be read (${(error as Error).message}).`);
+}
+
+const MAX_DIRECTORY_ENTRIES = 10_000;
+
+/** A mounted (or extracted) configuration: the folder that holds `hds/`, or `hds/` itself. */
+export async function openDirectorySource(dir: string): Promise<ConfigSource> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new HdsError(
+      'ISO_INVALID',
+      `${dir} cannot be read (${(error as Error).message}). Give the mounted configuration folder or the ISO file.`,
+    );
+  }
+  // Accept the mount point (holding hds/) or the hds/ folder itself.
+  const root = !names.includes('hds') && basename(resolve(dir)) === 'hds' ? dirname(resolve(dir)) : dir;
+  return {
+    kind: 'directory',
+    modesAreAuthoritative: false,
+    async entries() {
+      const out: SourceEntry[] = [];
+      const walk = async (folder: string): Promise<void> => {
+        for (const name of await readdir(folder)) {
+          if (out.length > MAX_DIRECTORY_ENTRIES)
+            throw new HdsError('ISO_CORRUPT', `${dir} holds too many files to be a configuration.`);
+          const full = join(folder, name);
+          const s = await lstat(full);
+          const path = relative(root, full).split(sep).join('/');
+          const type = s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
+          out.push({ path, type, size: s.size, mode: s.mode & 0o7777 });
+          if (type === 'dir') await walk(full);
+        }
+      };
+      await walk(join(root, 'hds')).catch((error) => {
+        if (error instanceof HdsError) throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      });
+      return out;
+    },
+    async read(path, maxBytes) {
+      const handle = await open(join(root, path), 'r');
+      try {
+        const { size } = await handle.stat();
+        if (size > maxBytes)
+          throw new HdsError('ISO_CORRUPT', `${path} is larger than a configuration file can be.`);
+        const buffer = Buffer.alloc(size);
+        await handle.read(buffer, 0, size, 0);
+        return buffer;
+      } finally {
+        await handle.close();
+      }
+    },
+    close: async () => {},
+  };
+}

@@ -42,7 +42,11 @@ export const databaseRoutes: RouteModule = (router: Router, { state, logger, now
     try {
       liveTest = await runDatabaseLiveTest(settings, password, rootCa?.pem);
     } catch (error) {
-      if (!(error instanceof HdsError) || !isDatabaseLiveTestCode(error.code) || !request.ignoreLiveTestFailure) {
+      if (
+        !(error instanceof HdsError) ||
+        !isDatabaseLiveTestCode(error.code) ||
+        !request.ignoreLiveTestFailure
+      ) {
         password.fill(0);
         throw error;
       }
@@ -58,7 +62,9 @@ export const databaseRoutes: RouteModule = (router: Router, { state, logger, now
     state.set('database', {
       settings,
       password,
-      ...(rootCa ? { rootCaPem: rootCa.pem, rootCa: { subject: rootCa.subject, notAfter: rootCa.notAfter } } : {}),
+      ...(rootCa
+        ? { rootCaPem: rootCa.pem, rootCa: { subject: rootCa.subject, notAfter: rootCa.notAfter } }
+        : {}),
       liveTest,
     });
     res.json(respond());

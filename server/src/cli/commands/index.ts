@@ -1,7 +1,19 @@
 import type { Command } from 'commander';
+import { registerDb } from './db.js';
+import { registerInspect } from './inspect.js';
+import { registerIso } from './iso.js';
 import { registerServe } from './serve.js';
+import { registerSyslog } from './syslog.js';
+import { registerVerify } from './verify.js';
 
 /** Every CLI command, one register function per wizard capability. Adding a command adds one line. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerServe];
+export const commands: RegisterCommand[] = [
+  registerServe,
+  registerInspect,
+  registerVerify,
+  registerDb,
+  registerIso,
+  registerSyslog,
+];

@@ -35,11 +35,19 @@ async function dbCheck(...args: string[]): Promise<{ code: number; stdout: strin
   let code = -1;
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
   try {
     const program = new Command().exitOverride();
-    registerDb(program, (c) => (code = c));
+    registerDb(program, (c) => {
+      code = c;
+    });
     await program.parseAsync(['db', 'check', ...args], { from: 'user' });
   } finally {
     out.mockRestore();

@@ -1,0 +1,71 @@
+import type { Page } from 'playwright-core';
+
+/** A file for setInputFiles: a path on disk, or bytes made in the test. */
+export type UploadFile = string | { name: string; mimeType: string; buffer: Buffer };
+
+/** Page 3: "Do you have a configuration ISO from an earlier run?" */
+export class IsoImportPage {
+  constructor(readonly page: Page) {}
+
+  get heading() {
+    return this.page.getByRole('heading', { name: 'ISO import', level: 1 });
+  }
+
+  /** Waits until the wizard shows this page (after the Overview's Get Started). */
+  static async reached(page: Page): Promise<IsoImportPage> {
+    const isoImport = new IsoImportPage(page);
+    await isoImport.heading.waitFor();
+    return isoImport;
+  }
+
+  /** "No": a new deployment with a new master key; the wizard moves on to the next page. */
+  async startNewDeployment(): Promise<void> {
+    await this.page.getByRole('radio', { name: 'start a new deployment' }).check();
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+    await this.heading.waitFor({ state: 'detached' });
+  }
+
+  /** "Yes": uploads the ISO; resolves once it is verified (the summary shows) or refused (an alert). */
+  async upload(file: UploadFile): Promise<void> {
+    await this.page.getByRole('radio', { name: 'import the latest configuration ISO' }).check();
+    await this.page.getByLabel('Configuration ISO').setInputFiles(file);
+    await this.page.getByRole('button', { name: 'Import ISO' }).click();
+    await this.summary.or(this.page.getByRole('alert')).first().waitFor();
+  }
+
+  /** Uploads an ISO that must be accepted and returns what the summary shows. */
+  async importIso(file: UploadFile): Promise<string> {
+    await this.upload(file);
+    if (!(await this.summary.isVisible()))
+      throw new Error(`the ISO was refused: ${await this.page.getByRole('alert').first().textContent()}`);
+    return (await this.summary.textContent()) ?? '';
+  }
+
+  /** Uploads a file that must be refused and returns the refusal shown (code and message). */
+  async importRefused(file: UploadFile): Promise<string> {
+    await this.upload(file);
+    const alert = this.page.getByRole('alert').first();
+    await alert.waitFor();
+    return (await alert.textContent()) ?? '';
+  }
+
+  /** The description tied to the file input (its errors, through aria-describedby). */
+  async fileInputDescription(): Promise<string> {
+    return this.page.getByLabel('Configuration ISO').evaluate((input) =>
+      (input.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+  }
+
+  get summary() {
+    return this.page.getByRole('region', { name: 'What the imported ISO holds' });
+  }
+
+  /** After a successful import: on to the next page. */
+  async continue(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+    await this.heading.waitFor({ state: 'detached' });
+  }
+}

@@ -1,0 +1,202 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import type { DeploymentState } from '../../../../contract/config-iso';
+import type { ErrorDetail } from '../../../../contract/hds-error';
+import { ApiError, api } from '../../api/client';
+import { Callout } from '../../components/Callout';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import { Field } from '../../components/Field';
+import { PageHeader } from '../../components/PageHeader';
+import type { StepProps, WizardStep } from '../step-id';
+import { ImportedSummary } from './ImportedSummary';
+
+/** The server refuses larger uploads; saying so here spares the admin a long upload. */
+const MAX_ISO_BYTES = 16 * 1024 * 1024;
+
+type Choice = 'new' | 'import';
+
+function errorsOf(e: unknown): ErrorDetail[] {
+  return e instanceof ApiError
+    ? e.errors
+    : [{ code: 'INTERNAL', message: 'Something went wrong. Try again.' }];
+}
+
+/**
+ * Page 3. A new deployment gets a fresh master key on the server; an imported ISO carries its
+ * master key over (it is never regenerated on this path) and pre-fills every page.
+ */
+function IsoImportStep({ onContinue }: StepProps) {
+  const [deployment, setDeployment] = useState<DeploymentState>();
+  const [choice, setChoice] = useState<Choice>();
+  const [file, setFile] = useState<File | null>(null);
+  const [errors, setErrors] = useState<ErrorDetail[]>([]);
+  const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api<DeploymentState>('GET', '/deployment')
+      .then((state) => {
+        setDeployment(state);
+        if (state.origin === 'imported') setChoice('import');
+        if (state.origin === 'new') setChoice('new');
+      })
+      .catch((e) => setErrors(errorsOf(e)));
+  }, []);
+
+  async function startNew() {
+    // Coming back to this page after choosing "No" keeps the deployment already started.
+    if (deployment?.origin === 'new') return onContinue();
+    setBusy(true);
+    try {
+      const state = await api<DeploymentState>(
+        'POST',
+        '/deployment/new',
+        confirmDiscard ? { confirmDiscard: true } : {},
+      );
+      setDeployment(state);
+      setErrors([]);
+      onContinue();
+    } catch (e) {
+      // 409: this session already holds a deployment; starting over needs an explicit yes.
+      if (e instanceof ApiError && e.status === 409) setConfirmDiscard(true);
+      setErrors(errorsOf(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function importIso(event: FormEvent) {
+    event.preventDefault();
+    if (!file) {
+      setErrors([
+        {
+          code: 'INVALID_INPUT',
+          message: 'Choose the configuration ISO file (.iso) to import.',
+          field: 'iso',
+        },
+      ]);
+      return;
+    }
+    if (file.size > MAX_ISO_BYTES) {
+      setErrors([
+        {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `${file.name} is ${Math.ceil(file.size / 1024 / 1024)} MB; a configuration ISO is far smaller than 16 MB. Choose the ISO hds-setup produced.`,
+          field: 'iso',
+        },
+      ]);
+      return;
+    }
+    setBusy(true);
+    try {
+      setDeployment(await api<DeploymentState>('POST', '/deployment/import', file));
+      setErrors([]);
+    } catch (e) {
+      setErrors(errorsOf(e).map((d) => ({ ...d, field: 'iso' })));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function choose(next: Choice) {
+    setChoice(next);
+    setErrors([]);
+    setConfirmDiscard(false);
+  }
+
+  const imported = deployment?.origin === 'imported' ? deployment.imported : undefined;
+  const fileErrors = errors.filter((e) => e.field === 'iso');
+
+  return (
+    <section>
+      <PageHeader title="ISO import">
+        Changing an existing deployment? Import its configuration ISO: the master key and every setting are
+        carried over, and the next ISO continues its lineage.
+      </PageHeader>
+      <ErrorSummary
+        errors={errors}
+        title={choice === 'import' ? 'The ISO could not be imported' : 'Could not continue'}
+      />
+
+      <fieldset>
+        <legend>Do you have a configuration ISO from an earlier run?</legend>
+        <label className="choice">
+          <input type="radio" name="iso-choice" checked={choice === 'new'} onChange={() => choose('new')} />
+          <span>
+            <strong>No</strong> — start a new deployment (a new master key is generated)
+          </span>
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name="iso-choice"
+            checked={choice === 'import'}
+            onChange={() => choose('import')}
+          />
+          <span>
+            <strong>Yes</strong> — import the latest configuration ISO
+          </span>
+        </label>
+      </fieldset>
+
+      {choice === 'new' && (
+        <>
+          {confirmDiscard && (
+            <Callout tone="warning" title="This session already holds a deployment">
+              Starting a new deployment discards it, including its master key, in this session. Your ISO files
+              are not touched. Continue only if you really mean to set up a separate deployment.
+            </Callout>
+          )}
+          <div className="actions">
+            <button type="button" className="button button-primary" disabled={busy} onClick={startNew}>
+              {confirmDiscard ? 'Discard and start a new deployment' : 'Continue'}
+            </button>
+          </div>
+        </>
+      )}
+
+      {choice === 'import' && (
+        <>
+          <form className="card" onSubmit={importIso} noValidate>
+            <Field
+              label="Configuration ISO"
+              hint="The most recent ISO this tool produced for the deployment (hds-config-…-genN.iso). It is checked before anything is loaded."
+              errors={fileErrors}
+            >
+              <input
+                type="file"
+                accept=".iso,application/x-iso9660-image"
+                onChange={(e) => {
+                  setFile(e.target.files?.[0] ?? null);
+                  setErrors([]);
+                }}
+              />
+            </Field>
+            <button type="submit" className="button" disabled={busy}>
+              {busy ? 'Checking the ISO…' : 'Import ISO'}
+            </button>
+          </form>
+          {imported && (
+            <>
+              <Callout tone="success" title="ISO verified">
+                Every file matches the manifest and its MAC; the master key was carried over.
+              </Callout>
+              <ImportedSummary summary={imported} nextGeneration={deployment?.nextGeneration ?? null} />
+              <div className="actions">
+                <button type="button" className="button button-primary" onClick={onContinue}>
+                  Continue
+                </button>
+              </div>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+export const isoImportStep: WizardStep = {
+  id: 'isoImport',
+  title: 'ISO import',
+  hint: 'New or existing deployment',
+  Component: IsoImportStep,
+};

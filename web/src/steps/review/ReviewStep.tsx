@@ -1,0 +1,110 @@
+import { useEffect, useState } from 'react';
+import type { BuiltIsoInfo, ReviewState } from '../../../../contract/config-iso';
+import type { ErrorDetail } from '../../../../contract/hds-error';
+import { ApiError, api } from '../../api/client';
+import { Callout } from '../../components/Callout';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import { PageHeader } from '../../components/PageHeader';
+import type { StepProps, WizardStep } from '../step-id';
+import { BackupReminder } from './BackupReminder';
+import { ReviewSectionCard } from './ReviewSectionCard';
+import { VerifyBackup } from './VerifyBackup';
+
+/**
+ * Page 8. Everything on one page, then build and download. The ISO goes straight from the server
+ * to the browser's download (a plain link), so its secrets never pass through page scripts.
+ */
+function ReviewStep({ goTo }: StepProps) {
+  const [review, setReview] = useState<ReviewState>();
+  const [errors, setErrors] = useState<ErrorDetail[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api<ReviewState>('GET', '/review')
+      .then(setReview)
+      .catch((e) => setErrors(e instanceof ApiError ? e.errors : []));
+  }, []);
+
+  async function build() {
+    setBusy(true);
+    try {
+      setReview(await api<ReviewState>('POST', '/iso/build'));
+      setErrors([]);
+    } catch (e) {
+      setErrors(
+        e instanceof ApiError
+          ? e.errors
+          : [{ code: 'INTERNAL', message: 'Something went wrong. Try again.' }],
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const setBuilt = (built: BuiltIsoInfo) => setReview((r) => (r ? { ...r, built } : r));
+  const built = review?.built;
+
+  return (
+    <section>
+      <PageHeader title="Review & download">
+        Check every setting, then build the configuration ISO that every node mounts.
+      </PageHeader>
+      <ErrorSummary errors={errors} title="The ISO could not be built" />
+
+      {review && (
+        <>
+          <p className="review-generation">
+            {review.origin === 'imported' && review.previousGeneration !== null ? (
+              <>
+                This ISO will be <strong>generation {review.generation}</strong>, replacing generation{' '}
+                {review.previousGeneration}. Changes are marked against the imported ISO; secrets show only
+                whether they changed.
+              </>
+            ) : (
+              <>
+                This ISO will be <strong>generation {review.generation ?? 1}</strong> of a new deployment.
+              </>
+            )}
+          </p>
+
+          {review.sections.map((section) => (
+            <ReviewSectionCard key={section.id} section={section} goTo={goTo} />
+          ))}
+
+          {!review.ready && (
+            <Callout tone="info" title="Not ready yet">
+              Complete the sections marked “not complete” to build the ISO.
+            </Callout>
+          )}
+
+          <div className="actions">
+            {built ? (
+              <a className="button button-primary" href="/api/iso/download" download={built.fileName}>
+                Download ISO
+              </a>
+            ) : (
+              <button
+                type="button"
+                className="button button-primary"
+                disabled={!review.ready || busy}
+                onClick={build}
+              >
+                {busy ? 'Building…' : 'Build ISO'}
+              </button>
+            )}
+          </div>
+
+          {built && <BackupReminder built={built} onAcknowledged={setBuilt} />}
+          {built?.backupAcknowledged && <VerifyBackup />}
+        </>
+      )}
+    </section>
+  );
+}
+
+export const reviewStep: WizardStep = {
+  id: 'review',
+  title: 'Review & download',
+  hint: 'Build the ISO',
+  Component: ReviewStep,
+};

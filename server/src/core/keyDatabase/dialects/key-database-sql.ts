@@ -63,10 +63,12 @@ export interface KeyDatabaseSql {
   removedTenantIds(): SqlStatement;
   /** Rows `{ org_id }` actually inserted (the unique key keeps one CMK per tenant). */
   insertCmks(rows: CmkRowToInsert[], at: Date): SqlStatement[];
-  setKeyGeneration(orgIds: string[]): SqlStatement[];
   /** Rows: org_id, key_version, wrapped_key, algorithm. */
   readCmks(orgIds: string[]): SqlStatement[];
   markTenantRemoved(orgId: string, at: Date): SqlStatement;
-  /** Deletes the wrapped key and marks the tenant revoked. */
+  /**
+   * Marks the tenant revoked and deletes its wrapped key. The revoked key's version is kept in
+   * key_generation, so a CMK created if the tenant comes back gets the next version.
+   */
   revokeTenant(orgId: string, at: Date): SqlStatement[];
 }

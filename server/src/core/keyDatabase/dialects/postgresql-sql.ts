@@ -151,13 +151,6 @@ export const postgresqlSql: KeyDatabaseSql = {
       at,
     ),
   ],
-  setKeyGeneration: (orgIds) => [
-    st(
-      `UPDATE hds_tenants t SET key_generation = c.key_version
-       FROM hds_tenant_cmks c WHERE c.org_id = t.org_id AND t.org_id = ANY($1::uuid[])`,
-      orgIds,
-    ),
-  ],
   readCmks: (orgIds) => [
     st(
       `SELECT org_id::text AS org_id, key_version, wrapped_key, algorithm
@@ -173,7 +166,13 @@ export const postgresqlSql: KeyDatabaseSql = {
       at,
     ),
   revokeTenant: (orgId, at) => [
+    st(
+      `UPDATE hds_tenants t SET status = 'revoked', updated_at = $2, key_generation = GREATEST(t.key_generation,
+         COALESCE((SELECT c.key_version FROM hds_tenant_cmks c WHERE c.org_id = t.org_id), 0))
+       WHERE t.org_id = $1`,
+      orgId,
+      at,
+    ),
     st('DELETE FROM hds_tenant_cmks WHERE org_id = $1', orgId),
-    st(`UPDATE hds_tenants SET status = 'revoked', updated_at = $2 WHERE org_id = $1`, orgId, at),
   ],
 };

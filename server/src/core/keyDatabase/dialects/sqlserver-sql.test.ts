@@ -43,7 +43,6 @@ function everyStatement() {
       ids.map((id) => ({ orgId: id, keyVersion: 1, wrappedKey: randomBytes(60), algorithm: 'A256GCM' })),
       at,
     ),
-    ...s.setKeyGeneration(ids),
     ...s.readCmks(ids),
     s.markTenantRemoved(ids[0]!, at),
     ...s.revokeTenant(ids[0]!, at),

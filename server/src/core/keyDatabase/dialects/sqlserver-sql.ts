@@ -204,13 +204,6 @@ export const sqlserverSql: KeyDatabaseSql = {
          WHERE NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WITH (UPDLOCK, HOLDLOCK) WHERE c.org_id = s.org_id)`,
       );
     }),
-  setKeyGeneration: (orgIds) =>
-    idList(
-      orgIds,
-      (ids) =>
-        `UPDATE t SET key_generation = c.key_version FROM dbo.hds_tenants t
-         JOIN dbo.hds_tenant_cmks c ON c.org_id = t.org_id WHERE t.org_id IN (${ids})`,
-    ),
   readCmks: (orgIds) =>
     idList(
       orgIds,
@@ -226,7 +219,13 @@ export const sqlserverSql: KeyDatabaseSql = {
       at,
     ),
   revokeTenant: (orgId, at) => [
+    one(
+      `UPDATE t SET status = N'revoked', updated_at = $2,
+         key_generation = CASE WHEN c.key_version > t.key_generation THEN c.key_version ELSE t.key_generation END
+       FROM dbo.hds_tenants t LEFT JOIN dbo.hds_tenant_cmks c ON c.org_id = t.org_id WHERE t.org_id = $1`,
+      orgId,
+      at,
+    ),
     one('DELETE FROM dbo.hds_tenant_cmks WHERE org_id = $1', orgId),
-    one(`UPDATE dbo.hds_tenants SET status = N'revoked', updated_at = $2 WHERE org_id = $1`, orgId, at),
   ],
 };

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Webex org ids are UUIDs; kept lower-case so one org is one row whatever case it was typed in. */
+export const ORG_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const TENANT_NAME_MAX = 256;
+
+export const orgIdSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    ORG_ID_PATTERN,
+    'An org id is a UUID such as 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b (copy it from Partner Hub).',
+  );
+
+export const tenantNameSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter the organisation's name as shown in Partner Hub.")
+  .max(TENANT_NAME_MAX, `An organisation name has at most ${TENANT_NAME_MAX} characters.`)
+  .regex(/^\P{Cc}*$/u, 'An organisation name cannot contain control characters or line breaks.');
+
+export const addTenantRequestSchema = z.object({ orgId: orgIdSchema, name: tenantNameSchema });
+export type AddTenantRequest = z.infer<typeof addTenantRequestSchema>;
+
+/** The CSV travels as text; 2 MB holds well over 10 000 tenants. */
+export const TENANT_CSV_MAX_BYTES = 2 * 1024 * 1024;
+export const importTenantsRequestSchema = z.object({ csv: z.string().max(TENANT_CSV_MAX_BYTES) });
+
+/** A typed confirmation: the org's name for one tenant, `revoke <count>` for all removed tenants. */
+export const revokeRequestSchema = z.object({ confirm: z.string().max(300) });
+
+export const bulkJobRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('create'), orgIds: z.array(orgIdSchema).max(100_000).optional() }),
+  z.object({ action: z.literal('revoke'), confirm: z.string().max(300) }),
+]);
+export type BulkJobRequest = z.infer<typeof bulkJobRequestSchema>;
+
+/** The three states of the guide's Tenant CMK Management table. */
+export type TenantCmkStatus = 'pending' | 'managed' | 'removalPending';
+
+export const TENANT_STATUS_LABEL: Record<TenantCmkStatus, string> = {
+  pending: 'CMK management pending',
+  managed: 'CMK managed',
+  removalPending: 'Removed — revocation pending',
+};
+
+export interface TenantView {
+  orgId: string;
+  name: string;
+  status: TenantCmkStatus;
+  createdAt: string;
+  keyVersion?: number;
+  cmkCreatedAt?: string;
+}
+
+export interface TenantListResponse {
+  ok: true;
+  tenants: TenantView[];
+  /** Where the key database is, e.g. `db.example.org/hds_keys`. */
+  database: string;
+}
+
+export interface ImportTenantsResponse {
+  ok: true;
+  added: number;
+  alreadyPresent: number;
+}
+
+export interface BulkFailure {
+  orgId: string;
+  code: string;
+  message: string;
+}
+
+export interface BulkJobView {
+  ok: true;
+  id: string;
+  action: 'create' | 'revoke';
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  total: number;
+  done: number;
+  failed: number;
+  remaining: number;
+  failures: BulkFailure[];
+  /** Why a run stopped early (e.g. DB_UNREACHABLE); the rest can be finished by running again. */
+  error?: { code: string; message: string };
+}

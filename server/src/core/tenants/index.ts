@@ -1,0 +1,14 @@
+// Tenant organisations and their Customer Main Keys in the key database.
+export type { BulkOptions, BulkOutcome, BulkProgress } from './bulk-outcome.js';
+export { CMK_ALGORITHM, deriveCmkKek, unwrapCmk, wrapCmk } from './cmk-wrap.js';
+export { createCmks, DEFAULT_BATCH_SIZE, pendingTenantIds } from './create-cmks.js';
+export {
+  bulkRevokeConfirmation,
+  removedTenantIds,
+  revokeRemovedCmks,
+  revokeTenantCmk,
+} from './revoke-cmks.js';
+export { syslogAuditSender } from './syslog-audit-sender.js';
+export { describeAuditLine, type TenantAuditLine, type TenantAuditSender } from './tenant-audit.js';
+export { parseTenantCsv, type TenantToAdd } from './tenant-csv.js';
+export { addTenant, addTenants, findTenant, listTenants, markTenantRemoved } from './tenant-registry.js';

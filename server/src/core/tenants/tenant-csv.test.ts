@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
+import { parseTenantCsv } from './tenant-csv.js';
+
+function errorsOf(run: () => unknown): { code: string; message: string }[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HdsErrors) return error.errors.map((e) => ({ code: e.code, message: e.message }));
+    if (error instanceof HdsError) return [{ code: error.code, message: error.message }];
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('the tenant CSV import', () => {
+  it('reads org_id,name with quoting, a BOM, CRLF, blank lines and upper-case ids', () => {
+    const a = randomUUID();
+    const b = randomUUID();
+    const csv = `\uFEFForg_id,name\r\n${a.toUpperCase()},Acme\r\n\r\n${b},"Widgets, ""Inc."""\r\n`;
+    expect(parseTenantCsv(csv)).toEqual([
+      { orgId: a, name: 'Acme' },
+      { orgId: b, name: 'Widgets, "Inc."' },
+    ]);
+  });
+
+  it('reports every bad line with its number and imports nothing', () => {
+    const good = randomUUID();
+    const csv = [
+      'org_id,name',
+      `${good},Good Org`,
+      'not-a-uuid,Bad Id',
+      `${randomUUID()},`,
+      `${good},Duplicate`,
+      `${randomUUID()},too,many`,
+    ].join('\n');
+    const errors = errorsOf(() => parseTenantCsv(csv));
+    expect(errors.map((e) => e.code)).toEqual(Array(4).fill('TENANT_CSV_INVALID'));
+    expect(errors.map((e) => e.message.match(/^Line (\d+)/)?.[1])).toEqual(['3', '4', '5', '6']);
+    expect(errors[2]!.message).toMatch(/already listed on line 2/);
+  });
+
+  it('refuses a missing header, an empty list and broken quoting with a line number', () => {
+    expect(errorsOf(() => parseTenantCsv(`${randomUUID()},Acme\n`))[0]!.message).toMatch(/^Line 1: .*header/);
+    expect(errorsOf(() => parseTenantCsv('org_id,name\n'))[0]!.message).toMatch(/lists no organisation/);
+    expect(errorsOf(() => parseTenantCsv(`org_id,name\n${randomUUID()},"Acme\n`))[0]!.code).toBe(
+      'TENANT_CSV_INVALID',
+    );
+  });
+
+  it('never crashes on hostile input: it returns tenants or a coded refusal', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (tail) => {
+        try {
+          const tenants = parseTenantCsv(`org_id,name\n${tail}`);
+          for (const t of tenants) expect(t.name.length).toBeLessThanOrEqual(256);
+        } catch (error) {
+          expect(error instanceof HdsError || error instanceof HdsErrors).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('round-trips any list of names written with RFC 4180 quoting', () => {
+    const name = fc
+      .string({ minLength: 1, maxLength: 60 })
+      .map((s) => s.replace(/\p{Cc}/gu, '').trim())
+      .filter((s) => s.length > 0);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.uuid(), { minLength: 1, maxLength: 20 }),
+        fc.array(name),
+        (ids, names) => {
+          const rows = ids.map((id, i) => ({
+            orgId: id.toLowerCase(),
+            name: names[i % Math.max(1, names.length)] ?? 'Org',
+          }));
+          const csv = [
+            'org_id,name',
+            ...rows.map((r) => `${r.orgId},"${r.name.replaceAll('"', '""')}"`),
+          ].join('\n');
+          expect(parseTenantCsv(csv)).toEqual(rows);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { parse } from 'csv-parse/sync';
+import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
+import { orgIdSchema, TENANT_CSV_MAX_BYTES, tenantNameSchema } from '../../../../contract/tenants.js';
+
+export interface TenantToAdd {
+  orgId: string;
+  name: string;
+}
+
+const MAX_ROWS = 100_000;
+const MAX_REPORTED = 200;
+
+function csvError(message: string, line?: number): HdsError {
+  return new HdsError(
+    'TENANT_CSV_INVALID',
+    line ? `Line ${line}: ${message}` : message,
+    line ? `csv.${line}` : 'csv',
+  );
+}
+
+/**
+ * Reads a tenant list: header `org_id,name`, one org per line (RFC 4180 quoting, so names may hold
+ * commas). Every bad line is reported with its line number, and nothing is returned unless every
+ * line is good — an import is all or nothing.
+ */
+export function parseTenantCsv(text: string): TenantToAdd[] {
+  if (Buffer.byteLength(text, 'utf8') > TENANT_CSV_MAX_BYTES)
+    throw csvError(
+      `The CSV file is larger than ${TENANT_CSV_MAX_BYTES / 1024 / 1024} MB; split it into smaller files.`,
+    );
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      max_record_size: 4096,
+      to: MAX_ROWS + 2,
+    }) as unknown as typeof records;
+  } catch (error) {
+    const e = error as { lines?: number; message: string };
+    throw csvError(
+      `${e.message}. Fix the quoting of that line (a quote inside a name is written twice: "").`,
+      e.lines,
+    );
+  }
+  const [header, ...rows] = records;
+  const columns = header?.record.map((c) => c.toLowerCase());
+  if (columns?.length !== 2 || columns[0] !== 'org_id' || columns[1] !== 'name')
+    throw csvError('The first line must be the header org_id,name (then one organisation per line).', 1);
+  if (rows.length === 0) throw csvError('The CSV file lists no organisation below its header.');
+  if (rows.length > MAX_ROWS)
+    throw csvError(`A CSV file may list at most ${MAX_ROWS} organisations; split it.`);
+
+  const errors: HdsError[] = [];
+  const seen = new Map<string, number>();
+  const tenants: TenantToAdd[] = [];
+  for (const { record, info } of rows) {
+    const line = info.lines;
+    if (record.length !== 2) {
+      errors.push(
+        csvError(
+          `expected 2 fields (org_id,name), found ${record.length}. Quote names that contain commas.`,
+          line,
+        ),
+      );
+      continue;
+    }
+    const orgId = orgIdSchema.safeParse(record[0]);
+    const name = tenantNameSchema.safeParse(record[1]);
+    if (!orgId.success) errors.push(csvError(orgId.error.issues[0]!.message, line));
+    if (!name.success) errors.push(csvError(name.error.issues[0]!.message, line));
+    if (!orgId.success || !name.success) continue;
+    const first = seen.get(orgId.data);
+    if (first !== undefined) {
+      errors.push(
+        csvError(
+          `org id ${orgId.data} is already listed on line ${first}; list each organisation once.`,
+          line,
+        ),
+      );
+      continue;
+    }
+    seen.set(orgId.data, line);
+    tenants.push({ orgId: orgId.data, name: name.data });
+  }
+  if (errors.length > MAX_REPORTED)
+    errors.splice(
+      MAX_REPORTED,
+      errors.length,
+      csvError(`…and ${errors.length - MAX_REPORTED} more bad lines.`),
+    );
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) throw new HdsErrors(errors);
+  return tenants;
+}

@@ -1,0 +1,92 @@
+import { HdsError } from '../../../../contract/hds-error.js';
+import type { TenantCmkStatus, TenantView } from '../../../../contract/tenants.js';
+import { writeAudit } from '../keyDatabase/audit-log.js';
+import type { KeyDatabase } from '../keyDatabase/key-database.js';
+import type { TenantToAdd } from './tenant-csv.js';
+
+const iso = (value: unknown) => new Date(value as Date).toISOString();
+
+/** The tenants shown in the Tenant CMK Management table (revoked ones leave it, as in the guide). */
+export async function listTenants(db: KeyDatabase): Promise<TenantView[]> {
+  return (await db.run(db.sql.listTenants())).map((r) => {
+    const hasCmk = r.key_version !== null && r.key_version !== undefined;
+    const status: TenantCmkStatus =
+      r.status === 'removed' ? 'removalPending' : hasCmk ? 'managed' : 'pending';
+    return {
+      orgId: String(r.org_id).toLowerCase(),
+      name: String(r.name),
+      status,
+      createdAt: iso(r.created_at),
+      ...(hasCmk ? { keyVersion: Number(r.key_version), cmkCreatedAt: iso(r.cmk_created_at) } : {}),
+    };
+  });
+}
+
+/**
+ * Adds tenants in one transaction (all or nothing). Orgs already listed are left as they are; a
+ * revoked org comes back as pending. Returns how many were added.
+ */
+export async function addTenants(
+  db: KeyDatabase,
+  tenants: TenantToAdd[],
+  now: Date,
+): Promise<{ added: number; alreadyPresent: number }> {
+  if (tenants.length === 0) return { added: 0, alreadyPresent: 0 };
+  return db.transaction(async (tx) => {
+    const added: string[] = [];
+    for (const statement of db.sql.addTenants(tenants, now))
+      for (const row of await tx.run(statement)) added.push(String(row.org_id));
+    await writeAudit(
+      db,
+      tx,
+      added.map((orgId) => ({ action: 'add-tenant', orgId, outcome: 'ok', detail: 'added' })),
+      now,
+    );
+    return { added: added.length, alreadyPresent: tenants.length - added.length };
+  });
+}
+
+/** Adds one tenant; one that is already listed is TENANT_EXISTS. */
+export async function addTenant(db: KeyDatabase, tenant: TenantToAdd, now: Date): Promise<void> {
+  const { added } = await addTenants(db, [tenant], now);
+  if (added === 0)
+    throw new HdsError(
+      'TENANT_EXISTS',
+      `The organisation ${tenant.orgId} is already in the tenant list. Nothing was changed.`,
+      'orgId',
+    );
+}
+
+export async function findTenant(db: KeyDatabase, orgId: string): Promise<TenantView> {
+  const tenant = (await listTenants(db)).find((t) => t.orgId === orgId);
+  if (!tenant)
+    throw new HdsError(
+      'TENANT_NOT_FOUND',
+      `There is no tenant with org id ${orgId} in the key database at ${db.where}. Check the id in Partner Hub.`,
+      'orgId',
+    );
+  return tenant;
+}
+
+/**
+ * Marks a tenant removed from the cluster (the guide's "Remove tenant organizations"). Its CMK stays
+ * until the separate, confirmed revoke — removing is reversible, revoking is not.
+ */
+export async function markTenantRemoved(db: KeyDatabase, orgId: string, now: Date): Promise<void> {
+  const tenant = await findTenant(db, orgId);
+  if (tenant.status === 'removalPending') return;
+  await db.transaction(async (tx) => {
+    const rows = await tx.run(db.sql.markTenantRemoved(orgId, now));
+    if (rows.length === 0)
+      throw new HdsError(
+        'TENANT_STATE',
+        `The organisation ${orgId} changed meanwhile; reload the list and try again.`,
+      );
+    await writeAudit(
+      db,
+      tx,
+      [{ action: 'remove-tenant', orgId, outcome: 'ok', detail: 'removed from the cluster' }],
+      now,
+    );
+  });
+}

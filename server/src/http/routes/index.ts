@@ -2,8 +2,9 @@ import type { RouteModule } from '../route-context.js';
 import { databaseRoutes } from './database-routes.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
+import { syslogRoutes } from './syslog-routes.js';
 
 /**
  * Every wizard capability's API, in wizard order. Adding a page adds one line here.
  */
-export const routeModules: RouteModule[] = [deploymentRoutes, databaseRoutes, serviceAccountRoutes];
+export const routeModules: RouteModule[] = [deploymentRoutes, databaseRoutes, syslogRoutes, serviceAccountRoutes];

@@ -1,0 +1,92 @@
+import { readFileSync, statSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { HdsError } from '../../../../contract/hds-error.js';
+import {
+  SYSLOG_CA_MAX_BYTES,
+  type SyslogSettings,
+  type SyslogTestReport,
+} from '../../../../contract/syslog.js';
+import { AnswersFile } from '../../core/answers/answers-file.js';
+import {
+  parseSyslogRootCa,
+  parseSyslogSettings,
+  readSyslogAnswers,
+  sendSyslogTestMessage,
+} from '../../core/syslog/index.js';
+import { runCommand, UsageError } from '../output.js';
+import type { RegisterCommand } from './index.js';
+
+interface TestOptions {
+  answers?: string;
+  url?: string;
+  tls?: boolean;
+  ca?: string;
+  termination?: 'null' | 'newline';
+  json?: boolean;
+}
+
+/**
+ * `hds-setup syslog test`: the System logs page's *Send test message* from a terminal, with the
+ * `syslog:` section of an answers file or the settings as options. Exit 0 sent, 1 failed, 2 usage.
+ */
+export const registerSyslog: RegisterCommand = (program: Command, setExit) => {
+  const syslog = program.command('syslog').description('syslog server settings');
+  syslog
+    .command('test')
+    .description('send one RFC 5424 test message to the syslog server and report what could be confirmed')
+    .option('--answers <answers.yaml>', 'take the syslog: section of an answers file')
+    .option('--url <url>', 'udp://host:port or tcp://host:port (port defaults to 514)')
+    .option('--tls', 'use TLS (tcp only)')
+    .option('--ca <pem>', "the syslog server's root CA certificate file (PEM or DER), with --tls")
+    .addOption(new Option('--termination <kind>', 'record termination over TCP').choices(['null', 'newline']))
+    .option('--json', 'print one JSON object')
+    .action(async (opts: TestOptions) => {
+      if (opts.answers && (opts.url || opts.tls || opts.ca || opts.termination))
+        throw new UsageError('give either --answers or --url [--tls] [--ca] [--termination], not both.');
+      if (!opts.answers && !opts.url) throw new UsageError('give --answers <answers.yaml> or --url <url>.');
+      if (opts.ca && !opts.tls)
+        throw new UsageError('--ca is the root CA for TLS: add --tls (with a tcp:// URL).');
+      setExit(
+        await runCommand(Boolean(opts.json), async () => {
+          const { settings, rootCaPem } = opts.answers ? fromAnswers(opts.answers) : fromOptions(opts);
+          const report = await sendSyslogTestMessage(settings, rootCaPem);
+          return { data: { syslog: { settings, report } }, human: describe(settings, report) };
+        }),
+      );
+    });
+};
+
+function fromAnswers(path: string): { settings: SyslogSettings; rootCaPem?: string } {
+  const { settings, rootCa } = readSyslogAnswers(AnswersFile.load(path));
+  return rootCa ? { settings, rootCaPem: rootCa.pem } : { settings };
+}
+
+function fromOptions(opts: TestOptions): { settings: SyslogSettings; rootCaPem?: string } {
+  const settings = parseSyslogSettings({
+    url: opts.url,
+    tls: Boolean(opts.tls),
+    ...(opts.termination ? { termination: opts.termination } : {}),
+  });
+  if (!opts.ca) return { settings };
+  let bytes: Buffer;
+  try {
+    if (statSync(opts.ca).size > SYSLOG_CA_MAX_BYTES) throw new Error('larger than 256 KB');
+    bytes = readFileSync(opts.ca);
+  } catch (error) {
+    throw new HdsError(
+      'SYSLOG_CA_INVALID',
+      `Cannot read the root CA file ${opts.ca} (${(error as Error).message}). Give the path of a PEM or DER certificate.`,
+      'rootCa',
+    );
+  }
+  return { settings, rootCaPem: parseSyslogRootCa(bytes).pem };
+}
+
+function describe(settings: SyslogSettings, report: SyslogTestReport): string {
+  const how = `${settings.tls ? 'TLS over TCP' : settings.protocol.toUpperCase()}${settings.protocol === 'tcp' ? `, ${settings.termination === 'null' ? 'null byte' : 'newline'} termination` : ''}`;
+  return [
+    `Test message ${report.msgId} to ${settings.url} (${how}):`,
+    ...report.confirmed.map((line) => `  ✓ ${line}`),
+    report.summary,
+  ].join('\n');
+}

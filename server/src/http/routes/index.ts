@@ -1,4 +1,5 @@
 import type { RouteModule } from '../route-context.js';
+import { configIsoRoutes } from './config-iso-routes.js';
 import { databaseRoutes } from './database-routes.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
@@ -7,4 +8,10 @@ import { syslogRoutes } from './syslog-routes.js';
 /**
  * Every wizard capability's API, in wizard order. Adding a page adds one line here.
  */
-export const routeModules: RouteModule[] = [deploymentRoutes, databaseRoutes, syslogRoutes, serviceAccountRoutes];
+export const routeModules: RouteModule[] = [
+  deploymentRoutes,
+  databaseRoutes,
+  syslogRoutes,
+  serviceAccountRoutes,
+  configIsoRoutes,
+];

@@ -1,0 +1,125 @@
+import type { Command } from 'commander';
+import { HdsError } from '../../../../contract/hds-error.js';
+import { type IsoEntryInfo, openIsoImage } from '../../../../iso/src/index.js';
+import { runCommand } from '../output.js';
+import type { RegisterCommand } from './index.js';
+import { createIsoFromDirectory } from './iso-create.js';
+import { withIsoErrors } from './iso-errors.js';
+import { extractIso } from './iso-extract.js';
+
+/** `hds-setup iso create|list|extract`: the ISO 9660 library for admins who cannot mount an ISO. */
+export const registerIso: RegisterCommand = (program: Command, setExit) => {
+  const iso = program
+    .command('iso')
+    .description('create, list or extract ISO 9660 images (Rock Ridge + Joliet)');
+
+  iso
+    .command('create')
+    .description('pack a folder into an ISO image (modes, owners and times kept under Rock Ridge)')
+    .argument('<dir>', 'the folder to pack')
+    .requiredOption('-o, --output <file.iso>', 'the image to write')
+    .option('-V, --volume-id <id>', 'volume id: up to 32 of A-Z, 0-9, _', 'CDROM')
+    .option('--date <ISO-8601>', 'volume date (default now); same folder + same date = identical image')
+    .option('--force', 'replace the output if it exists')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (
+        dir: string,
+        opts: { output: string; volumeId: string; date?: string; force?: boolean; json?: boolean },
+      ) => {
+        setExit(
+          await runCommand(Boolean(opts.json), async () => {
+            const date = opts.date === undefined ? new Date() : parseDate(opts.date);
+            const volumeId = opts.volumeId;
+            const created = await withIsoErrors(
+              { invalid: '', badInput: 'Use -V with up to 32 of A-Z, 0-9 and "_".' },
+              () => createIsoFromDirectory(dir, opts.output, { volumeId, date, force: Boolean(opts.force) }),
+            );
+            return {
+              data: { ...created, volumeId, date: date.toISOString() },
+              human: `Wrote ${created.output} (${created.bytes} bytes, ${created.files} files, ${created.directories} folders, volume ${volumeId}).`,
+            };
+          }),
+        );
+      },
+    );
+
+  iso
+    .command('list')
+    .description('list the files of an ISO image: mode, size, time, name')
+    .argument('<file.iso>', 'the image')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      setExit(
+        await runCommand(Boolean(opts.json), async () => {
+          const image = await withIsoErrors(
+            {
+              invalid: 'The file is not a usable ISO image; build it again or copy it again.',
+              badInput: 'Check the path of the ISO file.',
+            },
+            () => openIsoImage({ path: file }),
+          );
+          const entries = image.list();
+          await image.close();
+          return {
+            data: {
+              volumeId: image.volumeId,
+              namesFrom: image.namesFrom,
+              entries: entries.map((e) => ({
+                path: e.path,
+                type: e.type,
+                size: e.size,
+                mode: e.mode.toString(8).padStart(4, '0'),
+                uid: e.uid,
+                gid: e.gid,
+                mtime: e.mtime.toISOString(),
+              })),
+            },
+            human: [
+              `Volume ${image.volumeId || '(no id)'}, names from ${image.namesFrom}, ${entries.length} entries`,
+              ...entries.map(describeEntry),
+            ].join('\n'),
+          };
+        }),
+      );
+    });
+
+  iso
+    .command('extract')
+    .description('extract an ISO image into a new or empty folder, keeping modes and times')
+    .argument('<file.iso>', 'the image')
+    .argument('<dir>', 'the folder to extract into')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, dir: string, opts: { json?: boolean }) => {
+      setExit(
+        await runCommand(Boolean(opts.json), async () => {
+          const result = await extractIso(file, dir);
+          return {
+            data: { ...result },
+            human: `Extracted ${result.files} files and ${result.directories} folders (${result.bytes} bytes) into ${result.target}.`,
+          };
+        }),
+      );
+    });
+};
+
+function parseDate(text: string): Date {
+  const date = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new HdsError(
+      'INVALID_INPUT',
+      `--date "${text}" is not an ISO-8601 date; write it like 2024-05-06T07:08:09Z.`,
+      'date',
+    );
+  return date;
+}
+
+const TYPE_LETTER = { file: '-', dir: 'd', symlink: 'l' } as const;
+
+function describeEntry(e: IsoEntryInfo): string {
+  const bits = 'rwxrwxrwx'
+    .split('')
+    .map((c, i) => (e.mode & (0o400 >> i) ? c : '-'))
+    .join('');
+  return `${TYPE_LETTER[e.type]}${bits} ${String(e.size).padStart(12)}  ${e.mtime.toISOString()}  ${e.path}`;
+}

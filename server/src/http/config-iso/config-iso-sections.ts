@@ -1,0 +1,40 @@
+import type { ConfigIsoSummary } from '../../../../contract/config-iso.js';
+import type { RotationMode } from '../../../../contract/service-accounts.js';
+import type { BuiltConfigIso, LoadedConfigIso } from '../../core/configIso/index.js';
+import type { ServiceAccount } from '../../core/secrets/service-accounts.js';
+
+/** How this session's deployment began, and the master key it carries. */
+export interface DeploymentSection {
+  origin: 'new' | 'imported';
+  masterKey: Buffer;
+  deploymentId: string;
+  nextGeneration: number;
+  previousManifestSha256: string | null;
+  imported?: { summary: ConfigIsoSummary; loaded: LoadedConfigIso };
+}
+
+export interface ServiceAccountsSection {
+  mode: RotationMode | 'new';
+  /** The accounts as the imported ISO had them. */
+  imported?: ServiceAccount[];
+  /** The accounts the next ISO will carry. */
+  accounts: ServiceAccount[];
+}
+
+export interface BuiltIsoSection {
+  built: BuiltConfigIso;
+  backupAcknowledged: boolean;
+  /** The admin confirmed re-binding a database without CMKs to this deployment. */
+  rebind: boolean;
+  /** The database binding check made before building. */
+  preflight: { ok: boolean; message: string };
+  databaseBinding?: { ok: boolean; message: string };
+}
+
+declare module '../wizard-state.js' {
+  interface WizardSections {
+    deployment: DeploymentSection;
+    serviceAccounts: ServiceAccountsSection;
+    builtIso: BuiltIsoSection;
+  }
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { BackupVerdict, BuiltIsoInfo } from '../../../../contract/config-iso.js';
+import { HdsError } from '../../../../contract/hds-error.js';
+import { parseInput } from '../../../../contract/parse-input.js';
+import { buildConfigIso, readConfigIso, sha256Hex } from '../../core/configIso/index.js';
+import { binaryBody, jsonBody } from '../body.js';
+import { collectConfigInput } from '../config-iso/collect-config-input.js';
+import { bindAfterBackup, checkDatabaseBinding } from '../config-iso/key-database-binding.js';
+import { reviewState } from '../config-iso/review.js';
+import type { RouteModule } from '../route-context.js';
+import type { WizardState } from '../wizard-state.js';
+
+const MAX_BACKUP_UPLOAD = 16 * 1024 * 1024;
+const buildSchema = z.strictObject({ rebind: z.boolean().optional() });
+
+/** Page 8: review, build and download the ISO, acknowledge the backup, verify the stored copy. */
+export const configIsoRoutes: RouteModule = (router, { state, now }) => {
+  router.get('/review', (_req, res) => {
+    res.json(reviewState(state, now()));
+  });
+
+  router.post('/iso/build', jsonBody(), async (req, res) => {
+    const { rebind = false } = parseInput(buildSchema, req.body ?? {});
+    const input = collectConfigInput(state, now);
+    const deployment = state.get('deployment')!;
+    const database = state.get('database')!;
+    const check = await checkDatabaseBinding(database, deployment.masterKey, deployment.origin, rebind);
+    const built = await buildConfigIso(input);
+    state.set('builtIso', { built, backupAcknowledged: false, rebind, preflight: check });
+    res.json(reviewState(state, now()));
+  });
+
+  // A plain GET so the browser downloads it as a file: the ISO never passes through page script.
+  router.get('/iso/download', (_req, res) => {
+    const built = requireBuilt(state);
+    res.setHeader('Content-Type', 'application/x-iso9660-image');
+    res.setHeader('Content-Disposition', `attachment; filename="${built.built.fileName}"`);
+    res.setHeader('Content-Length', String(built.built.bytes.length));
+    res.setHeader('X-Content-SHA256', built.built.sha256);
+    res.end(built.built.bytes);
+  });
+
+  router.post('/iso/acknowledge-backup', jsonBody(), async (_req, res) => {
+    const built = requireBuilt(state);
+    const deployment = state.get('deployment')!;
+    const accounts = state.get('serviceAccounts')!;
+    built.backupAcknowledged = true;
+    built.databaseBinding = await bindAfterBackup(
+      state.get('database')!,
+      deployment.masterKey,
+      accounts.accounts,
+      accounts.mode,
+      state.get('certificate')?.summary.cn ?? deployment.deploymentId,
+      built.rebind,
+      now(),
+    );
+    const info: BuiltIsoInfo & { ok: true } = {
+      ok: true,
+      fileName: built.built.fileName,
+      size: built.built.bytes.length,
+      sha256: built.built.sha256,
+      generation: built.built.manifest.generation,
+      backupAcknowledged: true,
+      databaseBinding: built.databaseBinding,
+    };
+    res.json(info);
+  });
+
+  router.post('/iso/verify-backup', binaryBody(MAX_BACKUP_UPLOAD), async (req, res) => {
+    const built = requireBuilt(state);
+    const uploaded = req.body as unknown;
+    if (!Buffer.isBuffer(uploaded) || uploaded.length === 0)
+      throw new HdsError('INVALID_INPUT', 'Choose the copy of the ISO you stored as your backup.', 'backup');
+    res.json(await compareBackup(uploaded, built.built.bytes, built.built.manifest));
+  });
+};
+
+function requireBuilt(state: WizardState) {
+  const built = state.get('builtIso');
+  if (!built) throw new HdsError('WIZARD_INCOMPLETE', 'Build the ISO on the Review & download page first.');
+  return built;
+}
+
+async function compareBackup(
+  uploaded: Buffer,
+  expected: Buffer,
+  manifest: { deploymentId: string; generation: number },
+): Promise<BackupVerdict & { ok: true }> {
+  const base = {
+    ok: true as const,
+    uploadedSha256: sha256Hex(uploaded),
+    expectedSha256: sha256Hex(expected),
+  };
+  if (uploaded.equals(expected))
+    return {
+      ...base,
+      identical: true,
+      kind: 'identical',
+      message: 'Your backup is byte-identical to the ISO hds-setup produced. Keep it safe.',
+    };
+  if (uploaded.length < expected.length && expected.subarray(0, uploaded.length).equals(uploaded))
+    return {
+      ...base,
+      identical: false,
+      kind: 'truncated',
+      message: `Your backup is truncated: it has ${uploaded.length} of ${expected.length} bytes. Copy the downloaded ISO again and check it here.`,
+    };
+  if (uploaded.length > expected.length && uploaded.subarray(0, expected.length).equals(expected))
+    return {
+      ...base,
+      identical: false,
+      kind: 'longer',
+      message: `Your backup has ${uploaded.length - expected.length} extra bytes after the ISO. Copy the downloaded ISO again.`,
+    };
+  try {
+    const other = await readConfigIso(uploaded);
+    if (other.manifest.deploymentId !== manifest.deploymentId)
+      return {
+        ...base,
+        identical: false,
+        kind: 'other-deployment',
+        message: `This is a configuration ISO of another deployment (${other.manifest.deploymentId}), not the one just produced. Find the right file and back it up.`,
+      };
+    if (other.manifest.generation !== manifest.generation)
+      return {
+        ...base,
+        identical: false,
+        kind: 'other-generation',
+        message: `This is generation ${other.manifest.generation} of this deployment; the ISO just produced is generation ${manifest.generation}. Back up the new one too.`,
+      };
+  } catch {
+    return {
+      ...base,
+      identical: false,
+      kind: 'not-a-config-iso',
+      message:
+        'This file is not an intact configuration ISO: it differs from the ISO just produced. Copy the downloaded ISO again.',
+    };
+  }
+  return {
+    ...base,
+    identical: false,
+    kind: 'different-bytes',
+    message:
+      'This is the same deployment and generation, but the bytes differ from the ISO just produced (another build?). Back up the downloaded file exactly as it is.',
+  };
+}

@@ -1,3 +1,4 @@
+import { databaseStep } from './database/DatabaseStep';
 import { isoImportStep } from './isoImport/IsoImportStep';
 import { overviewStep } from './overview/OverviewStep';
 import { reviewStep } from './review/ReviewStep';
@@ -8,4 +9,10 @@ import type { WizardStep } from './step-id';
  * The wizard's pages in order. Only pages that work are listed; each capability adds its own
  * line here and its folder beside this file. Steps never import each other.
  */
-export const wizardSteps: WizardStep[] = [overviewStep, isoImportStep, serviceAccountsStep, reviewStep];
+export const wizardSteps: WizardStep[] = [
+  overviewStep,
+  isoImportStep,
+  databaseStep,
+  serviceAccountsStep,
+  reviewStep,
+];

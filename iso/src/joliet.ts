@@ -3,7 +3,10 @@
 
 /** UCS-2 level 3, written in SVD BP 89–91. */
 export const JOLIET_ESCAPE = '%/E';
-/** Joliet allows 64 UCS-2 characters per name; files additionally get the ";1" version. */
+/**
+ * Joliet allows 64 UCS-2 characters per name. Like genisoimage and xorriso we record no ";1"
+ * version (readers — Windows, 7-Zip, Linux — take the name as is).
+ */
 export const JOLIET_NAME_MAX = 64;
 /** Characters Joliet forbids in names (besides controls): * / : ; ? \ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what Joliet forbids
@@ -37,7 +40,7 @@ function cleanUcs2(text: string): string {
 /**
  * Joliet identifiers for the children of one directory: the real name in UCS-2, forbidden
  * characters replaced, shortened to 64 characters (keeping the extension), unique ignoring case
- * (Windows compares names that way), files with ";1".
+ * (Windows compares names that way).
  */
 export function jolietIdentifiers(children: { name: string; isDir: boolean }[]): Buffer[] {
   const taken = new Set<string>();
@@ -51,6 +54,6 @@ export function jolietIdentifiers(children: { name: string; isDir: boolean }[]):
     let id = fit('');
     for (let n = 1; taken.has(id.toUpperCase()); n++) id = fit(`~${n}`);
     taken.add(id.toUpperCase());
-    return encodeUcs2(isDir ? id : `${id};1`);
+    return encodeUcs2(id);
   });
 }

@@ -200,6 +200,8 @@ async function walk(
 ): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   const visited = new Set<number>();
+  /** Folders that held RE-marked (relocated) directories, like genisoimage's "rr_moved". */
+  const relocationHolders = new Set<string>();
   let directoryBytes = 0;
   const queue: { path: string; ref: DirectoryRef; depth: number }[] = [{ path: '', ref: root, depth: 0 }];
   for (let q = 0; q < queue.length; q++) {
@@ -230,7 +232,10 @@ async function walk(
 
       const rr: RockRidgeFields = { hasSp: false };
       if (namesFrom === 'rockridge') await readRockRidge(image, record, skip, rr, where);
-      if (rr.relocated) continue; // RRIP 4.1.5.3: shown where its CL entry points from
+      if (rr.relocated) {
+        relocationHolders.add(dirPath); // RRIP 4.1.5.3: shown where its CL entry points from
+        continue;
+      }
 
       const name = entryName(record, rr, namesFrom, where);
       const path = dirPath ? `${dirPath}/${name}` : name;
@@ -273,6 +278,11 @@ async function walk(
         queue.push({ path, ref: { location, size }, depth: depth + 1 });
       }
     }
+  }
+  // A relocation folder left empty once its directories are shown in place is bookkeeping, not content.
+  for (const holder of relocationHolders) {
+    const prefix = `${holder}/`;
+    if (holder && ![...entries.keys()].some((p) => p.startsWith(prefix))) entries.delete(holder);
   }
   return entries;
 }

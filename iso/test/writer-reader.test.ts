@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildIsoImage, IsoError, type IsoTreeEntry, openIsoImage, writeIso } from '../src/index.js';
+import { asIsoEntries, FIXTURE_DATE, fixtureTree, LONG_NAME, sha256 } from './fixture-tree.js';
+
+const options = { volumeId: 'HDS_TEST', date: FIXTURE_DATE };
+
+async function rejection(p: Promise<unknown>): Promise<IsoError> {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(IsoError);
+  return error as IsoError;
+}
+
+describe('ISO writer + reader', () => {
+  it('round-trips the fixture tree with Rock Ridge names, modes and times', async () => {
+    const tree = fixtureTree();
+    const image = await openIsoImage(await buildIsoImage(asIsoEntries(tree), options));
+    expect(image.volumeId).toBe('HDS_TEST');
+    expect(image.namesFrom).toBe('rockridge');
+    expect(image.list().map((e) => e.path)).toEqual(tree.map((e) => e.path).sort());
+    for (const e of tree) {
+      const info = image.stat(e.path)!;
+      expect(info, e.path).toMatchObject({ type: e.type, mode: e.mode, mtime: e.mtime });
+      if (e.content) expect(sha256(await image.readFile(e.path)), e.path).toBe(sha256(e.content));
+    }
+    expect(image.stat(`hds/${LONG_NAME}`)?.size).toBe(10);
+    await image.close();
+  });
+
+  it('is deterministic: same entries (in any order) + same date → identical bytes', async () => {
+    const entries = asIsoEntries(fixtureTree());
+    const a = await buildIsoImage(entries, options);
+    const b = await buildIsoImage([...entries].reverse(), options);
+    expect(sha256(a)).toBe(sha256(b));
+    const c = await buildIsoImage(entries, { ...options, date: new Date('2025-01-01T00:00:00Z') });
+    expect(sha256(c)).not.toBe(sha256(a));
+  });
+
+  it('streams file contents given as streams and implies parent directories as 0555', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 5, 0x5a);
+    const entries: IsoTreeEntry[] = [
+      {
+        type: 'file',
+        path: 'x/y/big.bin',
+        mode: 0o600,
+        uid: 1000,
+        gid: 1000,
+        content: {
+          size: big.length,
+          async *stream() {
+            for (let at = 0; at < big.length; at += 65536) yield big.subarray(at, at + 65536);
+          },
+        },
+      },
+    ];
+    let chunks = 0;
+    for await (const _ of writeIso(entries, options)) chunks++;
+    expect(chunks).toBeGreaterThan(1);
+    const image = await openIsoImage(await buildIsoImage(entries, options));
+    expect(image.stat('x')).toMatchObject({ type: 'dir', mode: 0o555, mtime: FIXTURE_DATE });
+    expect(image.stat('x/y/big.bin')).toMatchObject({ mode: 0o600, uid: 1000, gid: 1000, size: big.length });
+    const parts: Uint8Array[] = [];
+    for await (const p of image.createReadStream('x/y/big.bin')) parts.push(p);
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+  });
+
+  it('refuses bad input with ISO_BAD_INPUT naming the problem, never a corrupt image', async () => {
+    const file = (path: string, extra: Partial<IsoTreeEntry> = {}): IsoTreeEntry =>
+      ({ type: 'file', path, mode: 0o644, content: Buffer.from('x'), ...extra }) as IsoTreeEntry;
+    const cases: [IsoTreeEntry[], RegExp, Partial<typeof options>?][] = [
+      [[file('a\0b')], /NUL/],
+      [[file('/abs')], /relative/],
+      [[file('a//b')], /empty name/],
+      [[file('a/../b')], /"\.\."/],
+      [[file('a'), file('a')], /listed twice/],
+      [[file('a'), file('a/b')], /is a file/],
+      [[file('x'.repeat(256))], /255 bytes/],
+      [[file('m', { mode: 0o40755 })], /not a file mode/],
+      [[file('u', { uid: -1 })], /uid/],
+      [[file('t', { mtime: new Date('1850-01-01') })], /1900/],
+      [
+        [
+          {
+            type: 'file',
+            path: 'huge',
+            mode: 0o644,
+            content: { size: 2 ** 32, stream: async function* () {} },
+          },
+        ],
+        /4 GiB/,
+      ],
+      [[file('ok')], /d-characters/, { volumeId: 'lower case' }],
+      [[file('ok')], /valid Date/, { date: new Date(Number.NaN) }],
+    ];
+    for (const [entries, message, opts] of cases) {
+      const error = await rejection(buildIsoImage(entries, { ...options, ...opts }));
+      expect(error.code, String(message)).toBe('ISO_BAD_INPUT');
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it('refuses a file that changes size while being written', async () => {
+    const streamOf = (n: number) =>
+      async function* () {
+        yield Buffer.alloc(n);
+      };
+    for (const actual of [5, 15]) {
+      const error = await rejection(
+        buildIsoImage(
+          [{ type: 'file', path: 'f', mode: 0o644, content: { size: 10, stream: streamOf(actual) } }],
+          options,
+        ),
+      );
+      expect(error.code).toBe('ISO_BAD_INPUT');
+      expect(error.message).toMatch(actual > 10 ? /grew/ : /shrank/);
+    }
+  });
+
+  it('round-trips any generated tree (property test)', async () => {
+    const segment = fc.stringMatching(/^[A-Za-z0-9._ ~é☃-]{1,40}$/).filter((s) => s !== '.' && s !== '..');
+    const tree = fc.uniqueArray(
+      fc.record({
+        path: fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/')),
+        mode: fc.integer({ min: 0, max: 0o7777 }),
+        size: fc.integer({ min: 0, max: 5000 }),
+        mtime: fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => new Date(s * 1000)),
+      }),
+      { selector: (e) => e.path.toUpperCase(), maxLength: 25 },
+    );
+    await fc.assert(
+      fc.asyncProperty(tree, async (files) => {
+        // a path that is a prefix folder of another becomes a directory
+        const dirs = new Set(
+          files.flatMap((f) =>
+            f.path
+              .split('/')
+              .slice(0, -1)
+              .map((_, i, a) => a.slice(0, i + 1).join('/')),
+          ),
+        );
+        const kept = files.filter((f) => !dirs.has(f.path));
+        const entries: IsoTreeEntry[] = kept.map((f) => ({
+          type: 'file',
+          path: f.path,
+          mode: f.mode,
+          mtime: f.mtime,
+          content: Buffer.alloc(f.size, f.path.length),
+        }));
+        const image = await openIsoImage(await buildIsoImage(entries, options));
+        const files2 = image.list().filter((e) => e.type === 'file');
+        expect(files2.map((e) => e.path).sort()).toEqual(kept.map((f) => f.path).sort());
+        for (const f of kept) {
+          expect(image.stat(f.path)).toMatchObject({ mode: f.mode, size: f.size, mtime: f.mtime });
+          expect((await image.readFile(f.path)).equals(Buffer.alloc(f.size, f.path.length))).toBe(true);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { isoImportStep } from './isoImport/IsoImportStep';
 import { overviewStep } from './overview/OverviewStep';
 import { reviewStep } from './review/ReviewStep';
 import { serviceAccountsStep } from './serviceAccounts/ServiceAccountsStep';
+import { syslogStep } from './syslog/SyslogStep';
 import type { WizardStep } from './step-id';
 
 /**
@@ -13,6 +14,7 @@ export const wizardSteps: WizardStep[] = [
   overviewStep,
   isoImportStep,
   databaseStep,
+  syslogStep,
   serviceAccountsStep,
   reviewStep,
 ];

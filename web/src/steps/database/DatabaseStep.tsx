@@ -80,7 +80,11 @@ function DatabaseStep({ onContinue }: StepProps) {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    void submit(false);
+    // Accepted settings (or those of an imported ISO) left untouched are kept as they are.
+    const unchanged =
+      accepted && JSON.stringify(formFromSettings(accepted.settings)) === JSON.stringify(form) && !rootCa;
+    if (unchanged && password === '') onContinue();
+    else void submit(false);
   };
 
   const spns = windows
@@ -247,7 +251,15 @@ function DatabaseStep({ onContinue }: StepProps) {
             onChange={(e) => set('username', e.target.value)}
           />
         </Field>
-        <Field label="Password" errors={at('database.password')}>
+        <Field
+          label="Password"
+          hint={
+            accepted
+              ? 'Leave empty to keep the accepted settings as they are; enter it to test again.'
+              : undefined
+          }
+          errors={at('database.password')}
+        >
           <input
             type="password"
             value={password}

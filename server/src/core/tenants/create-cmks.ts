@@ -1,7 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { BulkFailure } from '../../../../contract/tenants.js';
-import { writeAudit } from '../keyDatabase/audit-log.js';
 import type { KeyDatabase } from '../keyDatabase/key-database.js';
 import { truthy } from '../keyDatabase/migrate.js';
 import { type BulkOptions, type BulkOutcome, BulkTally } from './bulk-outcome.js';
@@ -43,45 +42,43 @@ export async function createCmks(
       const batch = orgIds.slice(start, start + batchSize);
       const now = options.now?.() ?? new Date();
       let created: NewCmk[] = [];
+      let keys = Buffer.alloc(0);
       try {
         const outcome = await db.transaction(async (tx) => {
           const failures: BulkFailure[] = [];
           let already = 0;
-          const locked = new Map<string, Record<string, unknown>>();
-          for (const statement of db.sql.lockTenants(batch))
-            for (const row of await tx.run(statement)) locked.set(String(row.org_id), row);
-          for (const orgId of batch) {
-            const row = locked.get(orgId);
+          const found = new Map<string, Record<string, unknown>>();
+          for (const statement of db.sql.readTenants(batch, false))
+            for (const row of await tx.run(statement)) found.set(String(row.org_id), row);
+          const fresh = batch.filter((orgId) => {
+            const row = found.get(orgId);
             if (!row) failures.push(notFound(orgId, db.where));
             else if (row.status !== 'active') failures.push(notActive(orgId));
             else if (truthy(row.has_cmk)) already++;
-            else {
-              const keyVersion = Number(row.key_generation) + 1;
-              const cmk = randomBytes(CMK_BYTES);
-              created.push({ orgId, keyVersion, cmk, wrappedKey: wrapCmk(kek, orgId, keyVersion, cmk) });
-            }
-          }
-          const inserted = new Set<string>();
+            else return true;
+            return false;
+          });
+          // One call to the CSPRNG per batch; each CMK is its own 32-byte slice.
+          keys = randomBytes(CMK_BYTES * fresh.length);
+          created = fresh.map((orgId, i) => {
+            const keyVersion = Number(found.get(orgId)!.key_generation) + 1;
+            const cmk = keys.subarray(i * CMK_BYTES, (i + 1) * CMK_BYTES);
+            return { orgId, keyVersion, cmk, wrappedKey: wrapCmk(kek, orgId, keyVersion, cmk) };
+          });
+          const stored = new Map<string, Record<string, unknown>>();
           if (created.length) {
             const rows = created.map((c) => ({ ...c, algorithm: CMK_ALGORITHM }));
             for (const statement of db.sql.insertCmks(rows, now))
-              for (const row of await tx.run(statement)) inserted.add(String(row.org_id));
+              for (const row of await tx.run(statement)) stored.set(String(row.org_id), row);
           }
-          // Another tool got there first for these: they have their one CMK already.
-          already += created.filter((c) => !inserted.has(c.orgId)).length;
-          created = created.filter((c) => inserted.has(c.orgId));
-          await readBackAndUnwrap(db, tx, kek, created);
-          await writeAudit(
-            db,
-            tx,
-            created.map((c) => ({
-              action: 'create-cmk',
-              orgId: c.orgId,
-              outcome: 'ok',
-              detail: `key version ${c.keyVersion}, ${CMK_ALGORITHM}`,
-            })),
-            now,
-          );
+          // Skipped by the insert: another tool gave them their one CMK meanwhile, or they were just removed.
+          for (const c of created.filter((c) => !stored.has(c.orgId))) {
+            const [row] = await tx.run(db.sql.readTenants([c.orgId], false)[0]!);
+            if (row?.status === 'active' && truthy(row.has_cmk)) already++;
+            else failures.push(notActive(c.orgId));
+          }
+          created = created.filter((c) => stored.has(c.orgId));
+          verifyStored(kek, created, stored);
           return { failures, already };
         });
         tally.done += created.length + outcome.already;
@@ -95,7 +92,7 @@ export async function createCmks(
         for (const orgId of batch) tally.failures.push({ orgId, code: error.code, message: error.message });
         created = [];
       } finally {
-        for (const c of created) c.cmk.fill(0);
+        keys.fill(0);
       }
       await tally.sendAudit(
         options.audit,
@@ -114,21 +111,20 @@ export async function createCmks(
   }
 }
 
-/** Before a tenant is reported managed, its stored key must open and equal the key just made. */
-async function readBackAndUnwrap(
-  db: KeyDatabase,
-  tx: Parameters<Parameters<KeyDatabase['transaction']>[0]>[0],
-  kek: Buffer,
-  created: NewCmk[],
-): Promise<void> {
-  if (created.length === 0) return;
-  const stored = new Map<string, Record<string, unknown>>();
-  for (const statement of db.sql.readCmks(created.map((c) => c.orgId)))
-    for (const row of await tx.run(statement)) stored.set(String(row.org_id), row);
+/**
+ * Before a tenant is reported managed, the key as stored (returned by the insert itself, through
+ * the database's own encoding) must open under the KEK with its org id and version, and equal the
+ * key just made. Any difference rolls the whole batch back.
+ */
+function verifyStored(kek: Buffer, created: NewCmk[], stored: Map<string, Record<string, unknown>>): void {
   for (const c of created) {
-    const row = stored.get(c.orgId);
-    const wrapped = row ? Buffer.from(row.wrapped_key as Uint8Array) : Buffer.alloc(0);
-    const opened = unwrapCmk(kek, c.orgId, Number(row?.key_version), wrapped);
+    const row = stored.get(c.orgId)!;
+    const opened = unwrapCmk(
+      kek,
+      c.orgId,
+      Number(row.key_version),
+      Buffer.from(row.wrapped_key as Uint8Array),
+    );
     const same = opened.length === c.cmk.length && timingSafeEqual(opened, c.cmk);
     opened.fill(0);
     if (!same)

@@ -1,6 +1,6 @@
 // Tenant organisations and their Customer Main Keys in the key database.
 export type { BulkOptions, BulkOutcome, BulkProgress } from './bulk-outcome.js';
-export { CMK_ALGORITHM, deriveCmkKek, unwrapCmk, wrapCmk } from './cmk-wrap.js';
+export { CMK_ALGORITHM, deriveCmkKek, unwrapCmk, WRAPPED_CMK_BYTES, wrapCmk } from './cmk-wrap.js';
 export { createCmks, DEFAULT_BATCH_SIZE, pendingTenantIds } from './create-cmks.js';
 export {
   bulkRevokeConfirmation,

@@ -8,7 +8,7 @@ import { findTenant } from './tenant-registry.js';
 /** Deletes one removed tenant's wrapped key for good, with its audit row, in one transaction. */
 async function revokeOne(db: KeyDatabase, orgId: string, now: Date): Promise<number> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.run(db.sql.lockTenants([orgId])[0]!);
+    const [row] = await tx.run(db.sql.readTenants([orgId], true)[0]!);
     if (row?.status !== 'removed')
       throw new HdsError(
         'TENANT_STATE',

@@ -55,13 +55,18 @@ export interface KeyDatabaseSql {
   addTenants(tenants: { orgId: string; name: string }[], at: Date): SqlStatement[];
   /** Rows: org_id, name, status, created_at, key_version, cmk_created_at (revoked tenants left out). */
   listTenants(): SqlStatement;
-  /** Rows: org_id, name, status, key_generation, has_cmk — locked until the transaction ends. */
-  lockTenants(orgIds: string[]): SqlStatement[];
+  /** Rows: org_id, name, status, key_generation, has_cmk — with `lock`, locked until the transaction ends. */
+  readTenants(orgIds: string[], lock: boolean): SqlStatement[];
   /** Rows `{ org_id }` of active tenants without a CMK. */
   pendingTenantIds(): SqlStatement;
   /** Rows `{ org_id }` of removed tenants. */
   removedTenantIds(): SqlStatement;
-  /** Rows `{ org_id }` actually inserted (the unique key keeps one CMK per tenant). */
+  /**
+   * Inserts wrapped CMKs and, in the same statement, one `create-cmk` audit row per key inserted.
+   * Returns the rows as stored (org_id, key_version, wrapped_key) — the read-back the tool unwraps —
+   * for the tenants actually inserted: the primary key keeps one CMK per tenant, and a tenant that
+   * is no longer active (or whose key generation moved on) is skipped.
+   */
   insertCmks(rows: CmkRowToInsert[], at: Date): SqlStatement[];
   /** Rows: org_id, key_version, wrapped_key, algorithm. */
   readCmks(orgIds: string[]): SqlStatement[];

@@ -122,11 +122,11 @@ export const postgresqlSql: KeyDatabaseSql = {
        FROM hds_tenants t LEFT JOIN hds_tenant_cmks c ON c.org_id = t.org_id
        WHERE t.status <> 'revoked' ORDER BY lower(t.name), t.org_id`,
     ),
-  lockTenants: (orgIds) => [
+  readTenants: (orgIds, lock) => [
     st(
       `SELECT t.org_id::text AS org_id, t.name, t.status, t.key_generation,
               EXISTS (SELECT 1 FROM hds_tenant_cmks c WHERE c.org_id = t.org_id) AS has_cmk
-       FROM hds_tenants t WHERE t.org_id = ANY($1::uuid[]) ORDER BY t.org_id FOR UPDATE OF t`,
+       FROM hds_tenants t WHERE t.org_id = ANY($1::uuid[]) ORDER BY t.org_id${lock ? ' FOR UPDATE OF t' : ''}`,
       orgIds,
     ),
   ],
@@ -140,10 +140,18 @@ export const postgresqlSql: KeyDatabaseSql = {
     st(`SELECT org_id::text AS org_id FROM hds_tenants WHERE status = 'removed' ORDER BY org_id`),
   insertCmks: (rows, at) => [
     st(
-      `INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
-       SELECT o, v, w, a, $5 FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::text[]) AS t(o, v, w, a)
-       ON CONFLICT (org_id) DO NOTHING
-       RETURNING org_id::text AS org_id`,
+      `WITH src AS (
+         SELECT u.o, u.v, u.w, u.a FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::text[]) AS u(o, v, w, a)
+         JOIN hds_tenants t ON t.org_id = u.o AND t.status = 'active' AND t.key_generation = u.v - 1
+         FOR SHARE OF t),
+       ins AS (
+         INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
+         SELECT o, v, w, a, $5 FROM src ON CONFLICT (org_id) DO NOTHING
+         RETURNING org_id, key_version, wrapped_key, algorithm),
+       audit AS (
+         INSERT INTO hds_audit_log (at, action, org_id, outcome, detail)
+         SELECT $5, 'create-cmk', org_id, 'ok', 'key version ' || key_version || ', ' || algorithm FROM ins)
+       SELECT org_id::text AS org_id, key_version, wrapped_key FROM ins`,
       rows.map((r) => r.orgId),
       rows.map((r) => r.keyVersion),
       rows.map((r) => r.wrappedKey),

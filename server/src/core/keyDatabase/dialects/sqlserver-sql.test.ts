@@ -36,7 +36,7 @@ function everyStatement() {
       at,
     ),
     s.listTenants(),
-    ...s.lockTenants(ids),
+    ...s.readTenants(ids, true),
     s.pendingTenantIds(),
     s.removedTenantIds(),
     ...s.insertCmks(
@@ -73,7 +73,11 @@ describe('the SQL Server dialect', () => {
     const boundIds = inserts.flatMap((s) => s.params.filter((p) => typeof p === 'string' && ids.includes(p)));
     expect(boundIds).toEqual(ids);
     // One CMK per tenant even without the constraint firing: the insert skips a tenant that has one.
-    for (const s of inserts) expect(s.text).toMatch(/WHERE NOT EXISTS \(SELECT 1 FROM dbo\.hds_tenant_cmks/);
+    for (const s of inserts) {
+      expect(s.text).toMatch(/WHERE NOT EXISTS \(SELECT 1 FROM dbo\.hds_tenant_cmks/);
+      // The audit rows are written by the same batch that inserts the keys.
+      expect(s.text).toMatch(/INSERT INTO dbo\.hds_audit_log[\s\S]*FROM @ins/);
+    }
   });
 
   it('has the same migrations, tables and one-CMK-per-tenant key as the PostgreSQL dialect', () => {

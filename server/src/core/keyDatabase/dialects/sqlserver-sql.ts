@@ -170,14 +170,14 @@ export const sqlserverSql: KeyDatabaseSql = {
        FROM dbo.hds_tenants t LEFT JOIN dbo.hds_tenant_cmks c ON c.org_id = t.org_id
        WHERE t.status <> N'revoked' ORDER BY LOWER(t.name), t.org_id`,
     ),
-  lockTenants: (orgIds) =>
+  readTenants: (orgIds, lock) =>
     idList(
       orgIds,
       (ids) =>
         `SELECT ${orgIdText('t.org_id')} AS org_id, t.name, t.status, t.key_generation,
                 CASE WHEN EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WHERE c.org_id = t.org_id) THEN 1 ELSE 0 END
                   AS has_cmk
-         FROM dbo.hds_tenants t WITH (UPDLOCK, HOLDLOCK, ROWLOCK) WHERE t.org_id IN (${ids})`,
+         FROM dbo.hds_tenants t${lock ? ' WITH (UPDLOCK, HOLDLOCK, ROWLOCK)' : ''} WHERE t.org_id IN (${ids})`,
     ),
   pendingTenantIds: () =>
     one(
@@ -197,11 +197,17 @@ export const sqlserverSql: KeyDatabaseSql = {
         .map((r) => `(${[r.orgId, r.keyVersion, r.wrappedKey, r.algorithm].map((v) => p.add(v)).join(', ')})`)
         .join(', ');
       return p.statement(
-        `INSERT INTO dbo.hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
-         OUTPUT ${orgIdText('inserted.org_id')} AS org_id
+        `DECLARE @ins TABLE (org_id uniqueidentifier, key_version int, wrapped_key varbinary(256), algorithm nvarchar(64));
+         INSERT INTO dbo.hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
+         OUTPUT inserted.org_id, inserted.key_version, inserted.wrapped_key, inserted.algorithm INTO @ins
          SELECT s.org_id, s.key_version, s.wrapped_key, s.algorithm, ${now}
          FROM (VALUES ${values}) AS s (org_id, key_version, wrapped_key, algorithm)
-         WHERE NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WITH (UPDLOCK, HOLDLOCK) WHERE c.org_id = s.org_id)`,
+         JOIN dbo.hds_tenants t WITH (HOLDLOCK, ROWLOCK) ON t.org_id = s.org_id AND t.status = N'active'
+           AND t.key_generation = s.key_version - 1
+         WHERE NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WITH (UPDLOCK, HOLDLOCK) WHERE c.org_id = s.org_id);
+         INSERT INTO dbo.hds_audit_log (at, action, org_id, outcome, detail)
+         SELECT ${now}, N'create-cmk', org_id, N'ok', CONCAT(N'key version ', key_version, N', ', algorithm) FROM @ins;
+         SELECT ${orgIdText('org_id')} AS org_id, key_version, wrapped_key FROM @ins;`,
       );
     }),
   readCmks: (orgIds) =>

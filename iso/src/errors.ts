@@ -8,11 +8,14 @@ export type IsoErrorCode = 'ISO_INVALID' | 'ISO_BAD_INPUT';
 
 export class IsoError extends Error {
   readonly code: IsoErrorCode;
+  /** Set when an image names an entry that could escape a target folder ("..", ".", or with "/"). */
+  readonly unsafeName: string | undefined;
 
-  constructor(code: IsoErrorCode, message: string) {
+  constructor(code: IsoErrorCode, message: string, unsafeName?: string) {
     super(message);
     this.name = 'IsoError';
     this.code = code;
+    this.unsafeName = unsafeName;
   }
 }
 

@@ -333,8 +333,10 @@ function entryName(
   else if (namesFrom === 'joliet') name = stripVersion(decodeUcs2(record.identifier), record.flags);
   else name = stripVersion(record.identifier.toString('latin1'), record.flags).replace(/\.$/, '');
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0'))
-    throw invalidImage(
+    throw new IsoError(
+      'ISO_INVALID',
       `${where} holds an entry named "${name.replace(/\0/g, '\\0')}", which is not a valid name.`,
+      name,
     );
   return name;
 }

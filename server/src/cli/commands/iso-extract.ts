@@ -1,7 +1,7 @@
 import { chmod, lstat, mkdir, open, readdir, utimes } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { HdsError } from '../../../../contract/hds-error.js';
-import { type IsoEntryInfo, openIsoImage } from '../../../../iso/src/index.js';
+import { type IsoEntryInfo, IsoError, openIsoImage } from '../../../../iso/src/index.js';
 import { fileSystemError, withIsoErrors } from './iso-errors.js';
 
 const INVALID_HINT = 'The file is not a usable ISO image; build it again or copy it again.';
@@ -22,7 +22,15 @@ export async function extractIso(file: string, dir: string): Promise<ExtractResu
   const target = resolve(dir);
   const image = await withIsoErrors(
     { invalid: INVALID_HINT, badInput: 'Check the path of the ISO file.' },
-    () => openIsoImage({ path: file }),
+    () =>
+      openIsoImage({ path: file }).catch((error: unknown) => {
+        if (error instanceof IsoError && error.unsafeName !== undefined)
+          throw new HdsError(
+            'ISO_PATH_ESCAPE',
+            `The image names an entry "${error.unsafeName}", which would land outside "${dir}"; nothing was extracted. Do not use this image.`,
+          );
+        throw error;
+      }),
   );
   try {
     const entries = image.list();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBuild } from './build.js';
 import { registerDb } from './db.js';
 import { registerInspect } from './inspect.js';
 import { registerIso } from './iso.js';
@@ -11,6 +12,7 @@ export type RegisterCommand = (program: Command, setExit: (code: number) => void
 
 export const commands: RegisterCommand[] = [
   registerServe,
+  registerBuild,
   registerInspect,
   registerVerify,
   registerDb,

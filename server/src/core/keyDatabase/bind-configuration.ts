@@ -1,14 +1,17 @@
+import type { DatabaseSettings } from '../../../../contract/database.js';
 import { HdsError } from '../../../../contract/hds-error.js';
-import {
-  assertIsoMatchesDatabase,
-  bindMasterKey,
-  migrateKeyDatabase,
-  readBinding,
-  recordServiceAccounts,
-} from '../../core/keyDatabase/index.js';
-import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
-import type { ServiceAccount } from '../../core/secrets/service-accounts.js';
-import type { AcceptedDatabase } from '../database-section.js';
+import type { ServiceAccount } from '../secrets/service-accounts.js';
+import { assertIsoMatchesDatabase, bindMasterKey, readBinding } from './binding.js';
+import { migrateKeyDatabase } from './migrate.js';
+import { openKeyDatabase } from './open-key-database.js';
+import { recordServiceAccounts } from './service-account-registry.js';
+
+/** The database a configuration names, with its secret. */
+export interface ConfiguredDatabase {
+  settings: DatabaseSettings;
+  password: Buffer;
+  rootCaPem?: string;
+}
 
 type Outcome = { ok: boolean; message: string };
 
@@ -17,8 +20,8 @@ type Outcome = { ok: boolean; message: string };
  * (DB_ALREADY_BOUND), and an imported ISO must belong to its database (ISO_DB_MISMATCH).
  * An unreachable database does not block the build (nodes may reach what this laptop cannot).
  */
-export async function checkDatabaseBinding(
-  database: AcceptedDatabase,
+export async function checkBindingBeforeBuild(
+  database: ConfiguredDatabase,
   masterKey: Buffer,
   origin: 'new' | 'imported',
   rebind: boolean,
@@ -55,12 +58,13 @@ export async function checkDatabaseBinding(
 }
 
 /**
- * After the admin downloaded the ISO and acknowledged the backup: migrate the schema, bind the
+ * Once the ISO is saved (the wizard: downloaded and the backup acknowledged; the CLI: the file
+ * written): migrate the schema, bind the
  * master key (never before: a key that was never saved must never be bound), and register the
  * service accounts' verifiers.
  */
-export async function bindAfterBackup(
-  database: AcceptedDatabase,
+export async function bindAfterSavedIso(
+  database: ConfiguredDatabase,
   masterKey: Buffer,
   accounts: ServiceAccount[],
   mode: 'new' | 'keep' | 'soft' | 'hard',
@@ -74,7 +78,7 @@ export async function bindAfterBackup(
   } catch (error) {
     return {
       ok: false,
-      message: `${unreachable(error)} Run \`hds-setup build --import <this ISO> …\` or import this ISO here from a machine that reaches the database to bind it.`,
+      message: `${unreachable(error)} The master key is not bound yet: import this ISO from a machine that reaches the database (wizard or \`hds-setup build --import\`) to bind it.`,
     };
   }
   try {

@@ -1,0 +1,250 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
+import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import { readConfigIso } from '../../core/configIso/index.js';
+
+const ROOT = new URL('../../../..', import.meta.url).pathname;
+
+interface CliResult {
+  status: number | null;
+  json: { ok: boolean; errors?: { code: string; message: string }[]; [k: string]: unknown };
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hds-setup.js'), ...args, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  let json: CliResult['json'];
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return { status: r.status, json, stderr: r.stderr };
+}
+
+describe('hds-setup build, inspect and verify against a real key database', () => {
+  let pg: PostgresServer;
+  let db: TestDatabase;
+  let other: TestDatabase;
+  let pki: TestPki;
+  let dir: string;
+  const secrets: string[] = [];
+
+  function answers(name: string, database: TestDatabase, certificate: string): string {
+    const path = join(dir, `${name}.yaml`);
+    writeFileSync(join(dir, `${database.name}.pass`), `${database.password}\n`);
+    writeFileSync(
+      path,
+      `certificate:\n${certificate}\ndatabase:\n  type: postgresql\n  hosts: ["127.0.0.1:${pg.port}"]\n  name: ${database.name}\n  username: ${database.user}\n  passwordFile: ./${database.name}.pass\n  tls: prefer\nsyslog:\n  url: "udp://127.0.0.1:5514"\n  tls: false\n  termination: newline\n`,
+    );
+    return path;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hds-build-'));
+    pg = await startPostgres();
+    db = await createTestDatabase(pg, 'hds_keys');
+    other = await createTestDatabase(pg, 'hds_other');
+    pki = new TestPki();
+    const leaf = pki.issueLeaf({ cn: 'kms.example.org', key: 'rsa:2048' });
+    writeFileSync(join(dir, 'kms.p12'), pki.pkcs12(leaf, 'p12-Secret-pass'));
+    writeFileSync(join(dir, 'p12.pass'), 'p12-Secret-pass\n');
+    writeFileSync(join(dir, 'root.pem'), pki.rootPem);
+    secrets.push('p12-Secret-pass', db.password, other.password);
+  });
+  afterAll(async () => {
+    await pg?.stop();
+    pki?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const newCert = '  p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]';
+  const reuseCert = '  reuse: true';
+
+  it('builds generation 1, binds the database, rotates, and tells nodes which secrets are valid', async () => {
+    const gen1 = join(dir, 'gen1.iso');
+    const built = cli(['build', '--answers', answers('a', db, newCert), '--out', gen1]);
+    expect(built.status, JSON.stringify(built.json)).toBe(0);
+    expect(built.json).toMatchObject({ ok: true, generation: 1, databaseBinding: { ok: true } });
+    expect(built.json.warnings).toEqual([expect.objectContaining({ code: 'CERT_PRIVATE_ROOT' })]);
+    expect(readFileSync(gen1).length).toBeGreaterThan(0);
+
+    const inspected = cli(['inspect', gen1]);
+    expect(inspected.status).toBe(0);
+    expect(inspected.json).toMatchObject({
+      ok: true,
+      intact: true,
+      summary: { generation: 1, certificate: { commonName: 'kms.example.org' } },
+    });
+
+    const again = cli(['build', '--answers', answers('a', db, newCert), '--out', gen1]);
+    expect(again.status).toBe(1);
+    expect(again.json.errors?.[0]?.code).toBe('ISO_OUTPUT_EXISTS');
+
+    expect(cli(['verify', gen1, '--database']).status).toBe(0);
+
+    // Soft reset: generation 2 keeps the master key, links to generation 1, and both secrets work for 10 days.
+    const gen2 = join(dir, 'gen2.iso');
+    const soft = cli([
+      'build',
+      '--answers',
+      answers('b', db, reuseCert),
+      '--import',
+      gen1,
+      '--service-accounts',
+      'soft',
+      '--out',
+      gen2,
+    ]);
+    expect(soft.status, JSON.stringify(soft.json)).toBe(0);
+    const [one, two] = [await readConfigIso(gen1), await readConfigIso(gen2)];
+    expect(two.manifest.generation).toBe(2);
+    expect(two.manifest.previousManifestSha256).toBe(one.manifestSha256);
+    expect(two.masterKey.equals(one.masterKey)).toBe(true);
+    expect(two.serviceAccounts[0]!.previous?.secret.equals(one.serviceAccounts[0]!.secret)).toBe(true);
+    const oldNode = cli(['verify', gen1, '--database']);
+    expect(oldNode.status).toBe(0);
+    expect(JSON.stringify(oldNode.json)).toMatch(/"state":"grace"/);
+
+    // Hard reset: generation 2's secrets stop working at once.
+    const gen3 = join(dir, 'gen3.iso');
+    expect(
+      cli([
+        'build',
+        '--answers',
+        answers('c', db, reuseCert),
+        '--import',
+        gen2,
+        '--service-accounts',
+        'hard',
+        '--out',
+        gen3,
+      ]).status,
+    ).toBe(0);
+    const stale = cli(['verify', gen2, '--database']);
+    expect(stale.status).toBe(1);
+    expect(stale.json.errors?.[0]?.code).toBe('SERVICE_ACCOUNTS_EXPIRED');
+    expect(cli(['verify', gen3, '--database']).status).toBe(0);
+
+    // Another deployment may not take over this database, and its ISO does not match it.
+    const foreign = join(dir, 'foreign.iso');
+    const taken = cli(['build', '--answers', answers('d', db, newCert), '--out', foreign]);
+    expect(taken.status).toBe(1);
+    expect(taken.json.errors?.[0]?.code).toBe('DB_ALREADY_BOUND');
+    expect(existsSync(foreign)).toBe(false);
+    const otherGen1 = join(dir, 'other-gen1.iso');
+    expect(cli(['build', '--answers', answers('e', other, newCert), '--out', otherGen1]).status).toBe(0);
+    const mismatch = cli([
+      'build',
+      '--answers',
+      answers('f', db, reuseCert),
+      '--import',
+      otherGen1,
+      '--out',
+      join(dir, 'x.iso'),
+    ]);
+    expect(mismatch.status).toBe(1);
+    expect(mismatch.json.errors?.[0]?.code).toBe('ISO_DB_MISMATCH');
+    expect(mismatch.json.errors?.[0]?.message).toMatch(/does not belong to the database at .*hds_keys/);
+  });
+
+  it('is deterministic under SOURCE_DATE_EPOCH, and never prints a secret', async () => {
+    const gen1 = join(dir, 'det-gen1.iso');
+    expect(
+      cli([
+        'build',
+        '--answers',
+        answers(
+          'g',
+          other,
+          reuseCert.replace(
+            'reuse: true',
+            'p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]',
+          ),
+        ),
+        '--out',
+        gen1,
+        '--skip-db-test',
+      ]).status,
+    ).toBe(0);
+    const env = { SOURCE_DATE_EPOCH: '1790000000' };
+    const a = cli(
+      [
+        'build',
+        '--answers',
+        answers('h', other, reuseCert),
+        '--import',
+        gen1,
+        '--out',
+        join(dir, 'det-a.iso'),
+        '--skip-db-test',
+      ],
+      env,
+    );
+    const b = cli(
+      [
+        'build',
+        '--answers',
+        answers('h', other, reuseCert),
+        '--import',
+        gen1,
+        '--out',
+        join(dir, 'det-b.iso'),
+        '--skip-db-test',
+      ],
+      env,
+    );
+    expect(a.status).toBe(0);
+    expect(a.json.sha256).toBe(b.json.sha256);
+    expect(readFileSync(join(dir, 'det-a.iso')).equals(readFileSync(join(dir, 'det-b.iso')))).toBe(true);
+    const loaded = await readConfigIso(gen1);
+    const printed = JSON.stringify([a, b]);
+    for (const secret of [
+      ...secrets,
+      loaded.masterKey.toString('base64'),
+      ...loaded.serviceAccounts.map((s) => s.secret.toString()),
+    ])
+      expect(printed).not.toContain(secret);
+  });
+
+  it('refuses bad input with specific codes', () => {
+    expect(
+      cli(['build', '--answers', join(dir, 'missing.yaml'), '--out', join(dir, 'y.iso')]).json.errors?.[0]
+        ?.code,
+    ).toBe('ANSWERS_INVALID');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bin/hds-setup.js'),
+        'build',
+        '--answers',
+        'a',
+        '--out',
+        'b',
+        '--service-accounts',
+        'later',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    const noImport = cli([
+      'build',
+      '--answers',
+      answers('i', other, newCert),
+      '--out',
+      join(dir, 'z.iso'),
+      '--service-accounts',
+      'soft',
+    ]);
+    expect(noImport.status).toBe(1);
+    expect(cli(['inspect', join(dir, 'kms.p12')]).json.errors?.[0]?.code).toBe('ISO_INVALID');
+  });
+});

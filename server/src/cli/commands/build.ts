@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { HdsError } from '../../../../contract/hds-error.js';
+import { ROTATION_MODES, type RotationMode } from '../../../../contract/service-accounts.js';
+import { AnswersFile } from '../../core/answers/answers-file.js';
+import { prepareHeadlessBuild } from '../../core/configIso/headless-build.js';
+import { buildConfigIso, buildTime, readConfigIso } from '../../core/configIso/index.js';
+import { bindAfterSavedIso, checkBindingBeforeBuild } from '../../core/keyDatabase/bind-configuration.js';
+import { productVersion } from '../../product.js';
+import { runCommand, UsageError } from '../output.js';
+import { writeFileAtomically } from '../write-file-atomically.js';
+import type { RegisterCommand } from './index.js';
+
+interface BuildOptions {
+  answers: string;
+  out: string;
+  import?: string;
+  serviceAccounts?: string;
+  skipDbTest?: boolean;
+  rebind?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** `hds-setup build`: the wizard's whole journey from an answers file, without a browser. */
+export const registerBuild: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('build')
+    .description('build the configuration ISO from an answers file (headless)')
+    .requiredOption('--answers <answers.yaml>', 'the answers file (docs/answers-file.md)')
+    .requiredOption('--out <file.iso>', 'where to write the ISO')
+    .option(
+      '--import <current.iso>',
+      'the current configuration ISO: rotate instead of starting a new deployment',
+    )
+    .option('--service-accounts <mode>', 'with --import: keep | soft | hard (default keep)')
+    .option('--skip-db-test', 'do not run the live database test (nodes may reach what this machine cannot)')
+    .option('--rebind', 'a new deployment may take over a database bound to another key that holds no CMK')
+    .option('--force', 'replace --out if it exists')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: BuildOptions) => {
+      if (
+        opts.serviceAccounts !== undefined &&
+        !(ROTATION_MODES as readonly string[]).includes(opts.serviceAccounts)
+      )
+        throw new UsageError(`--service-accounts must be keep, soft or hard, not "${opts.serviceAccounts}".`);
+      setExit(await runCommand(Boolean(opts.json), () => build(opts)));
+    });
+};
+
+async function build(opts: BuildOptions) {
+  // Refuse early: nothing is checked or bound when the output cannot be written anyway.
+  if (!opts.force && existsSync(opts.out))
+    throw new HdsError(
+      'ISO_OUTPUT_EXISTS',
+      `"${opts.out}" already exists; choose another name or add --force to replace it.`,
+      'out',
+    );
+  const answers = AnswersFile.load(opts.answers);
+  const imported = opts.import ? await readConfigIso(opts.import) : undefined;
+  const now = new Date();
+  const prepared = await prepareHeadlessBuild({
+    answers,
+    imported,
+    serviceAccountMode: opts.serviceAccounts as RotationMode | undefined,
+    skipDatabaseTest: Boolean(opts.skipDbTest),
+    createdAt: buildTime(process.env),
+    now,
+    toolVersion: productVersion(),
+  });
+  const { input } = prepared;
+  const origin = imported ? 'imported' : 'new';
+  const preflight = opts.skipDbTest
+    ? { ok: false, message: 'Key database not contacted (--skip-db-test); the master key is not bound yet.' }
+    : await checkBindingBeforeBuild(input.database, input.masterKey, origin, Boolean(opts.rebind));
+  const built = await buildConfigIso(input);
+  // The ISO holds the master key: readable by its owner only.
+  const path = await writeFileAtomically(opts.out, built.bytes, { force: Boolean(opts.force), mode: 0o600 });
+  // Bound only now that the key is saved in a file.
+  const binding = opts.skipDbTest
+    ? preflight
+    : await bindAfterSavedIso(
+        input.database,
+        input.masterKey,
+        input.serviceAccounts,
+        prepared.rotation,
+        input.certificate.commonName,
+        Boolean(opts.rebind),
+        now,
+      );
+  return {
+    data: {
+      file: path,
+      size: built.bytes.length,
+      sha256: built.sha256,
+      generation: built.manifest.generation,
+      deploymentId: built.manifest.deploymentId,
+      previousManifestSha256: built.manifest.previousManifestSha256,
+      manifestSha256: built.manifestSha256,
+      serviceAccounts: prepared.rotation,
+      databaseBinding: binding,
+      notes: prepared.notes,
+    },
+    human: [
+      `Wrote ${path} (generation ${built.manifest.generation}, ${built.bytes.length} bytes).`,
+      `SHA-256 ${built.sha256}`,
+      ...prepared.notes,
+      binding.message,
+      'BACK IT UP NOW: this ISO holds the only copy of the master key. Store it in two secure places and check each copy with `sha256sum`.',
+    ].join('\n'),
+    warnings: prepared.warnings,
+  };
+}

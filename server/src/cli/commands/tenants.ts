@@ -1,0 +1,161 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { HdsError } from '../../../../contract/hds-error.js';
+import { parseInput } from '../../../../contract/parse-input.js';
+import {
+  addTenantRequestSchema,
+  orgIdSchema,
+  TENANT_CSV_MAX_BYTES,
+  TENANT_STATUS_LABEL,
+} from '../../../../contract/tenants.js';
+import {
+  addTenant,
+  addTenants,
+  type BulkOutcome,
+  createCmks,
+  findTenant,
+  listTenants,
+  markTenantRemoved,
+  parseTenantCsv,
+  pendingTenantIds,
+  revokeTenantCmk,
+} from '../../core/tenants/index.js';
+import { type CommandResult, runCommand, UsageError } from '../output.js';
+import { type TenantCommandOptions, withTenantDatabase } from '../tenants/tenant-session.js';
+import type { RegisterCommand } from './index.js';
+
+type Action = (options: TenantCommandOptions & Record<string, string | boolean | undefined>) => Promise<CommandResult>;
+
+/**
+ * `hds-setup tenants list|add|import-csv|create-cmks|remove|revoke --iso <file.iso> [--answers <a.yaml>]`:
+ * the Tenant CMK Management tab from a terminal, with the same checks and error codes.
+ */
+export const registerTenants: RegisterCommand = (program: Command, setExit) => {
+  const tenants = program.command('tenants').description('tenant organisations and their CMKs in the key database');
+  const command = (name: string, description: string, action: Action) =>
+    tenants
+      .command(name)
+      .description(description)
+      .requiredOption('--iso <file.iso>', 'the current configuration ISO (its master key wraps the CMKs)')
+      .option('--answers <answers.yaml>', 'take the database: section (e.g. a new password) from an answers file')
+      .option('--json', 'print one JSON object');
+  const run = (action: Action) => async (opts: TenantCommandOptions & Record<string, string | boolean | undefined>) =>
+    setExit(await runCommand(Boolean(opts.json), () => action(opts)));
+
+  command('list', 'list the tenants and their CMK status', listAction).action(run(listAction));
+  command('add', 'add one tenant organisation', addAction)
+    .requiredOption('--org <org-id>', 'the org id (UUID) from Partner Hub')
+    .requiredOption('--name <name>', "the organisation's name")
+    .action(run(addAction));
+  command('import-csv', 'add tenants from a CSV file (header org_id,name); all or nothing', importAction)
+    .requiredOption('--csv <file.csv>', 'the CSV file')
+    .action(run(importAction));
+  command('create-cmks', 'create the CMK of every pending tenant (--all) or of one (--org)', createAction)
+    .option('--all', 'every tenant with status "CMK management pending"')
+    .option('--org <org-id>', 'one tenant')
+    .action(run(createAction));
+  command('remove', 'mark a tenant removed from the cluster (its CMK stays until revoked)', removeAction)
+    .requiredOption('--org <org-id>', 'the org id')
+    .action(run(removeAction));
+  command('revoke', "delete a removed tenant's CMK for good (irreversible)", revokeAction)
+    .requiredOption('--org <org-id>', 'the org id')
+    .requiredOption('--confirm <org-name>', "the organisation's name, typed exactly, to confirm")
+    .action(run(revokeAction));
+};
+
+const listAction: Action = (opts) =>
+  withTenantDatabase(opts, async ({ db }) => {
+    const tenants = await listTenants(db);
+    const human = tenants.length
+      ? tenants.map((t) => `${t.orgId}  ${TENANT_STATUS_LABEL[t.status].padEnd(30)}  ${t.name}`).join('\n')
+      : `No tenants in the key database at ${db.where}. Add them with hds-setup tenants add or import-csv.`;
+    return { data: { database: db.where, tenants }, human };
+  });
+
+const addAction: Action = (opts) => {
+  const tenant = parseInput(addTenantRequestSchema, { orgId: opts.org, name: opts.name });
+  return withTenantDatabase(opts, async ({ db }) => {
+    await addTenant(db, tenant, new Date());
+    return { data: { added: tenant }, human: `Added ${tenant.name} (${tenant.orgId}): CMK management pending.` };
+  });
+};
+
+const importAction: Action = (opts) => {
+  const path = String(opts.csv);
+  let text: string;
+  try {
+    if (statSync(path).size > TENANT_CSV_MAX_BYTES) throw new Error('larger than 2 MB');
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new HdsError('TENANT_CSV_INVALID', `Cannot read ${path} (${(error as Error).message}).`, 'csv');
+  }
+  const list = parseTenantCsv(text);
+  return withTenantDatabase(opts, async ({ db }) => {
+    const result = await addTenants(db, list, new Date());
+    return {
+      data: result,
+      human: `Imported ${result.added} tenant(s); ${result.alreadyPresent} were already listed.`,
+    };
+  });
+};
+
+const createAction: Action = (opts) => {
+  if (Boolean(opts.all) === Boolean(opts.org)) throw new UsageError('give either --all or --org <org-id>.');
+  const one = opts.org ? parseInput(orgIdSchema, opts.org, 'org') : undefined;
+  return withTenantDatabase(opts, async ({ db, masterKey, audit }) => {
+    const orgIds = one ? [(await findTenant(db, one)).orgId] : await pendingTenantIds(db);
+    const outcome = await createCmks(db, masterKey, orgIds, {
+      audit,
+      onProgress: (p) => {
+        if (!opts.json) process.stderr.write(`\r${p.done} done, ${p.failed} failed, ${p.remaining} remaining`);
+      },
+    });
+    if (!opts.json && orgIds.length) process.stderr.write('\n');
+    return bulkResult(outcome, 'created');
+  });
+};
+
+function bulkResult(outcome: BulkOutcome, verb: string): CommandResult {
+  const { auditWarnings, ...data } = outcome;
+  if (outcome.state === 'failed' && outcome.error)
+    throw new HdsError(
+      outcome.error.code as HdsError['code'],
+      `${outcome.error.message} (${outcome.done} done, ${outcome.remaining} left untouched.)`,
+    );
+  if (outcome.failures.length)
+    throw new HdsError(
+      outcome.failures[0]!.code as HdsError['code'],
+      `${outcome.done} CMK(s) ${verb}; ${outcome.failed} failed: ${outcome.failures
+        .slice(0, 20)
+        .map((f) => `${f.orgId} ${f.code}`)
+        .join(', ')}. ${outcome.failures[0]!.message}`,
+    );
+  return {
+    data: { ...data },
+    human: `${outcome.done} CMK(s) ${verb}; ${outcome.failed} failed.`,
+    warnings: auditWarnings.map((message) => ({ code: 'SYSLOG_UNREACHABLE', message })),
+  };
+}
+
+const removeAction: Action = (opts) => {
+  const orgId = parseInput(orgIdSchema, opts.org, 'org');
+  return withTenantDatabase(opts, async ({ db }) => {
+    await markTenantRemoved(db, orgId, new Date());
+    return {
+      data: { orgId, status: 'removalPending' },
+      human: `Marked ${orgId} removed: revocation pending. Revoke its CMK with hds-setup tenants revoke --org ${orgId} --confirm <org name>.`,
+    };
+  });
+};
+
+const revokeAction: Action = (opts) => {
+  const orgId = parseInput(orgIdSchema, opts.org, 'org');
+  return withTenantDatabase(opts, async ({ db, audit }) => {
+    const { auditWarnings } = await revokeTenantCmk(db, orgId, String(opts.confirm), { audit });
+    return {
+      data: { orgId, revoked: true },
+      human: `Revoked the CMK of ${orgId}; its content can no longer be decrypted. The audit log records it.`,
+      warnings: auditWarnings.map((message) => ({ code: 'SYSLOG_UNREACHABLE', message })),
+    };
+  });
+};

@@ -1,0 +1,50 @@
+import { AnswersFile } from '../../core/answers/answers-file.js';
+import { type LoadedConfigIso, readConfigIso } from '../../core/configIso/index.js';
+import { readDatabaseAnswers } from '../../core/database/index.js';
+import { assertIsoMatchesDatabase, type KeyDatabase, migrateKeyDatabase } from '../../core/keyDatabase/index.js';
+import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
+import { parseSyslogSettings } from '../../core/syslog/index.js';
+import { syslogAuditSender, type TenantAuditSender } from '../../core/tenants/index.js';
+
+export interface TenantCommandOptions {
+  iso: string;
+  answers?: string;
+  json?: boolean;
+}
+
+/**
+ * What every `hds-setup tenants …` command works with: the key database named by the ISO (or by
+ * the answers file's database: section, e.g. a rotated password), migrated, and checked to belong
+ * to the ISO's master key (ISO_DB_MISMATCH otherwise). Secrets are wiped when the command ends.
+ */
+export async function withTenantDatabase<T>(
+  options: TenantCommandOptions,
+  work: (context: { db: KeyDatabase; masterKey: Buffer; audit: TenantAuditSender }) => Promise<T>,
+): Promise<T> {
+  const loaded: LoadedConfigIso = await readConfigIso(options.iso);
+  const database = options.answers
+    ? (() => {
+        const answers = readDatabaseAnswers(AnswersFile.load(options.answers));
+        return { settings: answers.settings, password: answers.password, rootCaPem: answers.rootCa?.pem };
+      })()
+    : loaded.database;
+  try {
+    const { db, close } = await openKeyDatabase(database.settings, database.password, database.rootCaPem);
+    try {
+      await migrateKeyDatabase(db);
+      await assertIsoMatchesDatabase(db, loaded.masterKey);
+      const syslog = parseSyslogSettings(loaded.syslog.settings, 'syslog');
+      return await work({
+        db,
+        masterKey: loaded.masterKey,
+        audit: syslogAuditSender(syslog, loaded.syslog.rootCaPem),
+      });
+    } finally {
+      await close();
+    }
+  } finally {
+    database.password.fill(0);
+    loaded.masterKey.fill(0);
+    loaded.database.password.fill(0);
+  }
+}

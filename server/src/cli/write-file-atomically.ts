@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { HdsError } from '../../../contract/hds-error.js';
+
+/**
+ * Writes `bytes` to a temporary file beside `path`, flushes it, and renames it into place, so a
+ * crash never leaves half a file. Refuses to replace an existing file unless `force`.
+ */
+export async function writeFileAtomically(
+  path: string,
+  bytes: Uint8Array,
+  options: { force: boolean; mode: number },
+): Promise<string> {
+  const target = resolve(path);
+  const exists = await lstat(target).then(
+    () => true,
+    () => false,
+  );
+  if (exists && !options.force)
+    throw new HdsError(
+      'ISO_OUTPUT_EXISTS',
+      `"${path}" already exists; choose another name or add --force to replace it.`,
+      'out',
+    );
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
+  try {
+    const handle = await open(temp, 'wx', options.mode);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    if (error instanceof HdsError) throw error;
+    throw new HdsError(
+      'ISO_BAD_INPUT',
+      `Cannot write "${path}" (${(error as Error).message}). Choose a folder you can write to.`,
+      'out',
+    );
+  }
+  return target;
+}

@@ -5,6 +5,7 @@ import { registerInspect } from './inspect.js';
 import { registerIso } from './iso.js';
 import { registerServe } from './serve.js';
 import { registerSyslog } from './syslog.js';
+import { registerTenants } from './tenants.js';
 import { registerVerify } from './verify.js';
 
 /** Every CLI command, one register function per wizard capability. Adding a command adds one line. */
@@ -18,4 +19,5 @@ export const commands: RegisterCommand[] = [
   registerDb,
   registerIso,
   registerSyslog,
+  registerTenants,
 ];

@@ -24,23 +24,31 @@ import { type CommandResult, runCommand, UsageError } from '../output.js';
 import { type TenantCommandOptions, withTenantDatabase } from '../tenants/tenant-session.js';
 import type { RegisterCommand } from './index.js';
 
-type Action = (options: TenantCommandOptions & Record<string, string | boolean | undefined>) => Promise<CommandResult>;
+type Action = (
+  options: TenantCommandOptions & Record<string, string | boolean | undefined>,
+) => Promise<CommandResult>;
 
 /**
  * `hds-setup tenants list|add|import-csv|create-cmks|remove|revoke --iso <file.iso> [--answers <a.yaml>]`:
  * the Tenant CMK Management tab from a terminal, with the same checks and error codes.
  */
 export const registerTenants: RegisterCommand = (program: Command, setExit) => {
-  const tenants = program.command('tenants').description('tenant organisations and their CMKs in the key database');
+  const tenants = program
+    .command('tenants')
+    .description('tenant organisations and their CMKs in the key database');
   const command = (name: string, description: string, action: Action) =>
     tenants
       .command(name)
       .description(description)
       .requiredOption('--iso <file.iso>', 'the current configuration ISO (its master key wraps the CMKs)')
-      .option('--answers <answers.yaml>', 'take the database: section (e.g. a new password) from an answers file')
+      .option(
+        '--answers <answers.yaml>',
+        'take the database: section (e.g. a new password) from an answers file',
+      )
       .option('--json', 'print one JSON object');
-  const run = (action: Action) => async (opts: TenantCommandOptions & Record<string, string | boolean | undefined>) =>
-    setExit(await runCommand(Boolean(opts.json), () => action(opts)));
+  const run =
+    (action: Action) => async (opts: TenantCommandOptions & Record<string, string | boolean | undefined>) =>
+      setExit(await runCommand(Boolean(opts.json), () => action(opts)));
 
   command('list', 'list the tenants and their CMK status', listAction).action(run(listAction));
   command('add', 'add one tenant organisation', addAction)
@@ -76,7 +84,10 @@ const addAction: Action = (opts) => {
   const tenant = parseInput(addTenantRequestSchema, { orgId: opts.org, name: opts.name });
   return withTenantDatabase(opts, async ({ db }) => {
     await addTenant(db, tenant, new Date());
-    return { data: { added: tenant }, human: `Added ${tenant.name} (${tenant.orgId}): CMK management pending.` };
+    return {
+      data: { added: tenant },
+      human: `Added ${tenant.name} (${tenant.orgId}): CMK management pending.`,
+    };
   });
 };
 
@@ -107,7 +118,8 @@ const createAction: Action = (opts) => {
     const outcome = await createCmks(db, masterKey, orgIds, {
       audit,
       onProgress: (p) => {
-        if (!opts.json) process.stderr.write(`\r${p.done} done, ${p.failed} failed, ${p.remaining} remaining`);
+        if (!opts.json)
+          process.stderr.write(`\r${p.done} done, ${p.failed} failed, ${p.remaining} remaining`);
       },
     });
     if (!opts.json && orgIds.length) process.stderr.write('\n');

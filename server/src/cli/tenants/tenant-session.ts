@@ -1,7 +1,11 @@
 import { AnswersFile } from '../../core/answers/answers-file.js';
 import { type LoadedConfigIso, readConfigIso } from '../../core/configIso/index.js';
 import { readDatabaseAnswers } from '../../core/database/index.js';
-import { assertIsoMatchesDatabase, type KeyDatabase, migrateKeyDatabase } from '../../core/keyDatabase/index.js';
+import {
+  assertIsoMatchesDatabase,
+  type KeyDatabase,
+  migrateKeyDatabase,
+} from '../../core/keyDatabase/index.js';
 import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
 import { parseSyslogSettings } from '../../core/syslog/index.js';
 import { syslogAuditSender, type TenantAuditSender } from '../../core/tenants/index.js';

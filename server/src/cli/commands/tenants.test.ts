@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
+import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
+import { buildConfigIso } from '../../core/configIso/index.js';
+import { bindMasterKey, migrateKeyDatabase, postgresKeyDatabase } from '../../core/keyDatabase/index.js';
+import { generateMasterKey } from '../../core/secrets/master-key.js';
+import { issueServiceAccounts } from '../../core/secrets/service-accounts.js';
+import { registerTenants } from './tenants.js';
+
+let server: PostgresServer;
+let syslog: RsyslogServer;
+let database: TestDatabase;
+let dir: string;
+let isoPath: string;
+let otherIsoPath: string;
+
+async function writeIso(name: string, masterKey: Buffer): Promise<string> {
+  const now = new Date();
+  const built = await buildConfigIso({
+    masterKey,
+    deploymentId: randomUUID(),
+    generation: 1,
+    previousManifestSha256: null,
+    createdAt: now,
+    toolVersion: '0.1.0',
+    certificate: {
+      pkcs12: Buffer.from('opaque'),
+      password: Buffer.from('p12-pass'),
+      chainPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      commonName: 'kms.example.org',
+      subjectAltNames: ['kms.example.org'],
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 365 * 86_400_000),
+      fingerprintSha256: 'AA:BB',
+    },
+    database: {
+      settings: {
+        type: 'postgresql',
+        hosts: [`127.0.0.1:${server.port}`],
+        name: database.name,
+        auth: 'basic',
+        username: database.user,
+        tlsMode: 'prefer',
+        advanced: { app_datasource_connection_pool_maxSize: 10, connectTimeoutSeconds: 10 },
+      },
+      password: Buffer.from(database.password),
+    },
+    syslog: { settings: { url: `udp://127.0.0.1:${syslog.udpPort}`, tls: false, termination: 'newline' } },
+    serviceAccounts: issueServiceAccounts(now),
+  });
+  const path = join(dir, name);
+  writeFileSync(path, built.bytes);
+  return path;
+}
+
+beforeAll(async () => {
+  [server, syslog] = await Promise.all([startPostgres(), startRsyslog()]);
+  database = await createTestDatabase(server, 'cli_tenants');
+  dir = mkdtempSync(join(tmpdir(), 'hds-tenants-cli-'));
+  const masterKey = generateMasterKey();
+  isoPath = await writeIso('current.iso', Buffer.from(masterKey));
+  otherIsoPath = await writeIso('other.iso', generateMasterKey());
+  const client = await database.connect();
+  const db = postgresKeyDatabase(client, database.where);
+  await migrateKeyDatabase(db);
+  await bindMasterKey(db, masterKey, { deploymentLabel: 'kms.example.org' });
+  await client.end();
+});
+afterAll(async () => {
+  await Promise.all([server?.stop(), syslog?.stop()]);
+});
+
+async function tenants(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
+  let code = -1;
+  let stdout = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const program = new Command().exitOverride();
+    registerTenants(program, (c) => {
+      code = c;
+    });
+    await program.parseAsync(['tenants', ...args, '--json'], { from: 'user' });
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return { code, json: JSON.parse(stdout) as Record<string, unknown> };
+}
+
+describe('hds-setup tenants', () => {
+  it('imports a CSV, creates every CMK, removes and revokes one with its typed name', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const csv = join(dir, 'tenants.csv');
+    writeFileSync(csv, `org_id,name\n${ids[0]},Acme\n${ids[1]},"Widgets, Inc."\n${ids[2]},Zeta\n`);
+    expect(await tenants('import-csv', '--iso', isoPath, '--csv', csv)).toMatchObject({
+      code: 0,
+      json: { ok: true, added: 3, alreadyPresent: 0 },
+    });
+    expect(await tenants('create-cmks', '--iso', isoPath, '--all')).toMatchObject({
+      code: 0,
+      json: { ok: true, state: 'done', done: 3, failed: 0 },
+    });
+    await syslog.waitForMessage(ids[2]!);
+    const listed = await tenants('list', '--iso', isoPath);
+    expect((listed.json.tenants as { status: string }[]).map((t) => t.status)).toEqual([
+      'managed',
+      'managed',
+      'managed',
+    ]);
+    expect(await tenants('revoke', '--iso', isoPath, '--org', ids[0]!, '--confirm', 'Acme')).toMatchObject({
+      code: 1,
+      json: { errors: [{ code: 'TENANT_STATE' }] },
+    });
+    expect(await tenants('remove', '--iso', isoPath, '--org', ids[0]!)).toMatchObject({ code: 0 });
+    expect(await tenants('revoke', '--iso', isoPath, '--org', ids[0]!, '--confirm', 'acme')).toMatchObject({
+      code: 1,
+      json: { errors: [{ code: 'TENANT_CONFIRMATION_MISMATCH' }] },
+    });
+    expect(await tenants('revoke', '--iso', isoPath, '--org', ids[0]!, '--confirm', 'Acme')).toMatchObject({
+      code: 0,
+      json: { ok: true, revoked: true },
+    });
+    const after = await tenants('list', '--iso', isoPath);
+    expect((after.json.tenants as { orgId: string }[]).map((t) => t.orgId)).not.toContain(ids[0]);
+  });
+
+  it('refuses an ISO that does not belong to the database with ISO_DB_MISMATCH', async () => {
+    const result = await tenants('list', '--iso', otherIsoPath);
+    expect(result.code).toBe(1);
+    expect(result.json).toMatchObject({ ok: false, errors: [{ code: 'ISO_DB_MISMATCH' }] });
+    expect(JSON.stringify(result.json)).toMatch(/use the ISO generated for it/);
+  });
+
+  it('reports every bad CSV line with its number and imports nothing', async () => {
+    const csv = join(dir, 'bad.csv');
+    writeFileSync(csv, `org_id,name\nnot-a-uuid,Acme\n${randomUUID()},\n`);
+    const result = await tenants('import-csv', '--iso', isoPath, '--csv', csv);
+    expect(result.code).toBe(1);
+    const errors = result.json.errors as { code: string; message: string }[];
+    expect(errors.map((e) => [e.code, e.message.slice(0, 7)])).toEqual([
+      ['TENANT_CSV_INVALID', 'Line 2:'],
+      ['TENANT_CSV_INVALID', 'Line 3:'],
+    ]);
+  });
+});

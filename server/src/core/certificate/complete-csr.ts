@@ -1,0 +1,36 @@
+import { createPrivateKey } from 'node:crypto';
+import { HdsError } from '../../../../contract/hds-error.js';
+import {
+  type CertificateCheckOptions,
+  type CertificateCheckResult,
+  checkCertificateChain,
+} from './check-certificate-chain.js';
+import { readPemCertificates } from './read-pem.js';
+
+/**
+ * The second half of the CSR flow: the CA's PEM reply (leaf and chain, any order) is checked
+ * against the key hds-setup made, with the same rules as an uploaded PKCS12.
+ */
+export function completeCsr(
+  privateKeyPem: Buffer,
+  chainPem: string,
+  options: CertificateCheckOptions = {},
+): CertificateCheckResult {
+  const field = options.fields?.file ?? 'chainPem';
+  const certificates = readPemCertificates(chainPem, field, "The CA's certificate chain");
+  const key = createPrivateKey({ key: privateKeyPem, format: 'pem' });
+  try {
+    return checkCertificateChain([key], certificates, {
+      ...options,
+      fields: { ...options.fields, file: field },
+    });
+  } catch (error) {
+    if (error instanceof HdsError && error.code === 'P12_KEY_MISMATCH')
+      throw new HdsError(
+        'P12_KEY_MISMATCH',
+        'None of these certificates was issued for the key of your certificate request. Paste the certificate your CA issued for this request (CSRs made earlier, or elsewhere, have other keys).',
+        field,
+      );
+    throw error;
+  }
+}

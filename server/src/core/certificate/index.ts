@@ -1,0 +1,10 @@
+export { assemblePkcs12, KMS_FRIENDLY_NAME } from './assemble-pkcs12.js';
+export {
+  type CertificateCheckOptions,
+  type CertificateCheckResult,
+  checkCertificateChain,
+} from './check-certificate-chain.js';
+export { checkPkcs12 } from './check-pkcs12.js';
+export { completeCsr } from './complete-csr.js';
+export { type CreatedCsr, type CsrSubject, createCsr } from './create-csr.js';
+export { readPemCertificates } from './read-pem.js';

@@ -1,0 +1,167 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { MAX_PKCS12_BYTES } from '../../../../contract/certificate.js';
+import { HdsError } from '../../../../contract/hds-error.js';
+import {
+  type Asn1,
+  DerShapeError,
+  explicit,
+  isContextTag,
+  octets,
+  oid,
+  parseDer,
+  sequence,
+  smallInteger,
+  text,
+  toDer,
+} from './der.js';
+import { decryptWithPassword, MAX_ITERATIONS, WrongPassword } from './password-decryption.js';
+import { KDF_ID_MAC, pkcs12Kdf } from './pkcs12-kdf.js';
+
+/** What a PKCS12 holds once decrypted: PKCS#8 private keys and X.509 certificates, as DER. */
+export interface Pkcs12Contents {
+  keys: Buffer[];
+  certificates: { der: Buffer; friendlyName?: string }[];
+}
+
+export interface Pkcs12Fields {
+  file: string;
+  password: string;
+}
+
+// RFC 7292 and PKCS #7 object identifiers.
+const DATA = '1.2.840.113549.1.7.1';
+const ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
+const KEY_BAG = '1.2.840.113549.1.12.10.1.1';
+const SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
+const CERT_BAG = '1.2.840.113549.1.12.10.1.3';
+const SAFE_CONTENTS_BAG = '1.2.840.113549.1.12.10.1.6';
+const X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
+const FRIENDLY_NAME = '1.2.840.113549.1.9.20';
+const MAC_HASHES: Record<string, 'sha1' | 'sha256' | 'sha384' | 'sha512'> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+const MAX_NESTING = 4;
+
+/**
+ * Opens a PKCS12 (RFC 7292) with its password: verifies the MAC, decrypts the safe contents and
+ * the shrouded key bags (PBES2/AES as OpenSSL 3 writes them, 3DES/RC2 as `-legacy`, Java keytool
+ * and Windows write them). The ASN.1 is read with node-forge, the cryptography is Node's.
+ */
+export function readPkcs12(
+  bytes: Buffer,
+  password: Buffer,
+  fields: Pkcs12Fields = { file: 'p12', password: 'password' },
+): Pkcs12Contents {
+  if (bytes.length === 0 || bytes.length > MAX_PKCS12_BYTES)
+    throw invalid(fields, bytes.length === 0 ? 'the file is empty' : 'the file is larger than 256 KB');
+  try {
+    const [version, authSafe, macData] = sequence(parseDer(bytes), 'PFX', 2);
+    if (smallInteger(version, 'PFX version') !== 3) throw new DerShapeError('PFX version is not 3');
+    const [contentType, content] = sequence(authSafe, 'authSafe', 2);
+    if (oid(contentType, 'authSafe type') !== DATA)
+      throw new DerShapeError('only password-integrity PKCS12 files are supported');
+    const authSafeBytes = octets(explicit(content, 0, 'authSafe content'), 'authSafe content');
+    if (macData) verifyMac(macData, authSafeBytes, password);
+    const contents: Pkcs12Contents = { keys: [], certificates: [] };
+    for (const info of sequence(parseDer(authSafeBytes), 'AuthenticatedSafe'))
+      readSafeContents(openContentInfo(info, password), password, contents, 0);
+    return contents;
+  } catch (error) {
+    if (error instanceof HdsError) throw error;
+    if (error instanceof WrongPassword)
+      throw new HdsError(
+        'P12_BAD_PASSWORD',
+        'The password does not open this PKCS12 file. Enter the password that was set when the file was exported (it is case-sensitive).',
+        fields.password,
+      );
+    throw invalid(fields, error instanceof Error ? error.message : 'unreadable structure');
+  }
+}
+
+function invalid(fields: Pkcs12Fields, detail: string): HdsError {
+  return new HdsError(
+    'P12_INVALID',
+    `This is not a readable PKCS12 (.p12/.pfx) file (${detail.slice(0, 120)}). Choose the PKCS12 file that holds the private key and the certificate chain, or export it again from the tool that made it.`,
+    fields.file,
+  );
+}
+
+function verifyMac(macData: Asn1, authSafeBytes: Buffer, password: Buffer): void {
+  const [digestInfo, saltNode, iterationsNode] = sequence(macData, 'MacData', 2);
+  const [algorithm, digestNode] = sequence(digestInfo, 'MAC DigestInfo', 2);
+  const hash = MAC_HASHES[oid(sequence(algorithm, 'MAC algorithm', 1)[0], 'MAC algorithm')];
+  if (!hash) throw new DerShapeError('the MAC uses an unsupported hash');
+  const expected = octets(digestNode, 'MAC digest');
+  const salt = octets(saltNode, 'MAC salt');
+  const iterations = iterationsNode ? smallInteger(iterationsNode, 'MAC iterations') : 1;
+  checkIterations(iterations);
+  const length = expected.length;
+  // OpenSSL treats an empty password as either "no password" or "empty string"; try both.
+  const forms = password.length === 0 ? [false, true] : [false];
+  for (const absent of forms) {
+    const key = pkcs12Kdf(hash, password, salt, KDF_ID_MAC, iterations, length, absent);
+    const actual = createHmac(hash, key).update(authSafeBytes).digest();
+    key.fill(0);
+    if (actual.length === expected.length && timingSafeEqual(actual, expected)) return;
+  }
+  throw new WrongPassword();
+}
+
+function openContentInfo(info: Asn1, password: Buffer): Buffer {
+  const [typeNode, content] = sequence(info, 'ContentInfo', 1);
+  const type = oid(typeNode, 'ContentInfo type');
+  if (type === DATA) return octets(explicit(content, 0, 'data'), 'data');
+  if (type !== ENCRYPTED_DATA) throw new DerShapeError('a safe uses public-key encryption, not a password');
+  const [, encryptedContentInfo] = sequence(explicit(content, 0, 'encryptedData'), 'EncryptedData', 2);
+  const [, algorithm, encrypted] = sequence(encryptedContentInfo, 'EncryptedContentInfo', 3);
+  if (!isContextTag(encrypted, 0)) throw new DerShapeError('encrypted content is missing');
+  return decryptWithPassword(algorithm!, octets(encrypted, 'encrypted content'), password);
+}
+
+function checkIterations(iterations: number): void {
+  if (iterations < 1 || iterations > MAX_ITERATIONS)
+    throw new DerShapeError(`it asks for ${iterations} key-derivation iterations`);
+}
+
+function readSafeContents(der: Buffer, password: Buffer, into: Pkcs12Contents, depth: number): void {
+  if (depth > MAX_NESTING) throw new DerShapeError('safe contents are nested too deeply');
+  let bags: Asn1[];
+  try {
+    bags = sequence(parseDer(der), 'SafeContents');
+  } catch (error) {
+    // Decryption "succeeded" with the wrong key only when the padding happened to look right.
+    if (error instanceof DerShapeError) throw new WrongPassword();
+    throw error;
+  }
+  for (const bag of bags) {
+    const [idNode, valueNode, attributes] = sequence(bag, 'SafeBag', 2);
+    const id = oid(idNode, 'SafeBag type');
+    const value = explicit(valueNode, 0, 'SafeBag value');
+    if (id === KEY_BAG) into.keys.push(toDer(value));
+    else if (id === SHROUDED_KEY_BAG) {
+      const [algorithm, encrypted] = sequence(value, 'EncryptedPrivateKeyInfo', 2);
+      into.keys.push(decryptWithPassword(algorithm!, octets(encrypted, 'encrypted key'), password));
+    } else if (id === CERT_BAG) {
+      const [certType, certValue] = sequence(value, 'CertBag', 2);
+      if (oid(certType, 'certificate type') !== X509_CERTIFICATE) continue;
+      const friendlyName = attributes ? friendlyNameOf(attributes) : undefined;
+      into.certificates.push({
+        der: octets(explicit(certValue, 0, 'certificate'), 'certificate'),
+        ...(friendlyName ? { friendlyName } : {}),
+      });
+    } else if (id === SAFE_CONTENTS_BAG) readSafeContents(toDer(value), password, into, depth + 1);
+    // CRL and secret bags carry nothing the key servers use.
+  }
+}
+
+function friendlyNameOf(attributes: Asn1): string | undefined {
+  for (const attribute of sequence(attributes, 'bag attributes')) {
+    const [type, values] = sequence(attribute, 'bag attribute', 2);
+    if (oid(type, 'attribute type') === FRIENDLY_NAME) return text(sequence(values, 'attribute values')[0]);
+  }
+  return undefined;
+}

@@ -4,6 +4,7 @@ import { overviewStep } from './overview/OverviewStep';
 import { reviewStep } from './review/ReviewStep';
 import { serviceAccountsStep } from './serviceAccounts/ServiceAccountsStep';
 import { syslogStep } from './syslog/SyslogStep';
+import { tenantsStep } from './tenants/TenantsStep';
 import type { WizardStep } from './step-id';
 
 /**
@@ -17,4 +18,5 @@ export const wizardSteps: WizardStep[] = [
   syslogStep,
   serviceAccountsStep,
   reviewStep,
+  tenantsStep,
 ];

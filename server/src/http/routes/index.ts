@@ -4,6 +4,7 @@ import { databaseRoutes } from './database-routes.js';
 import { deploymentRoutes } from './deployment-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { syslogRoutes } from './syslog-routes.js';
+import { tenantRoutes } from './tenant-routes.js';
 
 /**
  * Every wizard capability's API, in wizard order. Adding a page adds one line here.
@@ -14,4 +15,5 @@ export const routeModules: RouteModule[] = [
   syslogRoutes,
   serviceAccountRoutes,
   configIsoRoutes,
+  tenantRoutes,
 ];

@@ -1,0 +1,123 @@
+import type { Router } from 'express';
+import { HdsError } from '../../../../contract/hds-error.js';
+import { parseInput } from '../../../../contract/parse-input.js';
+import {
+  addTenantRequestSchema,
+  bulkJobRequestSchema,
+  importTenantsRequestSchema,
+  orgIdSchema,
+  revokeRequestSchema,
+  TENANT_CSV_MAX_BYTES,
+  type TenantListResponse,
+} from '../../../../contract/tenants.js';
+import {
+  addTenant,
+  addTenants,
+  bulkRevokeConfirmation,
+  createCmks,
+  findTenant,
+  listTenants,
+  markTenantRemoved,
+  parseTenantCsv,
+  pendingTenantIds,
+  removedTenantIds,
+  revokeRemovedCmks,
+  revokeTenantCmk,
+} from '../../core/tenants/index.js';
+import { jsonBody } from '../body.js';
+import type { RouteModule } from '../route-context.js';
+import { BulkJobs } from '../tenants/bulk-jobs.js';
+import { openTenantWorkspace, withTenantWorkspace } from '../tenants/tenant-workspace.js';
+
+/** The Tenant CMK Management tab: tenants, CSV import, bulk CMK jobs with progress, revoke. */
+export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
+  const jobs = new BulkJobs();
+  const list = async (): Promise<TenantListResponse> =>
+    withTenantWorkspace(state, async ({ db }) => ({
+      ok: true,
+      tenants: await listTenants(db),
+      database: db.where,
+    }));
+  const orgParam = (value: unknown) => parseInput(orgIdSchema, value, 'orgId');
+
+  router.get('/tenants', async (_req, res) => {
+    res.json(await list());
+  });
+
+  router.post('/tenants', jsonBody(), async (req, res) => {
+    const tenant = parseInput(addTenantRequestSchema, req.body);
+    await withTenantWorkspace(state, ({ db }) => addTenant(db, tenant, now()));
+    res.json(await list());
+  });
+
+  router.post('/tenants/import', jsonBody(TENANT_CSV_MAX_BYTES + 1024), async (req, res) => {
+    const tenants = parseTenantCsv(parseInput(importTenantsRequestSchema, req.body).csv);
+    const result = await withTenantWorkspace(state, ({ db }) => addTenants(db, tenants, now()));
+    res.json({ ok: true, ...result });
+  });
+
+  router.post('/tenants/:orgId/remove', async (req, res) => {
+    const orgId = orgParam(req.params.orgId);
+    await withTenantWorkspace(state, ({ db }) => markTenantRemoved(db, orgId, now()));
+    res.json(await list());
+  });
+
+  router.post('/tenants/:orgId/revoke', jsonBody(), async (req, res) => {
+    const orgId = orgParam(req.params.orgId);
+    const { confirm } = parseInput(revokeRequestSchema, req.body);
+    const result = await withTenantWorkspace(state, ({ db, audit }) =>
+      revokeTenantCmk(db, orgId, confirm, { now: now(), ...(audit ? { audit } : {}) }),
+    );
+    res.json({ ok: true, warnings: result.auditWarnings });
+  });
+
+  // Bulk work (and single creates, so one path reports per-row failures) runs as a job the page polls.
+  router.post('/tenants/jobs', jsonBody('4mb'), async (req, res) => {
+    const request = parseInput(bulkJobRequestSchema, req.body);
+    const workspace = await openTenantWorkspace(state);
+    try {
+      const { db, masterKey, audit } = workspace;
+      const orgIds =
+        request.action === 'create'
+          ? request.orgIds
+            ? await Promise.all(request.orgIds.map(async (id) => (await findTenant(db, id)).orgId))
+            : await pendingTenantIds(db)
+          : await removedTenantIds(db);
+      if (request.action === 'revoke' && request.confirm.trim() !== bulkRevokeConfirmation(orgIds.length))
+        throw new HdsError(
+          'TENANT_CONFIRMATION_MISMATCH',
+          `Type "${bulkRevokeConfirmation(orgIds.length)}" to revoke the CMKs of all ${orgIds.length} removed tenants. Revoking cannot be undone.`,
+          'confirm',
+        );
+      // The key is copied for the job: the wizard may wipe or replace its section meanwhile.
+      const jobKey = Buffer.from(masterKey);
+      const view = jobs.start(request.action, orgIds.length, async (signal, onProgress) => {
+        try {
+          const options = { signal, onProgress, now, ...(audit ? { audit } : {}) };
+          return request.action === 'create'
+            ? await createCmks(db, jobKey, orgIds, options)
+            : await revokeRemovedCmks(db, request.confirm, options);
+        } finally {
+          jobKey.fill(0);
+          await workspace.close();
+        }
+      });
+      res.status(202).json(view);
+    } catch (error) {
+      await workspace.close();
+      throw error;
+    }
+  });
+
+  router.get('/tenants/jobs/:id', (req, res) => {
+    const job = jobs.get(String(req.params.id));
+    if (!job) throw new HdsError('NOT_FOUND', 'That CMK job is not known (the wizard may have restarted).');
+    res.json(job);
+  });
+
+  router.post('/tenants/jobs/:id/cancel', (req, res) => {
+    const job = jobs.cancel(String(req.params.id));
+    if (!job) throw new HdsError('NOT_FOUND', 'That CMK job is not known (the wizard may have restarted).');
+    res.json(job);
+  });
+};

@@ -1,0 +1,68 @@
+import { HdsError } from '../../../../contract/hds-error.js';
+import {
+  assertIsoMatchesDatabase,
+  type KeyDatabase,
+  migrateKeyDatabase,
+} from '../../core/keyDatabase/index.js';
+import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
+import { syslogAuditSender, type TenantAuditSender } from '../../core/tenants/index.js';
+import '../config-iso/config-iso-sections.js';
+import '../database-section.js';
+import '../syslog-section.js';
+import type { WizardState } from '../wizard-state.js';
+
+export interface TenantWorkspace {
+  db: KeyDatabase;
+  masterKey: Buffer;
+  audit: TenantAuditSender | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The key database and master key the Tenant CMK Management tab works with. CMKs are wrapped under
+ * the master key, so it must be one that is saved: an imported ISO's, or a new one whose ISO was
+ * downloaded and whose backup was acknowledged. Opening also migrates the schema and refuses an
+ * ISO that does not belong to the database (ISO_DB_MISMATCH).
+ */
+export async function openTenantWorkspace(state: WizardState): Promise<TenantWorkspace> {
+  const database = state.get('database');
+  if (!database)
+    throw new HdsError(
+      'DB_NOT_CONFIGURED',
+      'No key database is configured yet. Import your configuration ISO (or fill in the Database page) first.',
+    );
+  const deployment = state.get('deployment');
+  const saved = deployment?.origin === 'imported' || state.get('builtIso')?.backupAcknowledged === true;
+  if (!deployment || !saved)
+    throw new HdsError(
+      'WIZARD_INCOMPLETE',
+      "CMKs are wrapped under the master key, so it must be saved first: import the current ISO, or download this deployment's ISO and acknowledge the backup.",
+    );
+  const { db, close } = await openKeyDatabase(database.settings, database.password, database.rootCaPem);
+  try {
+    await migrateKeyDatabase(db);
+    await assertIsoMatchesDatabase(db, deployment.masterKey);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const syslog = state.get('syslog');
+  return {
+    db,
+    masterKey: deployment.masterKey,
+    audit: syslog ? syslogAuditSender(syslog.settings, syslog.rootCaPem) : undefined,
+    close,
+  };
+}
+
+export async function withTenantWorkspace<T>(
+  state: WizardState,
+  work: (w: TenantWorkspace) => Promise<T>,
+): Promise<T> {
+  const workspace = await openTenantWorkspace(state);
+  try {
+    return await work(workspace);
+  } finally {
+    await workspace.close();
+  }
+}

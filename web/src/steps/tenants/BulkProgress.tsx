@@ -1,0 +1,39 @@
+import * as Progress from '@radix-ui/react-progress';
+import type { BulkJobView } from '../../../../contract/tenants';
+
+/** Live progress of a bulk CMK run: done / failed / remaining and a progress bar. */
+export function BulkProgress({ job, onCancel }: { job: BulkJobView; onCancel: () => void }) {
+  const finished = job.done + job.failed;
+  const verb = job.action === 'create' ? 'Creating CMKs' : 'Revoking CMKs';
+  return (
+    <div className="card tenants-progress">
+      <p id="bulk-progress-label">
+        <strong>{job.state === 'running' ? verb : `${verb}: ${job.state}`}</strong> — {job.done} done,{' '}
+        {job.failed} failed, {job.remaining} remaining
+      </p>
+      <Progress.Root
+        className="tenants-progress-bar"
+        value={finished}
+        max={Math.max(job.total, 1)}
+        aria-labelledby="bulk-progress-label"
+      >
+        <Progress.Indicator
+          className="tenants-progress-fill"
+          style={{ width: `${(100 * finished) / Math.max(job.total, 1)}%` }}
+        />
+      </Progress.Root>
+      {job.error && (
+        <p role="alert">
+          <code className="code-tag">{job.error.code}</code> {job.error.message}
+        </p>
+      )}
+      {job.state === 'running' && (
+        <div className="actions">
+          <button type="button" className="button" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+import * as Dialog from '@radix-ui/react-dialog';
+import { useState } from 'react';
+import type { ErrorDetail } from '../../../../contract/hds-error';
+import { Field } from '../../components/Field';
+
+/**
+ * Revoking destroys a tenant's key for good, so the admin types the confirmation (the org's name,
+ * or `revoke <n>` for all removed tenants) before the button does anything.
+ */
+export function RevokeDialog({
+  title,
+  expected,
+  what,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  expected: string;
+  what: string;
+  onConfirm: (typed: string) => Promise<ErrorDetail[]>;
+  onClose: () => void;
+}) {
+  const [typed, setTyped] = useState('');
+  const [errors, setErrors] = useState<ErrorDetail[]>([]);
+  const [busy, setBusy] = useState(false);
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    const result = await onConfirm(typed);
+    setBusy(false);
+    if (result.length) setErrors(result);
+    else onClose();
+  }
+  return (
+    <Dialog.Root open onOpenChange={(open) => !open && onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog card">
+          <Dialog.Title>{title}</Dialog.Title>
+          <Dialog.Description>
+            This is irreversible: {what} can never be decrypted again. The revocation is recorded in the audit
+            log.
+          </Dialog.Description>
+          <form onSubmit={submit}>
+            <Field label={`Type ${expected} to confirm`} errors={errors}>
+              <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+            </Field>
+            <div className="actions">
+              <Dialog.Close asChild>
+                <button type="button" className="button">
+                  Keep the key
+                </button>
+              </Dialog.Close>
+              <button type="submit" className="button button-danger" disabled={busy || typed !== expected}>
+                Revoke for good
+              </button>
+            </div>
+          </form>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

@@ -1,0 +1,303 @@
+import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
+import { useCallback, useEffect, useState } from 'react';
+import type { ErrorDetail } from '../../../../contract/hds-error';
+import { type BulkJobView, TENANT_STATUS_LABEL, type TenantView } from '../../../../contract/tenants';
+import { ApiError } from '../../api/client';
+import { Callout } from '../../components/Callout';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import { errorsFor, Field } from '../../components/Field';
+import { PageHeader } from '../../components/PageHeader';
+import type { WizardStep } from '../step-id';
+import { BulkProgress } from './BulkProgress';
+import { RevokeDialog } from './RevokeDialog';
+import { tenantsApi } from './tenants-api';
+
+const errorsOf = (error: unknown): ErrorDetail[] =>
+  error instanceof ApiError ? error.errors : [{ code: 'INTERNAL', message: String(error) }];
+
+type Revoking = { kind: 'one'; tenant: TenantView } | { kind: 'removed'; count: number };
+
+function TenantsStep() {
+  const [tenants, setTenants] = useState<TenantView[] | undefined>();
+  const [database, setDatabase] = useState('');
+  const [errors, setErrors] = useState<ErrorDetail[]>([]);
+  const [notice, setNotice] = useState('');
+  const [job, setJob] = useState<BulkJobView | undefined>();
+  const [revoking, setRevoking] = useState<Revoking | undefined>();
+  const [orgId, setOrgId] = useState('');
+  const [name, setName] = useState('');
+  const [addErrors, setAddErrors] = useState<ErrorDetail[]>([]);
+
+  const reload = useCallback(async () => {
+    try {
+      const list = await tenantsApi.list();
+      setTenants(list.tenants);
+      setDatabase(list.database);
+      setErrors([]);
+    } catch (error) {
+      setErrors(errorsOf(error));
+    }
+  }, []);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  // Poll a running job; the list is reloaded once it ends so statuses change row by row.
+  useEffect(() => {
+    if (job?.state !== 'running') return;
+    const timer = setInterval(async () => {
+      const next = await tenantsApi.job(job.id).catch(() => undefined);
+      if (!next) return;
+      setJob(next);
+      if (next.state !== 'running') void reload();
+    }, 300);
+    return () => clearInterval(timer);
+  }, [job, reload]);
+
+  async function act(work: () => Promise<unknown>, done?: string) {
+    setNotice('');
+    try {
+      await work();
+      if (done) setNotice(done);
+      await reload();
+    } catch (error) {
+      setErrors(errorsOf(error));
+    }
+  }
+  const startJob = (start: () => Promise<BulkJobView>) => act(async () => setJob(await start()));
+
+  async function addOne(event: React.FormEvent) {
+    event.preventDefault();
+    try {
+      const list = await tenantsApi.add(orgId, name);
+      setTenants(list.tenants);
+      setAddErrors([]);
+      setNotice(`Added ${name}.`);
+      setOrgId('');
+      setName('');
+    } catch (error) {
+      setAddErrors(errorsOf(error));
+    }
+  }
+
+  async function importCsv(file: File | undefined) {
+    if (!file) return;
+    await act(async () => {
+      const result = await tenantsApi.importCsv(await file.text());
+      setNotice(`Imported ${result.added} tenants (${result.alreadyPresent} were already listed).`);
+    });
+  }
+
+  const pending = tenants?.filter((t) => t.status === 'pending') ?? [];
+  const removed = tenants?.filter((t) => t.status === 'removalPending') ?? [];
+  const running = job?.state === 'running';
+  const failures = new Map((job?.failures ?? []).map((f) => [f.orgId, f]));
+
+  return (
+    <section aria-labelledby="tenants-title">
+      <PageHeader title="Tenant CMK Management">
+        Each customer organisation on this cluster needs its own Customer Main Key (CMK) in the key database
+        {database ? ` at ${database}` : ''}. Revoking a CMK makes that organisation's content unreadable for
+        good.
+      </PageHeader>
+      <ErrorSummary errors={errors} title="The key database refused" />
+      {notice && <Callout tone="success">{notice}</Callout>}
+
+      {pending.length > 0 && !running && (
+        <div className="callout callout-info tenants-banner">
+          <span>
+            {pending.length} organisation{pending.length === 1 ? '' : 's'} waiting for a CMK.
+          </span>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => startJob(() => tenantsApi.createCmks())}
+          >
+            Create CMKs for all
+          </button>
+        </div>
+      )}
+      {job && <BulkProgress job={job} onCancel={() => void tenantsApi.cancel(job.id).then(setJob)} />}
+
+      <div className="actions tenants-toolbar">
+        <DropdownMenu.Root>
+          <DropdownMenu.Trigger className="button" disabled={running || !tenants}>
+            Manage CMKs
+          </DropdownMenu.Trigger>
+          <DropdownMenu.Portal>
+            <DropdownMenu.Content className="menu" align="start">
+              <DropdownMenu.Item
+                className="menu-item"
+                disabled={pending.length === 0}
+                onSelect={() => startJob(() => tenantsApi.createCmks())}
+              >
+                Create CMKs for all pending ({pending.length})
+              </DropdownMenu.Item>
+              <DropdownMenu.Item
+                className="menu-item"
+                disabled={removed.length === 0}
+                onSelect={() => setRevoking({ kind: 'removed', count: removed.length })}
+              >
+                Revoke CMKs of all removed ({removed.length})
+              </DropdownMenu.Item>
+            </DropdownMenu.Content>
+          </DropdownMenu.Portal>
+        </DropdownMenu.Root>
+        <label className="button">
+          Import CSV
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            className="visually-hidden"
+            aria-label="Import tenants from a CSV file (org_id,name)"
+            onChange={(e) => void importCsv(e.target.files?.[0]).then(() => (e.target.value = ''))}
+          />
+        </label>
+      </div>
+
+      <form className="card tenants-add" onSubmit={addOne} aria-label="Add a tenant">
+        <Field
+          label="Org id"
+          hint="The organisation's UUID from Partner Hub"
+          errors={errorsFor(addErrors, 'orgId')}
+        >
+          <input value={orgId} onChange={(e) => setOrgId(e.target.value)} autoComplete="off" />
+        </Field>
+        <Field label="Organisation name" errors={errorsFor(addErrors, 'name')}>
+          <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+        </Field>
+        <div className="actions">
+          <button type="submit" className="button">
+            Add tenant
+          </button>
+        </div>
+        <ErrorSummary errors={addErrors.filter((e) => e.field !== 'orgId' && e.field !== 'name')} />
+      </form>
+
+      {tenants && tenants.length === 0 && (
+        <p>No tenants yet. Add one, or import a CSV file with the header org_id,name.</p>
+      )}
+      {tenants && tenants.length > 0 && (
+        <table className="data tenants-table">
+          <caption className="visually-hidden">Tenant organisations</caption>
+          <thead>
+            <tr>
+              <th scope="col">Organisation</th>
+              <th scope="col">Org id</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tenants.map((t) => {
+              const failure = failures.get(t.orgId);
+              return (
+                <tr key={t.orgId}>
+                  <td>{t.name}</td>
+                  <td>
+                    <code>{t.orgId}</code>
+                  </td>
+                  <td>
+                    <span className={`badge badge-${t.status}`}>{TENANT_STATUS_LABEL[t.status]}</span>
+                    {failure && (
+                      <span className="field-error">
+                        {' '}
+                        <code className="code-tag">{failure.code}</code> {failure.message}
+                      </span>
+                    )}
+                  </td>
+                  <td>
+                    <DropdownMenu.Root>
+                      <DropdownMenu.Trigger
+                        className="button button-small"
+                        aria-label={`Actions for ${t.name}`}
+                        disabled={running}
+                      >
+                        ⋯
+                      </DropdownMenu.Trigger>
+                      <DropdownMenu.Portal>
+                        <DropdownMenu.Content className="menu" align="end">
+                          {t.status === 'pending' && (
+                            <DropdownMenu.Item
+                              className="menu-item"
+                              onSelect={() => startJob(() => tenantsApi.createCmks([t.orgId]))}
+                            >
+                              Create CMK
+                            </DropdownMenu.Item>
+                          )}
+                          {t.status !== 'removalPending' && (
+                            <DropdownMenu.Item
+                              className="menu-item"
+                              onSelect={() =>
+                                act(() => tenantsApi.remove(t.orgId), `${t.name} is marked removed.`)
+                              }
+                            >
+                              Mark removed
+                            </DropdownMenu.Item>
+                          )}
+                          {t.status === 'removalPending' && (
+                            <DropdownMenu.Item
+                              className="menu-item"
+                              onSelect={() => setRevoking({ kind: 'one', tenant: t })}
+                            >
+                              Revoke CMK
+                            </DropdownMenu.Item>
+                          )}
+                        </DropdownMenu.Content>
+                      </DropdownMenu.Portal>
+                    </DropdownMenu.Root>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+
+      {revoking?.kind === 'one' && (
+        <RevokeDialog
+          title={`Revoke the CMK of ${revoking.tenant.name}?`}
+          expected={revoking.tenant.name}
+          what={`all content of ${revoking.tenant.name}`}
+          onClose={() => setRevoking(undefined)}
+          onConfirm={async (typed) => {
+            try {
+              await tenantsApi.revoke(revoking.tenant.orgId, typed);
+              setNotice(`The CMK of ${revoking.tenant.name} is revoked.`);
+              await reload();
+              return [];
+            } catch (error) {
+              return errorsOf(error);
+            }
+          }}
+        />
+      )}
+      {revoking?.kind === 'removed' && (
+        <RevokeDialog
+          title={`Revoke the CMKs of all ${revoking.count} removed tenants?`}
+          expected={`revoke ${revoking.count}`}
+          what="the content of every removed tenant"
+          onClose={() => setRevoking(undefined)}
+          onConfirm={async (typed) => {
+            try {
+              setJob(await tenantsApi.revokeRemoved(typed));
+              return [];
+            } catch (error) {
+              return errorsOf(error);
+            }
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+export const tenantsStep: WizardStep = {
+  id: 'tenants',
+  title: 'Tenant CMK Management',
+  hint: 'Customer Main Keys',
+  kind: 'tab',
+  Component: TenantsStep,
+};

@@ -1,0 +1,16 @@
+import type { BulkJobView, ImportTenantsResponse, TenantListResponse } from '../../../../contract/tenants';
+import { api } from '../../api/client';
+
+export const tenantsApi = {
+  list: () => api<TenantListResponse>('GET', '/tenants'),
+  add: (orgId: string, name: string) => api<TenantListResponse>('POST', '/tenants', { orgId, name }),
+  importCsv: (csv: string) => api<ImportTenantsResponse>('POST', '/tenants/import', { csv }),
+  remove: (orgId: string) => api<TenantListResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/remove`),
+  revoke: (orgId: string, confirm: string) =>
+    api<{ ok: true }>('POST', `/tenants/${encodeURIComponent(orgId)}/revoke`, { confirm }),
+  createCmks: (orgIds?: string[]) => api<BulkJobView>('POST', '/tenants/jobs', { action: 'create', orgIds }),
+  revokeRemoved: (confirm: string) =>
+    api<BulkJobView>('POST', '/tenants/jobs', { action: 'revoke', confirm }),
+  job: (id: string) => api<BulkJobView>('GET', `/tenants/jobs/${encodeURIComponent(id)}`),
+  cancel: (id: string) => api<BulkJobView>('POST', `/tenants/jobs/${encodeURIComponent(id)}/cancel`),
+};

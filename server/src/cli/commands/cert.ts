@@ -1,0 +1,229 @@
+import { createPrivateKey } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import type { CertificateSummary } from '../../../../contract/certificate.js';
+import { HdsError } from '../../../../contract/hds-error.js';
+import { assemblePkcs12, checkPkcs12, completeCsr, createCsr } from '../../core/certificate/index.js';
+import { runCommand, UsageError } from '../output.js';
+import type { RegisterCommand } from './index.js';
+
+const MAX_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * `hds-setup cert check|csr|assemble`: the Certificate page from a terminal, with the same rules
+ * and codes. Exit 0 usable (warnings on stderr), 1 refused, 2 usage.
+ */
+export const registerCert: RegisterCommand = (program: Command, setExit) => {
+  const cert = program.command('cert').description("the key servers' TLS certificate (PKCS12)");
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+  cert
+    .command('check')
+    .description('check a PKCS12 file against the key servers’ certificate rules')
+    .argument('<file.p12>', 'the PKCS12 (.p12/.pfx) file')
+    .option('--password-file <file>', 'read the PKCS12 password from a file (a trailing newline is ignored)')
+    .option('--password-env <VAR>', 'read the PKCS12 password from an environment variable')
+    .option(
+      '--trust-root <pem>',
+      'also trust this private root CA (not publicly trusted; repeatable)',
+      collect,
+    )
+    .option('--previous-cn <cn>', 'the CN of the current deployment: the certificate must keep it')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (
+        file: string,
+        opts: {
+          passwordFile?: string;
+          passwordEnv?: string;
+          trustRoot?: string[];
+          previousCn?: string;
+          json?: boolean;
+        },
+      ) => {
+        const password = readPassword(opts.passwordFile, opts.passwordEnv);
+        setExit(
+          await runCommand(Boolean(opts.json), async () => {
+            const result = await checkPkcs12(readInput(file, 'p12'), password, {
+              trustRoots: (opts.trustRoot ?? []).map((path) => readInput(path, 'trustRoot').toString('utf8')),
+              ...(opts.previousCn ? { previousCn: opts.previousCn } : {}),
+            });
+            return {
+              data: { certificate: result.summary },
+              human: describe(result.summary),
+              warnings: result.warnings,
+            };
+          }),
+        );
+      },
+    );
+
+  cert
+    .command('csr')
+    .description('create a private key and a certificate signing request (CSR) for the CA')
+    .requiredOption('--cn <cn>', 'the common name the nodes will use, e.g. kms.example.com')
+    .option(
+      '--san <name>',
+      'an extra subject alternative name (repeatable; the CN is always included)',
+      collect,
+    )
+    .option('--org <organization>', 'the organization (O)')
+    .option('--country <CC>', 'the two-letter country code (C)')
+    .addOption(
+      new Option('--key-type <type>', 'the key').choices(['rsa-3072', 'ec-p256']).default('rsa-3072'),
+    )
+    .requiredOption('--key-out <file>', 'where to write the private key (PEM, mode 0600)')
+    .requiredOption('--csr-out <file>', 'where to write the CSR (PEM)')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (opts: {
+        cn: string;
+        san?: string[];
+        org?: string;
+        country?: string;
+        keyType: 'rsa-3072' | 'ec-p256';
+        keyOut: string;
+        csrOut: string;
+        json?: boolean;
+      }) => {
+        for (const out of [opts.keyOut, opts.csrOut])
+          if (existsSync(out))
+            throw new UsageError(
+              `${out} already exists; choose another path (hds-setup never overwrites a key).`,
+            );
+        setExit(
+          await runCommand(Boolean(opts.json), async () => {
+            const created = createCsr({
+              cn: opts.cn,
+              sans: opts.san ?? [],
+              ...(opts.org ? { organization: opts.org } : {}),
+              ...(opts.country ? { country: opts.country } : {}),
+              keyType: opts.keyType,
+            });
+            writeFileSync(opts.keyOut, created.privateKeyPem, { mode: 0o600, flag: 'wx' });
+            created.privateKeyPem.fill(0);
+            writeFileSync(opts.csrOut, created.csrPem, { flag: 'wx' });
+            return {
+              data: {
+                csr: {
+                  cn: opts.cn,
+                  sans: created.sans,
+                  keyType: opts.keyType,
+                  keyOut: opts.keyOut,
+                  csrOut: opts.csrOut,
+                },
+              },
+              human: `Wrote the private key to ${opts.keyOut} (keep it secret) and the CSR to ${opts.csrOut}.\nSend the CSR to your CA; then run: hds-setup cert assemble --key ${opts.keyOut} --chain <the CA's PEM> --out kms.p12 --password-file <file>`,
+            };
+          }),
+        );
+      },
+    );
+
+  cert
+    .command('assemble')
+    .description(
+      "check the CA's PEM chain against the key and write the PKCS12 (friendly name kms-private-key)",
+    )
+    .requiredOption('--key <file>', 'the private key (PEM) the CSR was made with')
+    .requiredOption('--chain <pem>', "the CA's reply: your certificate and the CA certificates, any order")
+    .requiredOption('--out <file.p12>', 'where to write the PKCS12')
+    .requiredOption('--password-file <file>', 'the password for the new PKCS12')
+    .option(
+      '--trust-root <pem>',
+      'also trust this private root CA (not publicly trusted; repeatable)',
+      collect,
+    )
+    .option('--previous-cn <cn>', 'the CN of the current deployment: the certificate must keep it')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (opts: {
+        key: string;
+        chain: string;
+        out: string;
+        passwordFile: string;
+        trustRoot?: string[];
+        previousCn?: string;
+        json?: boolean;
+      }) => {
+        if (existsSync(opts.out)) throw new UsageError(`${opts.out} already exists; choose another path.`);
+        const password = readPassword(opts.passwordFile, undefined);
+        setExit(
+          await runCommand(Boolean(opts.json), async () => {
+            const keyPem = readInput(opts.key, 'key');
+            try {
+              createPrivateKey(keyPem);
+            } catch {
+              throw new HdsError(
+                'CERT_PEM_INVALID',
+                `${opts.key} is not a readable, unencrypted PEM private key.`,
+                'key',
+              );
+            }
+            const result = completeCsr(keyPem, readInput(opts.chain, 'chain').toString('utf8'), {
+              trustRoots: (opts.trustRoot ?? []).map((path) => readInput(path, 'trustRoot').toString('utf8')),
+              ...(opts.previousCn ? { previousCn: opts.previousCn } : {}),
+              fields: { file: 'chain' },
+            });
+            keyPem.fill(0);
+            writeFileSync(
+              opts.out,
+              assemblePkcs12(
+                result.key,
+                result.chain.map((c) => c.toString()),
+                password,
+              ),
+              { mode: 0o600, flag: 'wx' },
+            );
+            return {
+              data: { certificate: result.summary, out: opts.out },
+              human: `${describe(result.summary)}\nWrote ${opts.out} (friendly name kms-private-key).`,
+              warnings: result.warnings,
+            };
+          }),
+        );
+      },
+    );
+};
+
+function readPassword(file: string | undefined, envName: string | undefined): Buffer {
+  if (Boolean(file) === Boolean(envName))
+    throw new UsageError(
+      'give the password with exactly one of --password-file <file> or --password-env <VAR>.',
+    );
+  if (envName) {
+    const value = process.env[envName];
+    if (value === undefined) throw new UsageError(`the environment variable ${envName} is not set.`);
+    return Buffer.from(value, 'utf8');
+  }
+  const bytes = readInput(file!, 'passwordFile');
+  let end = bytes.length;
+  if (end > 0 && bytes[end - 1] === 0x0a) end--;
+  if (end > 0 && bytes[end - 1] === 0x0d) end--;
+  return bytes.subarray(0, end);
+}
+
+function readInput(path: string, field: string): Buffer {
+  try {
+    if (statSync(path).size > MAX_INPUT_BYTES) throw new Error('larger than 1 MB');
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path} (${(error as Error).message}) given for ${field}.`);
+  }
+}
+
+function describe(s: CertificateSummary): string {
+  const lines = [
+    `Certificate OK: CN=${s.cn}`,
+    `  SANs:        ${s.sans.join(', ') || '(none)'}`,
+    `  Key:         ${s.keyType} ${s.curve ?? `${s.keySize} bits`}`,
+    `  Valid:       ${s.notBefore.slice(0, 10)} to ${s.notAfter.slice(0, 10)} (${s.daysToExpiry} days left)`,
+    `  SHA-256:     ${s.fingerprintSha256}`,
+    '  Chain:',
+    ...s.chain.map(
+      (c) =>
+        `    ${c.role.padEnd(12)} ${c.subject}  [${c.signatureAlgorithm}, until ${c.notAfter.slice(0, 10)}${c.trust ? `, ${c.trust === 'public' ? 'publicly trusted' : 'private root'}` : ''}]`,
+    ),
+  ];
+  return lines.join('\n');
+}

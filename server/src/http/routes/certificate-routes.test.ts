@@ -1,0 +1,125 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_HEADER } from '../../../../contract/client-header.js';
+import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
+import { checkPkcs12 } from '../../core/certificate/index.js';
+import { createApp } from '../app.js';
+import { createLogger } from '../logger.js';
+
+const TOKEN = 'certificate-route-test-token-0123456789';
+const PASSWORD = 'p12-Password-Secret';
+let pki: TestPki;
+let built: ReturnType<typeof createApp>;
+let cookie: string;
+const logLines: string[] = [];
+
+const put = (path: string, body: unknown) =>
+  request(built.app)
+    .put(`/api${path}`)
+    .set(CLIENT_HEADER, 'web')
+    .set('Cookie', cookie)
+    .send(body as object);
+const post = (path: string, body: unknown) =>
+  request(built.app)
+    .post(`/api${path}`)
+    .set(CLIENT_HEADER, 'web')
+    .set('Cookie', cookie)
+    .send(body as object);
+
+beforeAll(async () => {
+  pki = new TestPki();
+  built = createApp({ signInToken: TOKEN, host: '127.0.0.1', logger: createLogger((l) => logLines.push(l)) });
+  const res = await request(built.app).post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN });
+  cookie = String(res.headers['set-cookie']).split(';')[0]!;
+});
+afterAll(() => pki.cleanup());
+
+describe('PUT /api/certificate/pkcs12', () => {
+  it('without the private-root acknowledgment the chain is CERT_UNTRUSTED_ROOT; with it, accepted with CERT_PRIVATE_ROOT', async () => {
+    const p12 = pki.pkcs12(pki.issueLeaf(), PASSWORD, { chain: ['intermediate', 'root'] }).toString('base64');
+    const refused = await put('/certificate/pkcs12', { p12, password: PASSWORD });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0]).toMatchObject({ code: 'CERT_UNTRUSTED_ROOT', field: 'p12' });
+
+    const noAck = await put('/certificate/pkcs12', { p12, password: PASSWORD, trustRoot: pki.rootPem });
+    expect(noAck.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'acknowledgePrivateRoot' });
+
+    const ok = await put('/certificate/pkcs12', {
+      p12,
+      password: PASSWORD,
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ ok: true, source: 'upload', summary: { cn: 'kms.example.org' } });
+    expect(ok.body.warnings.map((w: { code: string }) => w.code)).toEqual(['CERT_PRIVATE_ROOT']);
+    expect(JSON.stringify(ok.body)).not.toContain(PASSWORD);
+    expect(logLines.join('\n')).not.toContain(PASSWORD);
+
+    // The section the ISO is built from: re-assembled PKCS12 that opens with the kept password.
+    const section = built.state.get('certificate')!;
+    const reread = await checkPkcs12(section.pkcs12, section.pkcs12Password, { trustRoots: [pki.rootPem] });
+    expect(reread.summary.fingerprintSha256).toBe(ok.body.summary.fingerprintSha256);
+    expect(section.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+
+    const status = await request(built.app).get('/api/certificate').set('Cookie', cookie);
+    expect(status.body.certificate.summary.cn).toBe('kms.example.org');
+  });
+
+  it('a wrong password is reported on the password field', async () => {
+    const p12 = pki.pkcs12(pki.issueLeaf(), PASSWORD).toString('base64');
+    const res = await put('/certificate/pkcs12', { p12, password: 'nope' });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ code: 'P12_BAD_PASSWORD', field: 'password' }),
+    ]);
+  });
+
+  it('a new certificate must keep the imported ISO’s CN', async () => {
+    built.state.set('previousDeployment', {
+      generation: 1,
+      createdAt: new Date().toISOString(),
+      manifestSha256: '0'.repeat(64),
+      certificateCn: 'hds.example.org',
+      certificateNotAfter: new Date().toISOString(),
+      databaseType: 'postgresql',
+    });
+    try {
+      const p12 = pki.pkcs12(pki.issueLeaf(), PASSWORD).toString('base64');
+      const res = await put('/certificate/pkcs12', {
+        p12,
+        password: PASSWORD,
+        trustRoot: pki.rootPem,
+        acknowledgePrivateRoot: true,
+      });
+      expect(res.body.errors[0].code).toBe('CERT_CN_CHANGED');
+      const csr = await post('/certificate/csr', { cn: 'kms.example.org' });
+      expect(csr.body.errors[0]).toMatchObject({ code: 'CERT_CN_CHANGED', field: 'cn' });
+    } finally {
+      built.state.clear('previousDeployment');
+    }
+  });
+});
+
+describe('key + CSR flow and the backup download', () => {
+  it('creates the CSR, completes it with the CA reply, and backs the PKCS12 up with the admin’s password', async () => {
+    const csr = await post('/certificate/csr', { cn: 'kms.example.org', keyType: 'ec-p256' });
+    expect(csr.status).toBe(200);
+    expect(csr.body.csrPem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
+    expect(JSON.stringify(csr.body)).not.toMatch(/PRIVATE KEY/);
+    const issued = pki.signCsr(csr.body.csrPem, ['kms.example.org']);
+    const done = await put('/certificate/chain', {
+      chainPem: pki.intermediatePem + issued.certPem,
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ source: 'csr', summary: { cn: 'kms.example.org', keyType: 'EC' } });
+
+    const backup = await post('/certificate/backup', { password: 'my backup pass' });
+    expect(backup.status).toBe(200);
+    const opened = await checkPkcs12(Buffer.from(backup.body.p12, 'base64'), Buffer.from('my backup pass'), {
+      trustRoots: [pki.rootPem],
+    });
+    expect(opened.summary.fingerprintSha256).toBe(done.body.summary.fingerprintSha256);
+  });
+});

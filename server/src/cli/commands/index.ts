@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBuild } from './build.js';
+import { registerCert } from './cert.js';
 import { registerDb } from './db.js';
 import { registerInspect } from './inspect.js';
 import { registerIso } from './iso.js';
@@ -16,6 +17,7 @@ export const commands: RegisterCommand[] = [
   registerBuild,
   registerInspect,
   registerVerify,
+  registerCert,
   registerDb,
   registerIso,
   registerSyslog,

@@ -1,4 +1,5 @@
 import type { RouteModule } from '../route-context.js';
+import { certificateRoutes } from './certificate-routes.js';
 import { configIsoRoutes } from './config-iso-routes.js';
 import { databaseRoutes } from './database-routes.js';
 import { deploymentRoutes } from './deployment-routes.js';
@@ -11,6 +12,7 @@ import { tenantRoutes } from './tenant-routes.js';
  */
 export const routeModules: RouteModule[] = [
   deploymentRoutes,
+  certificateRoutes,
   databaseRoutes,
   syslogRoutes,
   serviceAccountRoutes,

@@ -1,0 +1,230 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_HEADER } from '../../../../contract/client-header.js';
+import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
+import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import { readConfigIso } from '../../core/configIso/index.js';
+import { createApp } from '../app.js';
+import { createLogger } from '../logger.js';
+
+const ROOT = new URL('../../../..', import.meta.url).pathname;
+const TOKEN = 'config-iso-routes-test-token';
+const EPOCH = '1795000000';
+
+/** The wizard's configuration-ISO API end to end, against a real key database, and the CLI's equal. */
+describe('configuration ISO in the wizard', () => {
+  let pg: PostgresServer;
+  let db: TestDatabase;
+  let pki: TestPki;
+  let dir: string;
+  let gen1: Buffer;
+  const logLines: string[] = [];
+
+  function cliBuild(out: string, extra: string[]): void {
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bin/hds-setup.js'),
+        'build',
+        '--answers',
+        join(dir, 'answers.yaml'),
+        '--out',
+        out,
+        ...extra,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SOURCE_DATE_EPOCH: EPOCH },
+      },
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hds-wizard-iso-'));
+    pg = await startPostgres();
+    db = await createTestDatabase(pg, 'wizard_keys');
+    pki = new TestPki();
+    writeFileSync(
+      join(dir, 'kms.p12'),
+      pki.pkcs12(pki.issueLeaf({ cn: 'kms.example.org' }), 'keystore-Pass-1'),
+    );
+    writeFileSync(join(dir, 'p12.pass'), 'keystore-Pass-1');
+    writeFileSync(join(dir, 'root.pem'), pki.rootPem);
+    writeFileSync(join(dir, 'db.pass'), db.password);
+    const yaml = (cert: string) =>
+      `certificate:\n${cert}\ndatabase:\n  type: postgresql\n  hosts: ["127.0.0.1:${pg.port}"]\n  name: ${db.name}\n  username: ${db.user}\n  passwordFile: ./db.pass\nsyslog:\n  url: "UDP://127.0.0.1:5514"\n  termination: newline\n`;
+    writeFileSync(
+      join(dir, 'answers.yaml'),
+      yaml('  p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]'),
+    );
+    cliBuild(join(dir, 'gen1.iso'), []);
+    gen1 = readFileSync(join(dir, 'gen1.iso'));
+    writeFileSync(join(dir, 'answers.yaml'), yaml('  reuse: true'));
+  });
+  afterAll(async () => {
+    await pg?.stop();
+    pki?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function signedIn() {
+    const { app } = createApp({
+      signInToken: TOKEN,
+      host: '127.0.0.1',
+      logger: createLogger((l) => logLines.push(l)),
+    });
+    const agent = request.agent(app);
+    await agent.post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN }).expect(200);
+    return agent;
+  }
+
+  it('imports generation 1, keeps everything, and builds exactly what `hds-setup build --import` builds', async () => {
+    const agent = await signedIn();
+    const imported = await agent
+      .post('/api/deployment/import')
+      .set(CLIENT_HEADER, 'web')
+      .set('Content-Type', 'application/octet-stream')
+      .send(gen1)
+      .expect(200);
+    expect(imported.body).toMatchObject({
+      origin: 'imported',
+      nextGeneration: 2,
+      imported: { generation: 1, certificate: { commonName: 'kms.example.org' } },
+    });
+    const accounts = await agent.get('/api/service-accounts').expect(200);
+    expect(accounts.body).toMatchObject({ mode: 'keep', allowedModes: ['keep', 'soft', 'hard'] });
+
+    const review = await agent.get('/api/review').expect(200);
+    expect(review.body.ready).toBe(true);
+    expect(review.body.sections.map((s: { complete: boolean }) => s.complete)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(JSON.stringify(review.body)).not.toMatch(/keystore-Pass-1|wizard_keys_owner.*password/);
+
+    process.env.SOURCE_DATE_EPOCH = EPOCH;
+    try {
+      await agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send({}).expect(200);
+    } finally {
+      delete process.env.SOURCE_DATE_EPOCH;
+    }
+    const download = await agent
+      .get('/api/iso/download')
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(download.status).toBe(200);
+    expect(download.headers['content-disposition']).toBe(
+      'attachment; filename="hds-config-kms.example.org-gen2.iso"',
+    );
+    const fromWizard = download.body as Buffer;
+
+    cliBuild(join(dir, 'cli-gen2.iso'), [
+      '--import',
+      join(dir, 'gen1.iso'),
+      '--service-accounts',
+      'keep',
+      '--skip-db-test',
+    ]);
+    expect(fromWizard.equals(readFileSync(join(dir, 'cli-gen2.iso')))).toBe(true);
+
+    const gen2 = await readConfigIso(fromWizard);
+    const first = await readConfigIso(gen1);
+    expect(gen2.manifest.previousManifestSha256).toBe(first.manifestSha256);
+    expect(gen2.masterKey.equals(first.masterKey)).toBe(true);
+
+    // The stored copy: identical, truncated, or another generation.
+    const verify = (bytes: Buffer) =>
+      agent
+        .post('/api/iso/verify-backup')
+        .set(CLIENT_HEADER, 'web')
+        .set('Content-Type', 'application/octet-stream')
+        .send(bytes);
+    expect((await verify(fromWizard)).body).toMatchObject({ identical: true, kind: 'identical' });
+    expect((await verify(fromWizard.subarray(0, 40_000))).body).toMatchObject({
+      identical: false,
+      kind: 'truncated',
+    });
+    expect((await verify(gen1)).body).toMatchObject({ identical: false, kind: 'other-generation' });
+
+    const ack = await agent
+      .post('/api/iso/acknowledge-backup')
+      .set(CLIENT_HEADER, 'web')
+      .send({})
+      .expect(200);
+    expect(ack.body).toMatchObject({ backupAcknowledged: true, databaseBinding: { ok: true } });
+  });
+
+  it('soft reset keeps the previous secrets for 10 days; expired ones force a hard reset', async () => {
+    const agent = await signedIn();
+    await agent
+      .post('/api/deployment/import')
+      .set(CLIENT_HEADER, 'web')
+      .set('Content-Type', 'application/octet-stream')
+      .send(gen1)
+      .expect(200);
+    const soft = await agent
+      .put('/api/service-accounts')
+      .set(CLIENT_HEADER, 'web')
+      .send({ mode: 'soft' })
+      .expect(200);
+    expect(soft.body.mode).toBe('soft');
+    expect(soft.body.accounts[0].previousValidUntil).toBeDefined();
+    await agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send({}).expect(200);
+    const review = await agent.get('/api/review').expect(200);
+    expect(review.body.built).toMatchObject({ generation: 2, backupAcknowledged: false });
+    const sa = review.body.sections.find((s: { id: string }) => s.id === 'serviceAccounts');
+    expect(sa.items[0].change).toBe('changed');
+    const bad = await agent.put('/api/service-accounts').set(CLIENT_HEADER, 'web').send({ mode: 'later' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'mode' });
+  });
+
+  it('refuses damaged and foreign files with the ISO code and the file at fault', async () => {
+    const agent = await signedIn();
+    const send = (bytes: Buffer) =>
+      agent
+        .post('/api/deployment/import')
+        .set(CLIENT_HEADER, 'web')
+        .set('Content-Type', 'application/octet-stream')
+        .send(bytes);
+    const loaded = await readConfigIso(gen1);
+    const at = gen1.indexOf(loaded.certificate.chainPem.slice(30, 60));
+    const damaged = Buffer.from(gen1);
+    damaged[at] = damaged[at]! ^ 0x20;
+    const corrupt = await send(damaged);
+    expect(corrupt.status).toBe(422);
+    expect(corrupt.body.errors[0]).toMatchObject({ code: 'ISO_CORRUPT', field: 'iso' });
+    expect(corrupt.body.errors[0].message).toContain('hds/certs/kms-chain.pem');
+    expect((await send(Buffer.from('just some text, not an image'))).body.errors[0].code).toBe('ISO_INVALID');
+    expect((await agent.get('/api/deployment')).body.origin).toBeNull();
+    const newer = await agent.post('/api/deployment/new').set(CLIENT_HEADER, 'web').send({}).expect(200);
+    expect(newer.body).toMatchObject({ origin: 'new', nextGeneration: 1 });
+    const again = await agent.post('/api/deployment/new').set(CLIENT_HEADER, 'web').send({});
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].field).toBe('confirmDiscard');
+  });
+
+  it('never logs a secret', async () => {
+    const loaded = await readConfigIso(gen1);
+    const log = logLines.join('\n');
+    for (const secret of [
+      loaded.masterKey.toString('base64'),
+      'keystore-Pass-1',
+      db.password,
+      ...loaded.serviceAccounts.map((a) => a.secret.toString()),
+    ])
+      expect(log).not.toContain(secret);
+  });
+});

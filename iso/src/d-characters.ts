@@ -38,16 +38,21 @@ function toDCharacters(text: string): string {
  */
 export function plainIdentifiers(children: { name: string; isDir: boolean }[]): string[] {
   const taken = new Set<string>();
+  /** Next numeric suffix to try per mangled name, so many similar names stay linear, not quadratic. */
+  const nextSuffix = new Map<string, number>();
   return children.map(({ name, isDir }) => {
     const dot = isDir ? -1 : name.lastIndexOf('.');
     const stem = toDCharacters(dot > 0 ? name.slice(0, dot) : name) || '_';
     const extension = dot > 0 ? toDCharacters(name.slice(dot + 1)).slice(0, EXTENSION_MAX) : '';
     const render = (base: string) => (isDir ? base : `${base}.${extension};1`);
-    let id = render(stem.slice(0, NAME_MAX));
-    for (let n = 1; taken.has(id); n++) {
+    const first = render(stem.slice(0, NAME_MAX));
+    let id = first;
+    let n = nextSuffix.get(first) ?? 1;
+    for (; taken.has(id); n++) {
       const suffix = String(n);
       id = render(stem.slice(0, NAME_MAX - suffix.length) + suffix);
     }
+    nextSuffix.set(first, n);
     taken.add(id);
     return id;
   });

@@ -44,6 +44,7 @@ function cleanUcs2(text: string): string {
  */
 export function jolietIdentifiers(children: { name: string; isDir: boolean }[]): Buffer[] {
   const taken = new Set<string>();
+  const nextSuffix = new Map<string, number>(); // keeps many similar names linear
   return children.map(({ name, isDir }) => {
     const clean = cleanUcs2(name).replace(FORBIDDEN, '_');
     const dot = isDir ? -1 : clean.lastIndexOf('.');
@@ -51,8 +52,11 @@ export function jolietIdentifiers(children: { name: string; isDir: boolean }[]):
     const stem = extension ? clean.slice(0, dot) : clean;
     const fit = (suffix: string) =>
       stem.slice(0, JOLIET_NAME_MAX - extension.length - suffix.length) + suffix + extension;
-    let id = fit('');
-    for (let n = 1; taken.has(id.toUpperCase()); n++) id = fit(`~${n}`);
+    const first = fit('');
+    let id = first;
+    let n = nextSuffix.get(first.toUpperCase()) ?? 1;
+    for (; taken.has(id.toUpperCase()); n++) id = fit(`~${n}`);
+    nextSuffix.set(first.toUpperCase(), n);
     taken.add(id.toUpperCase());
     return encodeUcs2(id);
   });

@@ -17,7 +17,9 @@ export function cacheDir() {
   return dir;
 }
 
-const CONTAINERS_CONF = `# Written by scripts/container-test/podman.mjs for hds-setup's container test.
+/** tmp_dir is private too: the machine's own podman keeps its state in /run/libpod. */
+function containersConf(libpodTmp) {
+  return `# Written by scripts/container-test/podman.mjs for hds-setup's container test.
 [containers]
 default_ulimits = ["nofile=1024:20000", "nproc=4096:4096"]
 
@@ -25,19 +27,22 @@ default_ulimits = ["nofile=1024:20000", "nproc=4096:4096"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+tmp_dir = "${libpodTmp}"
 `;
+}
 
 /**
  * The podman command line and environment for this machine. The run root (locks, mount state)
- * lives under the system temp folder: podman records both paths in its database, so both stay
- * the same from run to run.
+ * and libpod's temp folder live under the system temp folder, cleared by a reboot as podman
+ * expects; podman records every one of these paths in its database, so they stay the same from
+ * run to run.
  */
 export function privatePodman() {
   const cache = cacheDir();
-  const confPath = join(cache, 'containers.conf');
-  writeFileSync(confPath, CONTAINERS_CONF);
   const runRoot = join(tmpdir(), `hds-setup-test-runroot-${process.getuid?.() ?? 'user'}`);
   mkdirSync(runRoot, { recursive: true });
+  const confPath = join(cache, 'containers.conf');
+  writeFileSync(confPath, containersConf(join(runRoot, 'libpod')));
   const globalArgs = ['--root', join(cache, 'storage'), '--runroot', runRoot, '--storage-driver', 'overlay'];
   const env = { ...process.env, CONTAINERS_CONF: confPath };
   return { cache, globalArgs, env };

@@ -3,9 +3,9 @@ import type { BackupVerdict, BuiltIsoInfo } from '../../../../contract/config-is
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
 import { buildConfigIso, readConfigIso, sha256Hex } from '../../core/configIso/index.js';
+import { bindAfterSavedIso, checkBindingBeforeBuild } from '../../core/keyDatabase/bind-configuration.js';
 import { binaryBody, jsonBody } from '../body.js';
 import { collectConfigInput } from '../config-iso/collect-config-input.js';
-import { bindAfterBackup, checkDatabaseBinding } from '../config-iso/key-database-binding.js';
 import { reviewState } from '../config-iso/review.js';
 import type { RouteModule } from '../route-context.js';
 import type { WizardState } from '../wizard-state.js';
@@ -24,7 +24,7 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
     const input = collectConfigInput(state, now);
     const deployment = state.get('deployment')!;
     const database = state.get('database')!;
-    const check = await checkDatabaseBinding(database, deployment.masterKey, deployment.origin, rebind);
+    const check = await checkBindingBeforeBuild(database, deployment.masterKey, deployment.origin, rebind);
     const built = await buildConfigIso(input);
     state.set('builtIso', { built, backupAcknowledged: false, rebind, preflight: check });
     res.json(reviewState(state, now()));
@@ -45,7 +45,7 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
     const deployment = state.get('deployment')!;
     const accounts = state.get('serviceAccounts')!;
     built.backupAcknowledged = true;
-    built.databaseBinding = await bindAfterBackup(
+    built.databaseBinding = await bindAfterSavedIso(
       state.get('database')!,
       deployment.masterKey,
       accounts.accounts,

@@ -1,3 +1,4 @@
+import { certificateStep } from './certificate/CertificateStep';
 import { databaseStep } from './database/DatabaseStep';
 import { isoImportStep } from './isoImport/IsoImportStep';
 import { overviewStep } from './overview/OverviewStep';
@@ -14,6 +15,7 @@ import type { WizardStep } from './step-id';
 export const wizardSteps: WizardStep[] = [
   overviewStep,
   isoImportStep,
+  certificateStep,
   databaseStep,
   syslogStep,
   serviceAccountsStep,

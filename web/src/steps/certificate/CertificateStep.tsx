@@ -1,0 +1,191 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import type { CertificateStatus, CertificateView } from '../../../../contract/certificate';
+import type { ErrorDetail } from '../../../../contract/hds-error';
+import { ApiError } from '../../api/client';
+import { Callout } from '../../components/Callout';
+import { errorsFor, Field } from '../../components/Field';
+import { PageHeader } from '../../components/PageHeader';
+import type { StepProps, WizardStep } from '../step-id';
+import { CertificateDetails } from './CertificateDetails';
+import { CsrFlow } from './CsrFlow';
+import { backupPkcs12, getCertificate, saveFile } from './certificate-api';
+import { Pkcs12Upload } from './Pkcs12Upload';
+
+type Method = 'upload' | 'csr';
+
+function CertificateStep({ onContinue }: StepProps) {
+  const [status, setStatus] = useState<CertificateStatus | undefined>();
+  const [accepted, setAccepted] = useState<CertificateView | undefined>();
+  const [replacing, setReplacing] = useState(false);
+  const [method, setMethod] = useState<Method>('upload');
+  const [acknowledged, setAcknowledged] = useState(false);
+
+  useEffect(() => {
+    void getCertificate().then((s) => {
+      setStatus(s);
+      setAccepted(s.certificate);
+      if (s.csr) setMethod('csr');
+    });
+  }, []);
+
+  if (!status) return <p className="muted">Loading…</p>;
+
+  const showForms = !accepted || replacing;
+  const askImported = accepted?.source === 'imported' && !replacing;
+  const accept = (view: CertificateView) => {
+    setAccepted(view);
+    setReplacing(false);
+    setAcknowledged(false);
+  };
+
+  return (
+    <section aria-label="Certificate">
+      <PageHeader title="Certificate">
+        The TLS certificate every key server of the cluster presents. It needs one common name (no wildcard),
+        a chain to a publicly trusted CA, SHA-256 or stronger signatures, and an RSA 2048+ or EC P-256/P-384
+        key.
+      </PageHeader>
+
+      {askImported && accepted && (
+        <div className="card">
+          <h2>Continue using the certificate chain and private key from the previous ISO?</h2>
+          <CertificateDetails summary={accepted.summary} />
+          <div className="actions">
+            <button type="button" className="button button-primary" onClick={onContinue}>
+              Yes, keep this certificate
+            </button>
+            <button type="button" className="button" onClick={() => setReplacing(true)}>
+              No, use a new certificate
+            </button>
+          </div>
+        </div>
+      )}
+
+      {!askImported && accepted && !replacing && (
+        <>
+          <Callout tone="success" title="Certificate accepted">
+            The key servers will use the certificate for <strong>{accepted.summary.cn}</strong>.
+          </Callout>
+          <CertificateDetails summary={accepted.summary} />
+          {accepted.warnings.length > 0 && (
+            <Callout tone="warning" title="Please review these warnings">
+              <ul>
+                {accepted.warnings.map((w) => (
+                  <li key={w.code}>
+                    <code className="code-tag">{w.code}</code> {w.message}
+                  </li>
+                ))}
+              </ul>
+              <label className="choice">
+                <input
+                  type="checkbox"
+                  checked={acknowledged}
+                  onChange={(e) => setAcknowledged(e.target.checked)}
+                />
+                <span>I have read these warnings and want to use this certificate</span>
+              </label>
+            </Callout>
+          )}
+          <BackupForm />
+          <div className="actions">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={accepted.warnings.length > 0 && !acknowledged}
+              onClick={onContinue}
+            >
+              Continue
+            </button>
+            <button type="button" className="button" onClick={() => setReplacing(true)}>
+              Replace certificate
+            </button>
+          </div>
+        </>
+      )}
+
+      {showForms && !askImported && (
+        <>
+          {status.previousCn && (
+            <Callout tone="info">
+              The nodes are registered with the CN <strong>{status.previousCn}</strong>; a new certificate
+              must keep it.
+            </Callout>
+          )}
+          <fieldset>
+            <legend>How do you want to provide the certificate?</legend>
+            <label className="choice">
+              <input
+                type="radio"
+                name="method"
+                checked={method === 'upload'}
+                onChange={() => setMethod('upload')}
+              />
+              <span>Upload a PKCS12 file</span>
+            </label>
+            <label className="choice">
+              <input
+                type="radio"
+                name="method"
+                checked={method === 'csr'}
+                onChange={() => setMethod('csr')}
+              />
+              <span>Create a key and CSR</span>
+            </label>
+          </fieldset>
+          {method === 'upload' ? (
+            <Pkcs12Upload onAccepted={accept} />
+          ) : (
+            <CsrFlow pending={status.csr} previousCn={status.previousCn} onAccepted={accept} />
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A copy of the nodes' PKCS12, encrypted with a password the admin chooses. */
+function BackupForm() {
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<ErrorDetail[]>([]);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    try {
+      const backup = await backupPkcs12(password);
+      const bytes = Uint8Array.from(atob(backup.p12), (c) => c.charCodeAt(0));
+      saveFile(backup.fileName, bytes, 'application/x-pkcs12');
+      setPassword('');
+      setErrors([]);
+    } catch (error) {
+      setErrors(error instanceof ApiError ? error.errors : []);
+    }
+  }
+  return (
+    <details className="card">
+      <summary>Download a PKCS12 backup</summary>
+      <form onSubmit={submit} noValidate aria-label="Download a PKCS12 backup">
+        <Field
+          label="Backup password"
+          hint="At least 8 characters. The file holds the private key: keep it as safe as the ISO."
+          errors={errorsFor(errors, 'password')}
+        >
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </Field>
+        <button type="submit" className="button">
+          Download PKCS12 backup
+        </button>
+      </form>
+    </details>
+  );
+}
+
+export const certificateStep: WizardStep = {
+  id: 'certificate',
+  title: 'Certificate',
+  hint: 'TLS certificate of the nodes',
+  Component: CertificateStep,
+};

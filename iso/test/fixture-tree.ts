@@ -13,7 +13,7 @@ export interface FixtureEntry {
   content?: Buffer;
 }
 
-export const LONG_NAME = `${'configuration-'.repeat(12)}with-a-name-longer-than-joliet-allows.json`; // 208 bytes
+export const LONG_NAME = `${'configuration-'.repeat(12)}with-a-name-longer-than-joliet-allows.json`; // 210 bytes
 export const FIXTURE_DATE = new Date('2024-03-04T05:06:07Z');
 
 export function fixtureTree(): FixtureEntry[] {

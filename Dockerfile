@@ -1,5 +1,5 @@
 # hds-setup as a container image: the setup wizard on http://127.0.0.1:8080 of the admin's machine.
-#   docker build -t hds-setup .     (or: podman build -t hds-setup .)
+#   docker build -t hds-setup .     (or: podman build --format docker -t hds-setup .)
 #   docker run --rm -it -p 127.0.0.1:8080:8080 hds-setup
 # More (rootless podman, proxies, stopping, where the ISO goes): docs/container.md.
 #

@@ -51,6 +51,7 @@ export interface IsoImage {
 const LIMITS = {
   descriptors: 64,
   entries: 500_000,
+  records: 2_000_000,
   depth: 256,
   directoryBytes: 64 * 1024 * 1024,
   allDirectoryBytes: 512 * 1024 * 1024,
@@ -203,6 +204,7 @@ async function walk(
   /** Folders that held RE-marked (relocated) directories, like genisoimage's "rr_moved". */
   const relocationHolders = new Set<string>();
   let directoryBytes = 0;
+  let records = 0;
   const queue: { path: string; ref: DirectoryRef; depth: number }[] = [{ path: '', ref: root, depth: 0 }];
   for (let q = 0; q < queue.length; q++) {
     const { path: dirPath, ref, depth } = queue[q]!;
@@ -225,6 +227,8 @@ async function walk(
         at = (Math.floor(at / SECTOR) + 1) * SECTOR; // ECMA-119 6.8.1.1: rest of the sector unused
         continue;
       }
+      if (++records > LIMITS.records)
+        throw invalidImage(`the image has more than ${LIMITS.records} directory records.`);
       const record = parseDirectoryRecord(data, at, where);
       at += record.length;
       const id = record.identifier;

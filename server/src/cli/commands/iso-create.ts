@@ -5,7 +5,7 @@ import { HdsError } from '../../../../contract/hds-error.js';
 import { type IsoTreeEntry, writeIso } from '../../../../iso/src/index.js';
 import { fileSystemError, withIsoErrors } from './iso-errors.js';
 
-const READ_SIZE = 1024 * 1024;
+const READ_SIZE = 256 * 1024;
 
 export interface CreateResult {
   output: string;

@@ -46,7 +46,7 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
   const entries = await source.entries();
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const manifestEntry = byPath.get(PATHS.manifest);
-  if (!manifestEntry || manifestEntry.type !== 'file')
+  if (manifestEntry?.type !== 'file')
     throw new HdsError(
       'ISO_NOT_HDS',
       byPath.has(CONFIG_ROOT)
@@ -59,7 +59,7 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
 
   for (const file of manifest.files) {
     const entry = byPath.get(file.path);
-    if (!entry || entry.type !== 'file')
+    if (entry?.type !== 'file')
       throw new HdsError(
         'ISO_INCOMPLETE',
         `${file.path} is missing from the configuration. The ISO is incomplete: use an intact copy of it (your backup).`,

@@ -1,0 +1,313 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_HEADER } from '../../../../contract/client-header.js';
+import type { BulkJobView, TenantView } from '../../../../contract/tenants.js';
+import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
+import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
+import { readConfigIso } from '../../core/configIso/index.js';
+import { createApp } from '../app.js';
+import { createLogger } from '../logger.js';
+
+const ROOT = new URL('../../../..', import.meta.url).pathname;
+const TOKEN = 'tenant-routes-test-token';
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+type Agent = ReturnType<typeof request.agent>;
+
+/**
+ * The Tenant CMK Management tab's API against a real key database: the master key comes from a
+ * generation-1 ISO built by `hds-setup build` and imported, as an admin would.
+ */
+describe('tenant CMK management in the wizard', () => {
+  let server: PostgresServer;
+  let syslog: RsyslogServer;
+  let database: TestDatabase;
+  let client: pg.Client;
+  let pki: TestPki;
+  let dir: string;
+  let iso: Buffer;
+  let agent: Agent;
+  const logLines: string[] = [];
+  const bodies: string[] = [];
+
+  /** Every answer is kept, so the last test can show none of them carries key material. */
+  const keep = <T extends { text: string }>(res: T): T => {
+    bodies.push(res.text);
+    return res;
+  };
+  const post = async (path: string, body: object = {}) =>
+    keep(await agent.post(`/api${path}`).set(CLIENT_HEADER, 'web').send(body));
+  const get = async (path: string) => keep(await agent.get(`/api${path}`));
+  const list = async (): Promise<TenantView[]> => (await get('/tenants')).body.tenants;
+  const csvOf = (rows: { orgId: string; name: string }[]) =>
+    ['org_id,name', ...rows.map((r) => `${r.orgId},"${r.name.replaceAll('"', '""')}"`)].join('\n');
+
+  async function finished(id: string): Promise<BulkJobView> {
+    for (;;) {
+      const job = (await get(`/tenants/jobs/${id}`)).body as BulkJobView;
+      if (job.state !== 'running') return job;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hds-tenant-routes-'));
+    [server, syslog] = await Promise.all([startPostgres(), startRsyslog()]);
+    database = await createTestDatabase(server, 'tenant_routes');
+    client = await database.connect();
+    pki = new TestPki();
+    writeFileSync(
+      join(dir, 'kms.p12'),
+      pki.pkcs12(pki.issueLeaf({ cn: 'kms.example.org' }), 'keystore-Pass-1'),
+    );
+    writeFileSync(join(dir, 'p12.pass'), 'keystore-Pass-1');
+    writeFileSync(join(dir, 'root.pem'), pki.rootPem);
+    writeFileSync(join(dir, 'db.pass'), database.password);
+    writeFileSync(
+      join(dir, 'answers.yaml'),
+      `certificate:\n  p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]\n` +
+        `database:\n  type: postgresql\n  hosts: ["127.0.0.1:${server.port}"]\n  name: ${database.name}\n` +
+        `  username: ${database.user}\n  passwordFile: ./db.pass\n` +
+        `syslog:\n  url: "UDP://127.0.0.1:${syslog.udpPort}"\n  termination: newline\n`,
+    );
+    const built = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bin/hds-setup.js'),
+        'build',
+        '--answers',
+        join(dir, 'answers.yaml'),
+        '--out',
+        join(dir, 'gen1.iso'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(built.status, built.stdout + built.stderr).toBe(0);
+    iso = readFileSync(join(dir, 'gen1.iso'));
+
+    const { app } = createApp({
+      signInToken: TOKEN,
+      host: '127.0.0.1',
+      logger: createLogger((l) => logLines.push(l)),
+    });
+    agent = request.agent(app);
+    await agent.post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN }).expect(200);
+  });
+  afterAll(async () => {
+    await client?.end().catch(() => undefined);
+    await Promise.all([server?.stop(), syslog?.stop()]);
+    pki?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is closed until the ISO with the master key is imported', async () => {
+    const before = await get('/tenants');
+    expect(before.status).toBe(409);
+    expect(before.body.errors[0].code).toBe('DB_NOT_CONFIGURED');
+    expect(before.body.errors[0].message).toMatch(/Import your configuration ISO/);
+    await agent
+      .post('/api/deployment/import')
+      .set(CLIENT_HEADER, 'web')
+      .set('Content-Type', 'application/octet-stream')
+      .send(iso)
+      .expect(200);
+    const after = await get('/tenants');
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual({
+      ok: true,
+      tenants: [],
+      database: `127.0.0.1:${server.port}/${database.name}`,
+    });
+  });
+
+  it('adds one tenant, refuses a bad org id per field and a second add of the same org', async () => {
+    const orgId = randomUUID();
+    const added = await post('/tenants', { orgId: orgId.toUpperCase(), name: '  Acme Corp ' });
+    expect(added.status).toBe(200);
+    expect(added.body.tenants).toEqual([
+      expect.objectContaining({ orgId, name: 'Acme Corp', status: 'pending' }),
+    ]);
+    const bad = await post('/tenants', { orgId: 'not-a-uuid', name: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'orgId']);
+    const again = await post('/tenants', { orgId, name: 'Acme again' });
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0]).toMatchObject({ code: 'TENANT_EXISTS', field: 'orgId' });
+  });
+
+  it('imports a CSV all or nothing: every bad line is named by its number', async () => {
+    const before = await list();
+    const good = randomUUID();
+    const badCsv = [
+      'org_id,name',
+      `${good},Good Org`,
+      'not-a-uuid,Bad Id Org',
+      `${randomUUID()},`,
+      `${good},Twice Org`,
+      `${randomUUID()},too,many`,
+    ].join('\n');
+    const refused = await post('/tenants/import', { csv: badCsv });
+    expect(refused.status).toBe(422);
+    const errors = refused.body.errors as { code: string; field: string; message: string }[];
+    expect(errors.every((e) => e.code === 'TENANT_CSV_INVALID')).toBe(true);
+    expect(errors.map((e) => e.field)).toEqual(['csv.3', 'csv.4', 'csv.5', 'csv.6']);
+    expect(errors.map((e) => e.message.slice(0, 7))).toEqual(['Line 3:', 'Line 4:', 'Line 5:', 'Line 6:']);
+    expect(errors[2]!.message).toMatch(/already listed on line 2/);
+    expect(await list()).toEqual(before);
+
+    const noHeader = await post('/tenants/import', { csv: `${good},Good Org` });
+    expect(noHeader.body.errors[0]).toMatchObject({ code: 'TENANT_CSV_INVALID', field: 'csv.1' });
+
+    const rows = Array.from({ length: 40 }, (_, i) => ({ orgId: randomUUID(), name: `Org ${i}, "Ltd"` }));
+    const imported = await post('/tenants/import', {
+      csv: csvOf([...rows, { orgId: good, name: XSS_NAME }]),
+    });
+    expect(imported.status).toBe(200);
+    expect(imported.body).toEqual({ ok: true, added: 41, alreadyPresent: 0 });
+    const again = await post('/tenants/import', { csv: csvOf(rows.slice(0, 5)) });
+    expect(again.body).toEqual({ ok: true, added: 0, alreadyPresent: 5 });
+    const listed = await list();
+    expect(listed).toHaveLength(before.length + 41);
+    expect(listed.find((t) => t.orgId === rows[0]!.orgId)?.name).toBe('Org 0, "Ltd"');
+  });
+
+  it('returns an XSS-looking org name as plain data, exactly as typed, in JSON', async () => {
+    const res = await get('/tenants');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body.tenants.filter((t: TenantView) => t.name === XSS_NAME)).toHaveLength(1);
+    // JSON carries it as a string; nothing renders or rewrites it on the way.
+    expect(res.text).toContain(JSON.stringify(XSS_NAME).slice(1, -1));
+  });
+
+  it('creates every pending CMK as a job with progress; a rerun finds nothing left to do', async () => {
+    const pending = (await list()).filter((t) => t.status === 'pending');
+    const started = await post('/tenants/jobs', { action: 'create' });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ action: 'create', total: pending.length });
+    const job = await finished(started.body.id);
+    expect(job).toMatchObject({
+      state: 'done',
+      total: pending.length,
+      done: pending.length,
+      failed: 0,
+      remaining: 0,
+    });
+    const tenants = await list();
+    expect(tenants.every((t) => t.status === 'managed' && t.keyVersion === 1)).toBe(true);
+    const audit = await client.query(
+      `SELECT count(*)::int AS n FROM hds_audit_log WHERE action = 'create-cmk'`,
+    );
+    expect(audit.rows[0].n).toBe(pending.length);
+    // The syslog audit line names the org, never the key.
+    const line = await syslog.waitForMessage(pending[0]!.orgId);
+    expect(line).toMatch(/CMK_CREATE/);
+
+    const rerun = await finished((await post('/tenants/jobs', { action: 'create' })).body.id);
+    expect(rerun).toMatchObject({ state: 'done', total: 0 });
+    const unknownOrg = await post('/tenants/jobs', { action: 'create', orgIds: [randomUUID()] });
+    expect(unknownOrg.status).toBe(404);
+    expect(unknownOrg.body.errors[0].code).toBe('TENANT_NOT_FOUND');
+    const unknownJob = await get(`/tenants/jobs/${randomUUID()}`);
+    expect(unknownJob.status).toBe(404);
+    expect(unknownJob.body.errors[0].code).toBe('NOT_FOUND');
+  });
+
+  it('cancels a bulk run between batches; running again finishes the rest', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ orgId: randomUUID(), name: `Bulk ${i}` }));
+    expect((await post('/tenants/import', { csv: csvOf(rows) })).body.added).toBe(3000);
+    const started = await post('/tenants/jobs', { action: 'create' });
+    const cancelled = await post(`/tenants/jobs/${started.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const job = await finished(started.body.id);
+    expect(job.state).toBe('cancelled');
+    expect(job.done).toBeLessThan(3000);
+    expect(job.done + job.remaining).toBe(3000);
+    // Whatever committed is whole: each done tenant has its key and its audit row, no other has.
+    const state = await client.query(
+      `SELECT (SELECT count(*)::int FROM hds_tenant_cmks c JOIN hds_tenants t USING (org_id) WHERE t.name LIKE 'Bulk %') AS cmks,
+              (SELECT count(*)::int FROM hds_audit_log a JOIN hds_tenants t USING (org_id)
+                 WHERE a.action = 'create-cmk' AND t.name LIKE 'Bulk %') AS audits`,
+    );
+    expect(state.rows[0]).toEqual({ cmks: job.done, audits: job.done });
+    const rest = await finished((await post('/tenants/jobs', { action: 'create' })).body.id);
+    expect(rest).toMatchObject({ state: 'done', done: 3000 - job.done, failed: 0 });
+    expect((await list()).filter((t) => t.status !== 'managed')).toEqual([]);
+  });
+
+  it('marks a tenant removed, then revokes it only with its name typed exactly', async () => {
+    const target = (await list()).find((t) => t.name === XSS_NAME)!;
+    const early = await post(`/tenants/${target.orgId}/revoke`, { confirm: XSS_NAME });
+    expect(early.status).toBe(409);
+    expect(early.body.errors[0].code).toBe('TENANT_STATE');
+
+    const removed = await post(`/tenants/${target.orgId}/remove`);
+    expect(removed.status).toBe(200);
+    expect(removed.body.tenants.find((t: TenantView) => t.orgId === target.orgId).status).toBe(
+      'removalPending',
+    );
+
+    const wrong = await post(`/tenants/${target.orgId}/revoke`, { confirm: '<img src=x>' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors[0]).toMatchObject({ code: 'TENANT_CONFIRMATION_MISMATCH' });
+    expect((await list()).find((t) => t.orgId === target.orgId)?.status).toBe('removalPending');
+
+    const revoked = await post(`/tenants/${target.orgId}/revoke`, { confirm: XSS_NAME });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({ ok: true, warnings: [] });
+    expect((await list()).map((t) => t.orgId)).not.toContain(target.orgId);
+    const key = await client.query('SELECT 1 FROM hds_tenant_cmks WHERE org_id = $1', [target.orgId]);
+    expect(key.rows).toEqual([]);
+    const audit = await client.query(
+      `SELECT action, outcome FROM hds_audit_log WHERE org_id = $1 AND action = 'revoke-cmk'`,
+      [target.orgId],
+    );
+    expect(audit.rows).toEqual([{ action: 'revoke-cmk', outcome: 'ok' }]);
+    expect(await syslog.waitForMessage('CMK_REVOKE')).toContain(target.orgId);
+
+    const badId = await post('/tenants/not-a-uuid/remove');
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'orgId' });
+  });
+
+  it('revokes all removed tenants as a job only with "revoke <n>" typed', async () => {
+    const [a, b] = (await list()).filter((t) => t.name.startsWith('Org '));
+    for (const t of [a!, b!]) await post(`/tenants/${t.orgId}/remove`);
+    const wrong = await post('/tenants/jobs', { action: 'revoke', confirm: 'revoke all' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors[0]).toMatchObject({ code: 'TENANT_CONFIRMATION_MISMATCH', field: 'confirm' });
+    expect(wrong.body.errors[0].message).toContain('"revoke 2"');
+    const job = await finished(
+      (await post('/tenants/jobs', { action: 'revoke', confirm: 'revoke 2' })).body.id,
+    );
+    expect(job).toMatchObject({ action: 'revoke', state: 'done', done: 2, failed: 0 });
+    expect((await list()).filter((t) => t.status === 'removalPending')).toEqual([]);
+  });
+
+  it('no answer and no log line carries key material or a secret', async () => {
+    const loaded = await readConfigIso(iso);
+    const wrapped = (await client.query('SELECT wrapped_key FROM hds_tenant_cmks LIMIT 50')).rows.map(
+      (r) => r.wrapped_key as Buffer,
+    );
+    expect(wrapped.length).toBeGreaterThan(0);
+    const secrets = [
+      loaded.masterKey.toString('base64'),
+      loaded.masterKey.toString('hex'),
+      database.password,
+      'keystore-Pass-1',
+      ...loaded.serviceAccounts.map((a) => a.secret.toString()),
+      ...wrapped.flatMap((w) => [w.toString('base64'), w.toString('hex')]),
+    ];
+    const everything = [...bodies, ...logLines].join('\n');
+    expect(bodies.length).toBeGreaterThan(30);
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+    expect(everything).not.toMatch(/wrapped_?key|masterKey/i);
+  });
+});

@@ -1,0 +1,76 @@
+import type { Page } from 'playwright-core';
+
+export class CertificatePage {
+  constructor(readonly page: Page) {}
+
+  /** Opens the page from the "Setup steps" navigation. */
+  static async open(page: Page): Promise<CertificatePage> {
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /Certificate/ })
+      .click();
+    await page.getByRole('heading', { name: 'Certificate', exact: true }).waitFor();
+    // An earlier journey in the same wizard may have accepted a certificate already.
+    const replace = page.getByRole('button', { name: 'Replace certificate' });
+    await replace.or(page.getByText('How do you want to provide the certificate?')).first().waitFor();
+    if (await replace.isVisible()) await replace.click();
+    return new CertificatePage(page);
+  }
+
+  /** Uploads a PKCS12 with its password, optionally with a private root and its acknowledgment. */
+  async uploadPkcs12(p12: Buffer, password: string, privateRootPem?: string): Promise<void> {
+    await this.page
+      .getByLabel('PKCS12 file (.p12 or .pfx)')
+      .setInputFiles({ name: 'kms.p12', mimeType: 'application/x-pkcs12', buffer: p12 });
+    await this.page.getByLabel('PKCS12 password').fill(password);
+    if (privateRootPem) await this.addPrivateRoot(privateRootPem);
+    await this.page.getByRole('button', { name: 'Check certificate' }).click();
+  }
+
+  async addPrivateRoot(pem: string): Promise<void> {
+    await this.page.getByText('Use a private root CA (not publicly trusted)').click();
+    await this.page
+      .getByLabel('Private root CA certificate (PEM)')
+      .setInputFiles({ name: 'root.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem) });
+    await this.page.getByLabel(/I understand this root is not publicly trusted/).check();
+  }
+
+  /** Chooses "Create a key and CSR", creates them, and returns the CSR PEM shown on the page. */
+  async createCsr(cn: string): Promise<string> {
+    await this.page.getByLabel('Create a key and CSR').check();
+    await this.page.getByLabel('Common name (CN)').fill(cn);
+    await this.page.getByLabel('Key type').selectOption('ec-p256');
+    await this.page.getByRole('button', { name: 'Create key and CSR' }).click();
+    const csr = this.page.getByLabel('Certificate signing request (CSR)');
+    await csr.waitFor();
+    return csr.inputValue();
+  }
+
+  async completeCertificate(chainPem: string, privateRootPem: string): Promise<void> {
+    await this.page.getByLabel('CA certificate chain (PEM)').fill(chainPem);
+    await this.addPrivateRoot(privateRootPem);
+    await this.page.getByRole('button', { name: 'Complete certificate' }).click();
+  }
+
+  get details() {
+    return this.page.getByRole('region', { name: 'Certificate details' });
+  }
+
+  /** The input's accessible description: its hint and the error shown beside it (aria-describedby). */
+  async fieldError(label: string): Promise<string> {
+    return this.page.getByLabel(label).evaluate((input) =>
+      (input.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+  }
+
+  async acknowledgeWarnings(): Promise<void> {
+    await this.page.getByLabel('I have read these warnings and want to use this certificate').check();
+  }
+
+  continueButton() {
+    return this.page.getByRole('button', { name: 'Continue', exact: true });
+  }
+}

@@ -28,7 +28,7 @@ export class IsoImportPage {
   /** "Yes": uploads the ISO; resolves once it is verified (the summary shows) or refused (an alert). */
   async upload(file: UploadFile): Promise<void> {
     await this.page.getByRole('radio', { name: 'import the latest configuration ISO' }).check();
-    await this.page.getByLabel('Configuration ISO').setInputFiles(file);
+    await this.page.getByLabel('Configuration ISO', { exact: true }).setInputFiles(file);
     await this.page.getByRole('button', { name: 'Import ISO' }).click();
     await this.summary.or(this.page.getByRole('alert')).first().waitFor();
   }
@@ -51,7 +51,7 @@ export class IsoImportPage {
 
   /** The description tied to the file input (its errors, through aria-describedby). */
   async fileInputDescription(): Promise<string> {
-    return this.page.getByLabel('Configuration ISO').evaluate((input) =>
+    return this.page.getByLabel('Configuration ISO', { exact: true }).evaluate((input) =>
       (input.getAttribute('aria-describedby') ?? '')
         .split(' ')
         .map((id) => document.getElementById(id)?.textContent ?? '')

@@ -64,9 +64,23 @@ export function plainIdentifiers(children: { name: string; isDir: boolean }[]): 
  * (Joliet uses the same order on its 16-bit characters).
  */
 export function compareIdentifiers(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const [aName, aExt, aVersion] = splitIdentifier(a);
-  const [bName, bExt, bVersion] = splitIdentifier(b);
-  return comparePadded(aName, bName) || comparePadded(aExt, bExt) || bVersion - aVersion;
+  return compareIdentifierKeys(identifierKey(a), identifierKey(b));
+}
+
+/** An identifier split once for sorting (name, extension, version), so sorts do not re-split. */
+export interface IdentifierKey {
+  name: number[];
+  extension: number[];
+  version: number;
+}
+
+export function identifierKey(id: ArrayLike<number>): IdentifierKey {
+  const [name, extension, version] = splitIdentifier(id);
+  return { name, extension, version };
+}
+
+export function compareIdentifierKeys(a: IdentifierKey, b: IdentifierKey): number {
+  return comparePadded(a.name, b.name) || comparePadded(a.extension, b.extension) || b.version - a.version;
 }
 
 const DOT = 0x2e;

@@ -31,7 +31,7 @@ export function serializeDirectoryRecord(fields: DirectoryRecordFields): Buffer 
   const systemUse = fields.systemUse ?? Buffer.alloc(0);
   const length = base + systemUse.length;
   if (length > MAX_RECORD) throw new RangeError(`directory record of ${length} bytes`);
-  const r = Buffer.alloc(length);
+  const r = Buffer.allocUnsafe(length).fill(0); // pooled: thousands of records per image
   r[0] = length; // BP 1: length of directory record
   r[1] = 0; // BP 2: extended attribute record length
   writeBoth32(r, 2, fields.location); // BP 3–10: location of extent

@@ -13,7 +13,7 @@ export const JOLIET_NAME_MAX = 64;
 const FORBIDDEN = /[*/:;?\\\u0000-\u001f]/g;
 
 export function encodeUcs2(text: string): Buffer {
-  const b = Buffer.alloc(text.length * 2);
+  const b = Buffer.allocUnsafe(text.length * 2); // every byte is written below
   for (let i = 0; i < text.length; i++) b.writeUInt16BE(text.charCodeAt(i), i * 2);
   return b;
 }

@@ -10,29 +10,34 @@ export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
 
-function entry(signature: string, body: Buffer): Buffer {
-  // SUSP 4.1: BP 1–2 signature, BP 3 length (of the whole entry), BP 4 version (1), BP 5… data
-  const e = Buffer.alloc(4 + body.length);
+/**
+ * SUSP 4.1: BP 1–2 signature, BP 3 length (of the whole entry), BP 4 version (1), BP 5… data.
+ * Allocated from Node's small-buffer pool (thousands of entries per image), zero-filled.
+ */
+function entry(signature: string, length: number): Buffer {
+  const e = Buffer.allocUnsafe(length).fill(0);
   e.write(signature, 0, 'latin1');
-  e[2] = e.length;
+  e[2] = length;
   e[3] = 1;
-  body.copy(e, 4);
   return e;
 }
 
 /** SUSP 5.3 SP: first entry of the root's "." record; BP 5–6 check bytes BE EF, BP 7 bytes skipped (0). */
 export function spEntry(): Buffer {
-  return entry('SP', Buffer.from([0xbe, 0xef, 0]));
+  const e = entry('SP', 7);
+  e[4] = 0xbe;
+  e[5] = 0xef;
+  return e;
 }
 
 /** SUSP 5.1 CE: continuation area at block (BP 5–12), offset (BP 13–20), length (BP 21–28). */
 export const CE_LENGTH = 28;
 export function ceEntry(block: number, offset: number, length: number): Buffer {
-  const body = Buffer.alloc(24);
-  writeBoth32(body, 0, block);
-  writeBoth32(body, 8, offset);
-  writeBoth32(body, 16, length);
-  return entry('CE', body);
+  const e = entry('CE', CE_LENGTH);
+  writeBoth32(e, 4, block);
+  writeBoth32(e, 12, offset);
+  writeBoth32(e, 20, length);
+  return e;
 }
 
 /** SUSP 5.5 ER: extension reference; RRIP 1.12 section 5.5 gives its identifier and texts. */
@@ -46,19 +51,25 @@ export function erEntry(): Buffer {
     'PLEASE CONTACT THE IEEE STANDARDS DEPARTMENT, PISCATAWAY, NJ, USA FOR THE P1282 SPECIFICATION.',
     'latin1',
   );
-  const head = Buffer.from([id.length, descriptor.length, source.length, 1]); // BP 5–8: LEN_ID, LEN_DES, LEN_SRC, EXT_VER
-  return entry('ER', Buffer.concat([head, id, descriptor, source]));
+  const e = entry('ER', 8 + id.length + descriptor.length + source.length);
+  // BP 5–8: LEN_ID, LEN_DES, LEN_SRC, EXT_VER; then the three texts
+  e[4] = id.length;
+  e[5] = descriptor.length;
+  e[6] = source.length;
+  e[7] = 1;
+  Buffer.concat([id, descriptor, source]).copy(e, 8);
+  return e;
 }
 
 /** RRIP 1.12 4.1.1 PX (44 bytes): mode, links, uid, gid, serial number — each both-byte-order 32-bit. */
 export function pxEntry(mode: number, links: number, uid: number, gid: number, serial: number): Buffer {
-  const body = Buffer.alloc(40);
-  writeBoth32(body, 0, mode);
-  writeBoth32(body, 8, links);
-  writeBoth32(body, 16, uid);
-  writeBoth32(body, 24, gid);
-  writeBoth32(body, 32, serial);
-  return entry('PX', body);
+  const e = entry('PX', 44);
+  writeBoth32(e, 4, mode); // BP 5–12: file mode
+  writeBoth32(e, 12, links); // BP 13–20: links
+  writeBoth32(e, 20, uid); // BP 21–28: user id
+  writeBoth32(e, 28, gid); // BP 29–36: group id
+  writeBoth32(e, 36, serial); // BP 37–44: file serial number
+  return e;
 }
 
 /** RRIP 1.12 4.1.6 TF flags: bit 1 modify, bit 2 access, bit 3 attributes (ctime); bit 7 long form. */
@@ -68,10 +79,10 @@ const TF_ATTRIBUTES = 0x08;
 const TF_LONG_FORM = 0x80;
 
 export function tfEntry(time: Date): Buffer {
-  const body = Buffer.alloc(1 + 3 * 7);
-  body[0] = TF_MODIFY | TF_ACCESS | TF_ATTRIBUTES;
-  for (let i = 0; i < 3; i++) writeRecordingDate(body, 1 + i * 7, time);
-  return entry('TF', body);
+  const e = entry('TF', 5 + 3 * 7);
+  e[4] = TF_MODIFY | TF_ACCESS | TF_ATTRIBUTES; // BP 5: flags; BP 6…: the stamps, 9.1.5 form
+  for (let i = 0; i < 3; i++) writeRecordingDate(e, 5 + i * 7, time);
+  return e;
 }
 
 /** RRIP 1.12 4.1.4 NM: BP 5 flags (bit 0 CONTINUE), BP 6… name bytes. Longer names span entries. */
@@ -87,8 +98,10 @@ export function nmEntries(name: Buffer): Buffer[] {
     let end = Math.min(at + NM_CHUNK, name.length);
     // split between UTF-8 characters, never inside one
     while (end < name.length && end > at + 1 && (name[end]! & 0xc0) === 0x80) end--;
-    const last = end === name.length;
-    entries.push(entry('NM', Buffer.concat([Buffer.from([last ? 0 : NM_CONTINUE]), name.subarray(at, end)])));
+    const e = entry('NM', 5 + end - at);
+    e[4] = end === name.length ? 0 : NM_CONTINUE;
+    name.copy(e, 5, at, end);
+    entries.push(e);
     at = end;
   }
   return entries;

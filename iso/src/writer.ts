@@ -7,7 +7,13 @@
 // Everything before the file data is built in memory (it grows with the number of entries, not
 // their size); file contents are streamed through once. Nothing depends on the clock or on
 // randomness: the same entries and date give the same bytes.
-import { checkDescriptorText, compareIdentifiers, plainIdentifiers } from './d-characters.js';
+import {
+  checkDescriptorText,
+  compareIdentifierKeys,
+  type IdentifierKey,
+  identifierKey,
+  plainIdentifiers,
+} from './d-characters.js';
 import {
   FLAG_DIRECTORY,
   MAX_RECORD,
@@ -81,13 +87,26 @@ interface PlannedFile extends PlannedNode {
 
 type Planned = PlannedDir | PlannedFile;
 
-/** A System Use field split between the record and a continuation area (SUSP 5.1). */
+/**
+ * A System Use field split between the record and a continuation area (SUSP 5.1). Only lengths
+ * are kept between planning and writing; `entries` builds the bytes again when the record is
+ * written, so a large tree does not hold every entry in memory at once.
+ */
 interface SystemUse {
-  inline: Buffer[];
-  continuation: Buffer | undefined;
+  entries: () => SuspEntries;
+  /** Bytes in the record (a CE entry included), before the even-length padding. */
+  inlineLength: number;
+  /** Bytes moved to the continuation area; 0 when everything fits in the record. */
+  continuationLength: number;
   /** Where the continuation was placed; filled in by the layout. */
   ceBlock: number;
   ceOffset: number;
+}
+
+/** `fixed` entries always stay in the record; `movable` ones go to a continuation area if needed. */
+interface SuspEntries {
+  fixed: Buffer[];
+  movable: Buffer[];
 }
 
 interface PlannedRecord {
@@ -229,10 +248,8 @@ function planImage(entries: IsoTreeEntry[], options: IsoWriteOptions): Layout {
       }
       return { node: c, isoId, jolietId: jId, serial: serial++, location: 0 };
     });
-    dir.isoOrder = [...planned].sort((a, b) => compareIdentifiers(a.isoId, b.isoId));
-    dir.jolietOrder = [...planned].sort((a, b) =>
-      compareIdentifiers(ucs2Units(a.jolietId), ucs2Units(b.jolietId)),
-    );
+    dir.isoOrder = sortedBy(planned, (p) => identifierKey(p.isoId));
+    dir.jolietOrder = sortedBy(planned, (p) => identifierKey(ucs2Units(p.jolietId)));
     return dir;
   }
 
@@ -249,7 +266,7 @@ function planImage(entries: IsoTreeEntry[], options: IsoWriteOptions): Layout {
   const continuations: SystemUse[] = [];
   for (const dir of primaryDirs) {
     const records = primaryDirRecords(dir, root);
-    for (const r of records) if (r.systemUse?.continuation) continuations.push(r.systemUse);
+    for (const r of records) if (r.systemUse?.continuationLength) continuations.push(r.systemUse);
     primaryRecords.set(dir, records);
     dir.isoSize = extentSize(records);
   }
@@ -283,7 +300,7 @@ function planImage(entries: IsoTreeEntry[], options: IsoWriteOptions): Layout {
   const ceStart = next;
   let ceAt = 0;
   for (const su of continuations) {
-    const length = su.continuation!.length;
+    const length = su.continuationLength;
     if ((ceAt % SECTOR) + length > SECTOR) ceAt = sectorsFor(ceAt) * SECTOR; // SUSP: one area per block
     su.ceBlock = ceStart + Math.floor(ceAt / SECTOR);
     su.ceOffset = ceAt % SECTOR;
@@ -361,7 +378,6 @@ function planImage(entries: IsoTreeEntry[], options: IsoWriteOptions): Layout {
   serializePathTable(jolietTable, 'M').copy(metadata, tables.jolietM * SECTOR);
 
   for (const dir of primaryDirs) writeExtent(metadata, dir.isoLocation, primaryRecords.get(dir)!);
-  for (const su of continuations) su.continuation!.copy(metadata, su.ceBlock * SECTOR + su.ceOffset);
   for (const dir of jolietDirs) writeExtent(metadata, dir.jolietLocation, jolietRecords.get(dir)!);
   return { metadata, files };
 }
@@ -389,6 +405,13 @@ function checkOptions(options: IsoWriteOptions): (value: string, width: number) 
     b.write(value, 0, width, 'latin1');
     return b;
   };
+}
+
+/** ECMA-119 9.3 order, each identifier split once. */
+function sortedBy(planned: Planned[], key: (p: Planned) => IdentifierKey): Planned[] {
+  const keyed = planned.map((p) => ({ p, key: key(p) }));
+  keyed.sort((a, b) => compareIdentifierKeys(a.key, b.key));
+  return keyed.map((k) => k.p);
 }
 
 function ucs2Units(id: Buffer): number[] {
@@ -427,15 +450,30 @@ function posixEntries(p: PlannedDir | PlannedFile): Buffer[] {
 
 /**
  * Splits System Use entries between the record and a continuation area: everything inline when
- * the record stays within 255 bytes (ECMA-119 9.1.1), else `fixed` inline plus a CE entry
- * pointing at the rest (SUSP 5.1).
+ * the record stays within 255 bytes (ECMA-119 9.1.1), else the fixed entries inline plus a CE
+ * entry pointing at the rest (SUSP 5.1).
  */
-function systemUse(identifierLength: number, fixed: Buffer[], movable: Buffer[]): SystemUse {
+function systemUse(identifierLength: number, entries: () => SuspEntries): SystemUse {
   const room = MAX_RECORD - recordBaseLength(identifierLength);
-  const all = [...fixed, ...movable];
-  if (total(all) <= room) return { inline: all, continuation: undefined, ceBlock: 0, ceOffset: 0 };
-  if (total(fixed) + CE_LENGTH > room) throw new RangeError('fixed System Use entries exceed a record');
-  return { inline: fixed, continuation: Buffer.concat(movable), ceBlock: 0, ceOffset: 0 };
+  const { fixed, movable } = entries();
+  const fixedLength = total(fixed);
+  const movableLength = total(movable);
+  if (fixedLength + movableLength <= room)
+    return {
+      entries,
+      inlineLength: fixedLength + movableLength,
+      continuationLength: 0,
+      ceBlock: 0,
+      ceOffset: 0,
+    };
+  if (fixedLength + CE_LENGTH > room) throw new RangeError('fixed System Use entries exceed a record');
+  return {
+    entries,
+    inlineLength: fixedLength + CE_LENGTH,
+    continuationLength: movableLength,
+    ceBlock: 0,
+    ceOffset: 0,
+  };
 }
 
 function total(buffers: Buffer[]): number {
@@ -444,26 +482,30 @@ function total(buffers: Buffer[]): number {
   return n;
 }
 
-function systemUseBytes(su: SystemUse): Buffer {
-  const parts = [...su.inline];
-  if (su.continuation) parts.push(ceEntry(su.ceBlock, su.ceOffset, su.continuation.length));
-  const bytes = Buffer.concat(parts);
+/** The record's System Use bytes; a continuation goes straight into the image at its place. */
+function systemUseBytes(su: SystemUse, image: Buffer): Buffer {
+  const { fixed, movable } = su.entries();
+  const parts = su.continuationLength ? fixed : [...fixed, ...movable];
+  if (su.continuationLength) {
+    Buffer.concat(movable).copy(image, su.ceBlock * SECTOR + su.ceOffset);
+    parts.push(ceEntry(su.ceBlock, su.ceOffset, su.continuationLength));
+  }
   // keep the record length even (ECMA-119 9.1.13 pads the System Use field to an even length)
-  return bytes.length % 2 ? Buffer.concat([bytes, Buffer.alloc(1)]) : bytes;
+  if (su.inlineLength % 2) parts.push(Buffer.alloc(1));
+  return Buffer.concat(parts);
 }
 
 function recordLength(identifierLength: number, su: SystemUse | undefined): number {
   if (!su) return recordBaseLength(identifierLength);
-  const length = total(su.inline) + (su.continuation ? CE_LENGTH : 0);
-  return recordBaseLength(identifierLength) + length + (length % 2);
+  return recordBaseLength(identifierLength) + su.inlineLength + (su.inlineLength % 2);
 }
 
 function primaryDirRecords(dir: PlannedDir, root: PlannedDir): PlannedRecord[] {
   const parent = dir.parent ?? dir;
   const selfSu =
     dir === root
-      ? systemUse(1, [spEntry(), ...posixEntries(dir)], [erEntry()]) // SUSP 5.3: SP first; 5.5: ER in the root's "."
-      : systemUse(1, posixEntries(dir), []);
+      ? systemUse(1, () => ({ fixed: [spEntry(), ...posixEntries(dir)], movable: [erEntry()] })) // SUSP 5.3: SP first; 5.5: ER in the root's "."
+      : systemUse(1, () => ({ fixed: posixEntries(dir), movable: [] }));
   const records: PlannedRecord[] = [
     dirRecord(
       dir,
@@ -475,13 +517,16 @@ function primaryDirRecords(dir: PlannedDir, root: PlannedDir): PlannedRecord[] {
     dirRecord(
       parent,
       PARENT_ID,
-      systemUse(1, posixEntries(parent), []),
+      systemUse(1, () => ({ fixed: posixEntries(parent), movable: [] })),
       (d) => d.isoLocation,
       (d) => d.isoSize,
     ),
   ];
   for (const c of dir.isoOrder) {
-    const su = systemUse(c.isoId.length, posixEntries(c), nmEntries(c.node.nameBytes));
+    const su = systemUse(c.isoId.length, () => ({
+      fixed: posixEntries(c),
+      movable: nmEntries(c.node.nameBytes),
+    }));
     records.push(
       c.node.kind === 'dir'
         ? dirRecord(
@@ -580,7 +625,7 @@ function writeExtent(image: Buffer, location: number, records: PlannedRecord[]):
       recorded: r.date,
       flags: r.flags,
       identifier: r.identifier,
-      systemUse: r.systemUse ? systemUseBytes(r.systemUse) : undefined,
+      systemUse: r.systemUse ? systemUseBytes(r.systemUse, image) : undefined,
     });
     bytes.copy(image, location * SECTOR + at);
     at += r.length;

@@ -6,8 +6,6 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error — plain ESM script without types
-import { ensureSystemPackages } from '../../scripts/system-packages.mjs';
 import { buildIsoImage, openIsoImage } from '../src/index.js';
 import {
   asIsoEntries,
@@ -33,7 +31,10 @@ const run = (cmd: string, args: string[], cwd?: string) =>
   });
 
 beforeAll(async () => {
-  ensureSystemPackages();
+  // installs xorriso, genisoimage (isoinfo), libarchive-tools, p7zip-full, fuseiso when missing
+  execFileSync(process.execPath, [new URL('../../scripts/system-packages.mjs', import.meta.url).pathname], {
+    stdio: 'inherit',
+  });
   work = await mkdtemp(join(tmpdir(), 'iso-interop-'));
   tree = fixtureTree();
   iso = join(work, 'ours.iso');

@@ -61,6 +61,14 @@ export interface TenantListResponse {
   database: string;
 }
 
+/** GET /api/tenants/availability: the tab is shown once a database is configured. */
+export interface TenantAvailability {
+  ok: true;
+  databaseConfigured: boolean;
+  /** CMKs are wrapped under the master key: it must be an imported one, or saved and acknowledged. */
+  masterKeySaved: boolean;
+}
+
 export interface ImportTenantsResponse {
   ok: true;
   added: number;

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { wizardSteps } from '../steps/registry';
 import type { StepId } from '../steps/step-id';
@@ -9,8 +9,10 @@ import { StepList } from './StepList';
 export function WizardShell() {
   const { current, goTo, markComplete, version, setSignedOut } = useShellStore();
   const heading = useRef<HTMLDivElement>(null);
-  const steps = wizardSteps.filter((s) => s.kind !== 'tab');
-  const tabs = wizardSteps.filter((s) => s.kind === 'tab');
+  const hidden = useHiddenSteps(current);
+  const shown = wizardSteps.filter((s) => !hidden.includes(s.id));
+  const steps = shown.filter((s) => s.kind !== 'tab');
+  const tabs = shown.filter((s) => s.kind === 'tab');
   const active = wizardSteps.find((s) => s.id === current) ?? wizardSteps[0]!;
 
   // Keep the page in the URL hash so the browser's Back button moves between pages.
@@ -62,4 +64,20 @@ export function WizardShell() {
       </main>
     </div>
   );
+}
+
+/** Steps with an `isAvailable` check stay hidden until it says yes; asked again when the page changes. */
+function useHiddenSteps(current: StepId): StepId[] {
+  const [hidden, setHidden] = useState(() => wizardSteps.filter((s) => s.isAvailable).map((s) => s.id));
+  useEffect(() => {
+    let live = true;
+    const hiddenIds = wizardSteps
+      .filter((s) => s.isAvailable)
+      .map(async (s) => ((await s.isAvailable?.().catch(() => false)) ? [] : [s.id]));
+    void Promise.all(hiddenIds).then((ids) => live && setHidden(ids.flat()));
+    return () => {
+      live = false;
+    };
+  }, [current]);
+  return hidden;
 }

@@ -23,4 +23,9 @@ export interface WizardStep {
   Component: (props: StepProps) => React.ReactNode;
   /** Tabs (tenant management) sit apart from the numbered steps. */
   kind?: 'step' | 'tab';
+  /**
+   * A page that only makes sense once something else is set up (the tenants tab needs a database)
+   * says so here; the shell hides it until this resolves true, asking again on every page change.
+   */
+  isAvailable?: () => Promise<boolean>;
 }

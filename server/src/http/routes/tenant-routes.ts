@@ -27,7 +27,7 @@ import {
 import { jsonBody } from '../body.js';
 import type { RouteModule } from '../route-context.js';
 import { BulkJobs } from '../tenants/bulk-jobs.js';
-import { openTenantWorkspace, withTenantWorkspace } from '../tenants/tenant-workspace.js';
+import { openTenantWorkspace, tenantAvailability, withTenantWorkspace } from '../tenants/tenant-workspace.js';
 
 /** The Tenant CMK Management tab: tenants, CSV import, bulk CMK jobs with progress, revoke. */
 export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
@@ -39,6 +39,11 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
       database: db.where,
     }));
   const orgParam = (value: unknown) => parseInput(orgIdSchema, value, 'orgId');
+
+  // Cheap and never touches the database: the shell asks on every page change whether to show the tab.
+  router.get('/tenants/availability', (_req, res) => {
+    res.json(tenantAvailability(state));
+  });
 
   router.get('/tenants', async (_req, res) => {
     res.json(await list());

@@ -1,4 +1,5 @@
 import { HdsError } from '../../../../contract/hds-error.js';
+import type { TenantAvailability } from '../../../../contract/tenants.js';
 import {
   assertIsoMatchesDatabase,
   type KeyDatabase,
@@ -24,6 +25,18 @@ export interface TenantWorkspace {
  * downloaded and whose backup was acknowledged. Opening also migrates the schema and refuses an
  * ISO that does not belong to the database (ISO_DB_MISMATCH).
  */
+/** What the tab needs before it can open: the shell shows it once a database is configured. */
+export function tenantAvailability(state: WizardState): TenantAvailability {
+  const deployment = state.get('deployment');
+  return {
+    ok: true,
+    databaseConfigured: state.get('database') !== undefined,
+    masterKeySaved:
+      deployment !== undefined &&
+      (deployment.origin === 'imported' || state.get('builtIso')?.backupAcknowledged === true),
+  };
+}
+
 export async function openTenantWorkspace(state: WizardState): Promise<TenantWorkspace> {
   const database = state.get('database');
   if (!database)
@@ -32,8 +45,7 @@ export async function openTenantWorkspace(state: WizardState): Promise<TenantWor
       'No key database is configured yet. Import your configuration ISO (or fill in the Database page) first.',
     );
   const deployment = state.get('deployment');
-  const saved = deployment?.origin === 'imported' || state.get('builtIso')?.backupAcknowledged === true;
-  if (!deployment || !saved)
+  if (!deployment || !tenantAvailability(state).masterKeySaved)
     throw new HdsError(
       'WIZARD_INCOMPLETE',
       "CMKs are wrapped under the master key, so it must be saved first: import the current ISO, or download this deployment's ISO and acknowledge the backup.",

@@ -43,7 +43,12 @@ export function RevokeDialog({
           </Dialog.Description>
           <form onSubmit={submit}>
             <Field label={`Type ${expected} to confirm`} errors={errors}>
-              <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+              <input
+                type="text"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+                autoComplete="off"
+              />
             </Field>
             <div className="actions">
               <Dialog.Close asChild>

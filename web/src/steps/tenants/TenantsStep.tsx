@@ -7,7 +7,7 @@ import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import type { WizardStep } from '../step-id';
+import type { StepProps, WizardStep } from '../step-id';
 import { BulkProgress } from './BulkProgress';
 import { RevokeDialog } from './RevokeDialog';
 import { tenantsApi } from './tenants-api';
@@ -17,11 +17,16 @@ const errorsOf = (error: unknown): ErrorDetail[] =>
 
 type Revoking = { kind: 'one'; tenant: TenantView } | { kind: 'removed'; count: number };
 
-function TenantsStep() {
+/** Refusals that mean "not set up yet" rather than "the database said no": shown as a next step. */
+const NOT_READY = new Set(['DB_NOT_CONFIGURED', 'WIZARD_INCOMPLETE']);
+
+function TenantsStep({ goTo }: StepProps) {
   const [tenants, setTenants] = useState<TenantView[] | undefined>();
   const [database, setDatabase] = useState('');
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [notice, setNotice] = useState('');
+  /** The CSV file last refused: its bad lines are listed on top, and nothing of it was imported. */
+  const [refusedCsv, setRefusedCsv] = useState<string | undefined>();
   const [job, setJob] = useState<BulkJobView | undefined>();
   const [revoking, setRevoking] = useState<Revoking | undefined>();
   const [orgId, setOrgId] = useState('');
@@ -56,6 +61,8 @@ function TenantsStep() {
 
   async function act(work: () => Promise<unknown>, done?: string) {
     setNotice('');
+    setErrors([]);
+    setRefusedCsv(undefined);
     try {
       await work();
       if (done) setNotice(done);
@@ -83,24 +90,57 @@ function TenantsStep() {
   async function importCsv(file: File | undefined) {
     if (!file) return;
     await act(async () => {
-      const result = await tenantsApi.importCsv(await file.text());
-      setNotice(`Imported ${result.added} tenants (${result.alreadyPresent} were already listed).`);
+      const result = await tenantsApi.importCsv(await file.text()).catch((error: unknown) => {
+        setRefusedCsv(file.name);
+        throw error;
+      });
+      setNotice(
+        `Imported ${result.added} tenant${result.added === 1 ? '' : 's'} from ${file.name}` +
+          (result.alreadyPresent ? ` (${result.alreadyPresent} already listed, left as they are).` : '.'),
+      );
     });
   }
 
   const pending = tenants?.filter((t) => t.status === 'pending') ?? [];
   const removed = tenants?.filter((t) => t.status === 'removalPending') ?? [];
   const running = job?.state === 'running';
+  const notReady = errors.find((e) => NOT_READY.has(e.code));
+
+  if (notReady)
+    return (
+      <section aria-label="Tenant CMK Management">
+        <PageHeader title="Tenant CMK Management" />
+        <Callout tone="info" title="Not available yet">
+          <p>{notReady.message}</p>
+          <div className="actions">
+            <button
+              type="button"
+              className="button"
+              onClick={() => goTo(notReady.code === 'DB_NOT_CONFIGURED' ? 'isoImport' : 'review')}
+            >
+              {notReady.code === 'DB_NOT_CONFIGURED' ? 'Go to ISO import' : 'Go to Review'}
+            </button>
+          </div>
+        </Callout>
+      </section>
+    );
   const failures = new Map((job?.failures ?? []).map((f) => [f.orgId, f]));
 
   return (
-    <section aria-labelledby="tenants-title">
+    <section aria-label="Tenant CMK Management">
       <PageHeader title="Tenant CMK Management">
         Each customer organisation on this cluster needs its own Customer Main Key (CMK) in the key database
         {database ? ` at ${database}` : ''}. Revoking a CMK makes that organisation's content unreadable for
         good.
       </PageHeader>
-      <ErrorSummary errors={errors} title="The key database refused" />
+      <ErrorSummary
+        errors={errors}
+        title={
+          refusedCsv
+            ? `Nothing from ${refusedCsv} was imported: fix these lines and import the file again`
+            : 'The key database refused'
+        }
+      />
       {notice && <Callout tone="success">{notice}</Callout>}
 
       {pending.length > 0 && !running && (
@@ -155,18 +195,23 @@ function TenantsStep() {
         </label>
       </div>
 
-      <form className="card tenants-add" onSubmit={addOne} aria-label="Add a tenant">
-        <Field
-          label="Org id"
-          hint="The organisation's UUID from Partner Hub"
-          errors={errorsFor(addErrors, 'orgId')}
-        >
-          <input value={orgId} onChange={(e) => setOrgId(e.target.value)} autoComplete="off" />
-        </Field>
-        <Field label="Organisation name" errors={errorsFor(addErrors, 'name')}>
-          <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
-        </Field>
-        <div className="actions">
+      <form className="card tenants-add" onSubmit={addOne} aria-labelledby="tenants-add-title">
+        <h2 id="tenants-add-title">Add a tenant</h2>
+        <div className="tenants-add-fields">
+          <Field
+            label="Org id"
+            hint="The organisation's UUID in Partner Hub"
+            errors={errorsFor(addErrors, 'orgId')}
+          >
+            <input type="text" value={orgId} onChange={(e) => setOrgId(e.target.value)} autoComplete="off" />
+          </Field>
+          <Field
+            label="Organisation name"
+            hint="As shown in Partner Hub"
+            errors={errorsFor(addErrors, 'name')}
+          >
+            <input type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+          </Field>
           <button type="submit" className="button">
             Add tenant
           </button>
@@ -195,7 +240,7 @@ function TenantsStep() {
               const failure = failures.get(t.orgId);
               return (
                 <tr key={t.orgId}>
-                  <td>{t.name}</td>
+                  <th scope="row">{t.name}</th>
                   <td>
                     <code>{t.orgId}</code>
                   </td>
@@ -300,4 +345,5 @@ export const tenantsStep: WizardStep = {
   hint: 'Customer Main Keys',
   kind: 'tab',
   Component: TenantsStep,
+  isAvailable: async () => (await tenantsApi.availability()).databaseConfigured,
 };

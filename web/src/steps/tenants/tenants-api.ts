@@ -1,7 +1,13 @@
-import type { BulkJobView, ImportTenantsResponse, TenantListResponse } from '../../../../contract/tenants';
+import type {
+  BulkJobView,
+  ImportTenantsResponse,
+  TenantAvailability,
+  TenantListResponse,
+} from '../../../../contract/tenants';
 import { api } from '../../api/client';
 
 export const tenantsApi = {
+  availability: () => api<TenantAvailability>('GET', '/tenants/availability'),
   list: () => api<TenantListResponse>('GET', '/tenants'),
   add: (orgId: string, name: string) => api<TenantListResponse>('POST', '/tenants', { orgId, name }),
   importCsv: (csv: string) => api<ImportTenantsResponse>('POST', '/tenants/import', { csv }),

@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestPki } from '../../scripts/test-env/certificate-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../scripts/test-env/key-database.js';
+import { type PostgresServer, startPostgres } from '../../scripts/test-env/postgres-server.js';
+import { type RsyslogServer, startRsyslog } from '../../scripts/test-env/rsyslog-server.js';
+import { readConfigIso } from '../../server/src/core/configIso/index.js';
+import {
+  browserStorageDump,
+  closeBrowser,
+  launchBrowser,
+  startWizard,
+  type WizardProcess,
+} from '../fixtures.js';
+import { IsoImportPage } from '../pages/iso-import-page.js';
+import { SignInPage } from '../pages/sign-in-page.js';
+import { TenantsPage } from '../pages/tenants-page.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+/**
+ * Issue 9's journey in real Chromium against the built server and a real PostgreSQL: import the
+ * generation-1 ISO (its master key is bound to the database), open the Tenant CMK Management tab,
+ * import 50 tenants, create all their CMKs with the progress bar, revoke one by typing its name.
+ */
+describe('Tenant CMK Management, end to end', () => {
+  let wizard: WizardProcess;
+  let browser: Browser;
+  let postgres: PostgresServer;
+  let syslog: RsyslogServer;
+  let database: TestDatabase;
+  let client: pg.Client;
+  let pki: TestPki;
+  let work: string;
+  let isoPath: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'hds-tenants-e2e-'));
+    [postgres, syslog] = await Promise.all([startPostgres(), startRsyslog()]);
+    database = await createTestDatabase(postgres, 'hds_tenant_keys');
+    client = await database.connect();
+    pki = new TestPki('HDS Tenants Private Root CA');
+    writeFileSync(
+      join(work, 'kms.p12'),
+      pki.pkcs12(pki.issueLeaf({ cn: 'kms.tenants.example' }), 'p12-Pass-9'),
+    );
+    writeFileSync(join(work, 'p12.pass'), 'p12-Pass-9');
+    writeFileSync(join(work, 'root.pem'), pki.rootPem);
+    writeFileSync(join(work, 'db.pass'), database.password);
+    writeFileSync(
+      join(work, 'answers.yaml'),
+      `certificate:\n  p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]\n` +
+        `database:\n  type: postgresql\n  hosts: ["127.0.0.1:${postgres.port}"]\n  name: ${database.name}\n` +
+        `  username: ${database.user}\n  passwordFile: ./db.pass\n` +
+        `syslog:\n  url: "UDP://127.0.0.1:${syslog.udpPort}"\n  termination: newline\n`,
+    );
+    isoPath = join(work, 'gen1.iso');
+    const built = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/hds-setup.js'), 'build', '--answers', join(work, 'answers.yaml'), '--out', isoPath],
+      { encoding: 'utf8' },
+    );
+    expect(built.status, built.stdout + built.stderr).toBe(0);
+    [wizard, browser] = await Promise.all([startWizard(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await closeBrowser();
+    await wizard?.stop();
+    await client?.end().catch(() => undefined);
+    await Promise.all([postgres?.stop(), syslog?.stop()]);
+    if (work) rmSync(work, { recursive: true, force: true });
+    pki?.cleanup();
+  });
+
+  it('imports the ISO, creates the CMKs of 50 tenants with live progress, and revokes one by its typed name', async () => {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const overview = await SignInPage.openLink(page, wizard.signInUrl);
+    await overview.getStarted();
+    const isoImport = await IsoImportPage.reached(page);
+    // No database yet: the tab is not offered.
+    expect(await TenantsPage.tabIn(page).count()).toBe(0);
+    await isoImport.importIso(isoPath);
+    await isoImport.continue();
+
+    const tenants = await TenantsPage.open(page);
+    const bad = await tenants.importCsv({
+      name: 'tenants-bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`org_id,name\n${randomUUID()},Fine Org\nnot-an-org-id,Broken Org\n`),
+    });
+    expect(bad).toMatch(/^Nothing from tenants-bad.csv was imported.*Line 3: An org id is a UUID/);
+
+    const rows = Array.from({ length: 49 }, (_, i) => `${randomUUID()},Org ${String(i).padStart(2, '0')}`);
+    const csv = ['org_id,name', ...rows, `${randomUUID()},"${XSS_NAME}"`].join('\n');
+    expect(
+      await tenants.importCsv({ name: 'tenants.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) }),
+    ).toBe('Imported 50 tenants from tenants.csv.');
+    await tenants.table.waitFor();
+    expect(await tenants.names()).toHaveLength(50);
+    // The hostile name is shown as text: no image element, no script ran.
+    expect(await tenants.names()).toContain(XSS_NAME);
+    expect(await tenants.table.getByRole('img').count()).toBe(0);
+    expect(await tenants.statusOf(XSS_NAME)).toBe('CMK management pending');
+
+    await tenants.createCmksForAll();
+    expect(await tenants.bulkRunEnded('done')).toEqual({ value: 50, max: 50 });
+    await tenants.row('Org 00').getByRole('cell', { name: 'CMK managed' }).waitFor();
+    for (const name of ['Org 00', 'Org 48', XSS_NAME])
+      expect(await tenants.statusOf(name)).toBe('CMK managed');
+    const cmks = await client.query('SELECT count(*)::int AS n FROM hds_tenant_cmks');
+    expect(cmks.rows[0].n).toBe(50);
+
+    await tenants.markRemoved(XSS_NAME);
+    expect(await tenants.revokeButtonEnabledFor(XSS_NAME, '<img src=x>')).toBe(false);
+    expect(await tenants.revoke(XSS_NAME)).toMatch(/irreversible/);
+    expect(await tenants.names()).toHaveLength(49);
+    const revoked = await client.query(
+      `SELECT t.status, (SELECT count(*)::int FROM hds_tenant_cmks c WHERE c.org_id = t.org_id) AS keys,
+              (SELECT count(*)::int FROM hds_audit_log a WHERE a.org_id = t.org_id AND a.action = 'revoke-cmk') AS audits
+       FROM hds_tenants t WHERE t.name = $1`,
+      [XSS_NAME],
+    );
+    expect(revoked.rows).toEqual([{ status: 'revoked', keys: 0, audits: 1 }]);
+    expect(await syslog.waitForMessage('CMK_REVOKE')).toMatch(/revoked the CMK of org/);
+
+    expect(dialogs).toEqual([]);
+    const loaded = await readConfigIso(readFileSync(isoPath));
+    const secrets = [
+      loaded.masterKey.toString('base64'),
+      loaded.masterKey.toString('hex'),
+      database.password,
+      'p12-Pass-9',
+      ...loaded.serviceAccounts.map((a) => a.secret.toString()),
+    ];
+    const stored = await browserStorageDump(page);
+    const html = await page.content();
+    for (const secret of secrets) {
+      expect(stored).not.toContain(secret);
+      expect(html).not.toContain(secret);
+      expect(wizard.output()).not.toContain(secret);
+    }
+    await page.close();
+  });
+});

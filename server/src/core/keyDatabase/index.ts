@@ -19,4 +19,3 @@ export {
   serviceAccountErrors,
   verifyServiceAccountSecrets,
 } from './service-account-registry.js';
-export { sqlserverKeyDatabase } from './sqlserver-key-database.js';

@@ -2,7 +2,6 @@ import type { DatabaseSettings } from '../../../../contract/database.js';
 import { formatDatabaseHost } from '../../../../contract/database-host.js';
 import { connectPostgresDetailed } from '../database/connect-postgres.js';
 import type { KeyDatabase } from './key-database.js';
-import { openSqlServerKeyDatabase } from './open-sqlserver-key-database.js';
 import { postgresKeyDatabase } from './postgres-key-database.js';
 
 /**
@@ -14,7 +13,11 @@ export async function openKeyDatabase(
   password: Buffer,
   rootCaPem?: string,
 ): Promise<{ db: KeyDatabase; close: () => Promise<void> }> {
-  if (settings.type === 'sqlserver') return openSqlServerKeyDatabase(settings, password, rootCaPem);
+  if (settings.type === 'sqlserver') {
+    // tedious takes ~200 ms to load: only SQL Server deployments pay for it.
+    const { openSqlServerKeyDatabase } = await import('./open-sqlserver-key-database.js');
+    return openSqlServerKeyDatabase(settings, password, rootCaPem);
+  }
   const connection = await connectPostgresDetailed(settings, password, rootCaPem);
   const where = `${formatDatabaseHost(connection.host)}/${settings.name}`;
   return {

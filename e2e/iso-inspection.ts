@@ -20,7 +20,11 @@ export function inspectIso(path: string): InspectResult {
   const run = spawnSync(process.execPath, [join(ROOT, 'bin/hds-setup.js'), 'inspect', path, '--json'], {
     encoding: 'utf8',
   });
-  return { exitCode: run.status ?? -1, json: JSON.parse(run.stdout) };
+  try {
+    return { exitCode: run.status ?? -1, json: JSON.parse(run.stdout) };
+  } catch {
+    throw new Error(`hds-setup inspect printed no JSON (exit ${run.status}): ${run.stderr.slice(0, 500)}`);
+  }
 }
 
 /** The summary in `inspect --json`, whether printed flat or under `summary`. */

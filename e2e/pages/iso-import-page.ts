@@ -29,7 +29,10 @@ export class IsoImportPage {
   async upload(file: UploadFile): Promise<void> {
     await this.page.getByRole('radio', { name: 'import the latest configuration ISO' }).check();
     await this.page.getByLabel('Configuration ISO', { exact: true }).setInputFiles(file);
+    // An earlier import's summary may still be on screen: wait for this upload's answer first.
+    const answered = this.page.waitForResponse((r) => r.url().endsWith('/api/deployment/import'));
     await this.page.getByRole('button', { name: 'Import ISO' }).click();
+    await answered;
     await this.summary.or(this.page.getByRole('alert')).first().waitFor();
   }
 

@@ -87,6 +87,7 @@ function IsoImportStep({ onContinue }: StepProps) {
       return;
     }
     setBusy(true);
+    setErrors([]);
     try {
       setDeployment(await api<DeploymentState>('POST', '/deployment/import', file));
       setErrors([]);
@@ -175,7 +176,8 @@ function IsoImportStep({ onContinue }: StepProps) {
               {busy ? 'Checking the ISO…' : 'Import ISO'}
             </button>
           </form>
-          {imported && (
+          {/* While a new file is checked, the previous summary would describe the wrong ISO. */}
+          {imported && !busy && (
             <>
               <Callout tone="success" title="ISO verified">
                 Every file matches the manifest and its MAC; the master key was carried over.

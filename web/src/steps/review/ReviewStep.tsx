@@ -18,6 +18,7 @@ function ReviewStep({ goTo }: StepProps) {
   const [review, setReview] = useState<ReviewState>();
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
+  const [rebind, setRebind] = useState(false);
 
   useEffect(() => {
     api<ReviewState>('GET', '/review')
@@ -28,7 +29,7 @@ function ReviewStep({ goTo }: StepProps) {
   async function build() {
     setBusy(true);
     try {
-      setReview(await api<ReviewState>('POST', '/iso/build'));
+      setReview(await api<ReviewState>('POST', '/iso/build', rebind ? { rebind: true } : {}));
       setErrors([]);
     } catch (e) {
       setErrors(
@@ -43,6 +44,8 @@ function ReviewStep({ goTo }: StepProps) {
 
   const setBuilt = (built: BuiltIsoInfo) => setReview((r) => (r ? { ...r, built } : r));
   const built = review?.built;
+  // The database already holds another deployment's master key: building needs an explicit re-bind.
+  const askRebind = errors.some((e) => e.code === 'DB_ALREADY_BOUND' && e.field === 'rebind') || rebind;
 
   return (
     <section>
@@ -74,6 +77,18 @@ function ReviewStep({ goTo }: StepProps) {
           {!review.ready && (
             <Callout tone="info" title="Not ready yet">
               Complete the sections marked “not complete” to build the ISO.
+            </Callout>
+          )}
+
+          {askRebind && !built && (
+            <Callout tone="warning" title="The key database belongs to another deployment">
+              <label className="choice">
+                <input type="checkbox" checked={rebind} onChange={(e) => setRebind(e.target.checked)} />
+                <span>
+                  Re-bind the key database to this new deployment. It must hold no tenant keys; the other
+                  deployment's ISO will no longer match it.
+                </span>
+              </label>
             </Callout>
           )}
 

@@ -4,7 +4,7 @@
  *
  *   declare module '../wizard-state.js' { interface WizardSections { syslog: AcceptedSyslog } }
  *
- * Secrets are held as Buffers/Uint8Arrays so `wipe()` can overwrite them before dropping them.
+ * Secrets are held as Buffers/Uint8Arrays so they can be overwritten before they are dropped.
  */
 // biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging, one section per wizard page
 export interface WizardSections {}
@@ -18,29 +18,56 @@ export class WizardState {
 
   set<K extends keyof WizardSections>(name: K, value: WizardSections[K]): void {
     const previous = this.sections[name];
-    if (previous !== undefined && previous !== value) zeroSecrets(previous);
     this.sections[name] = value;
+    if (previous !== undefined && previous !== value) this.zeroUnreferenced(previous);
   }
 
   clear<K extends keyof WizardSections>(name: K): void {
     const previous = this.sections[name];
-    if (previous !== undefined) zeroSecrets(previous);
     delete this.sections[name];
+    if (previous !== undefined) this.zeroUnreferenced(previous);
   }
 
   /** Overwrites every byte buffer reachable from the state, then forgets it all. */
   wipe(): void {
-    zeroSecrets(this.sections);
+    for (const bytes of byteViews(this.sections)) zero(bytes);
     this.sections = {};
+  }
+
+  /**
+   * Overwrites the buffers of a replaced section, except those the state still uses (a new
+   * section may carry a secret over, e.g. a kept service-account secret or an imported password).
+   */
+  private zeroUnreferenced(replaced: unknown): void {
+    const live = byteViews(this.sections);
+    for (const bytes of byteViews(replaced)) if (!overlapsAny(bytes, live)) zero(bytes);
   }
 }
 
-function zeroSecrets(value: unknown, seen = new Set<unknown>()): void {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+function byteViews(
+  value: unknown,
+  found: ArrayBufferView[] = [],
+  seen = new Set<unknown>(),
+): ArrayBufferView[] {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return found;
   seen.add(value);
   if (ArrayBuffer.isView(value)) {
-    new Uint8Array(value.buffer, value.byteOffset, value.byteLength).fill(0);
-    return;
+    found.push(value);
+    return found;
   }
-  for (const child of Object.values(value)) zeroSecrets(child, seen);
+  for (const child of Object.values(value)) byteViews(child, found, seen);
+  return found;
+}
+
+/** Small Buffers share Node's pool: compare the bytes they cover, not the objects. */
+function overlapsAny(view: ArrayBufferView, others: ArrayBufferView[]): boolean {
+  const start = view.byteOffset;
+  const end = start + view.byteLength;
+  return others.some(
+    (o) => o.buffer === view.buffer && o.byteOffset < end && start < o.byteOffset + o.byteLength,
+  );
+}
+
+function zero(view: ArrayBufferView): void {
+  new Uint8Array(view.buffer, view.byteOffset, view.byteLength).fill(0);
 }

@@ -16,8 +16,7 @@ import './config-iso-sections.js';
 
 /**
  * Loads a verified configuration into the wizard: the master key is carried over (never
- * regenerated on this path) and every page is pre-filled. Refuses an ISO whose master key does
- * not match the database it names (ISO_DB_MISMATCH), when that database can be reached.
+ * regenerated on this path) and every page is pre-filled.
  */
 export async function applyImportedConfig(
   state: WizardState,
@@ -25,7 +24,6 @@ export async function applyImportedConfig(
   summary: ConfigIsoSummary,
   now: Date,
 ): Promise<void> {
-  await refuseForeignDatabase(loaded);
   const { manifest, config } = loaded;
   state.set('deployment', {
     origin: 'imported',
@@ -54,7 +52,11 @@ export async function applyImportedConfig(
   });
 }
 
-async function refuseForeignDatabase(loaded: LoadedConfigIso): Promise<void> {
+/**
+ * Refuses an ISO whose master key does not match the database it names (ISO_DB_MISMATCH), when
+ * that database can be reached from here.
+ */
+export async function refuseForeignDatabase(loaded: LoadedConfigIso): Promise<void> {
   let opened: Awaited<ReturnType<typeof openKeyDatabase>> | undefined;
   try {
     opened = await openKeyDatabase(

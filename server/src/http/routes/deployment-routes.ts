@@ -7,7 +7,7 @@ import { readConfigIso, summarizeConfig } from '../../core/configIso/index.js';
 import { generateMasterKey } from '../../core/secrets/master-key.js';
 import { issueServiceAccounts } from '../../core/secrets/service-accounts.js';
 import { binaryBody, jsonBody } from '../body.js';
-import { applyImportedConfig } from '../config-iso/apply-imported-config.js';
+import { applyImportedConfig, refuseForeignDatabase } from '../config-iso/apply-imported-config.js';
 import '../config-iso/config-iso-sections.js';
 import type { RouteModule } from '../route-context.js';
 import type { WizardState } from '../wizard-state.js';
@@ -57,6 +57,7 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
       throw error;
     }
     const summary = summarizeConfig(loaded, now());
+    await refuseForeignDatabase(loaded);
     discardDeployment(state);
     await applyImportedConfig(state, loaded, summary, now());
     res.json(deploymentState(state));

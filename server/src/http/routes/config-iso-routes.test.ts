@@ -186,6 +186,17 @@ describe('configuration ISO in the wizard', () => {
     expect(review.body.built).toMatchObject({ generation: 2, backupAcknowledged: false });
     const sa = review.body.sections.find((s: { id: string }) => s.id === 'serviceAccounts');
     expect(sa.items[0].change).toBe('changed');
+    const iso = await agent.get('/api/iso/download').buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    const [before, after] = [await readConfigIso(gen1), await readConfigIso(iso.body as Buffer)];
+    for (const [i, account] of after.serviceAccounts.entries()) {
+      expect(account.previous?.secret.equals(before.serviceAccounts[i]!.secret), account.name).toBe(true);
+      expect(account.secret.equals(before.serviceAccounts[i]!.secret)).toBe(false);
+      expect(account.secret.some((b) => b !== 0)).toBe(true);
+    }
     const bad = await agent.put('/api/service-accounts').set(CLIENT_HEADER, 'web').send({ mode: 'later' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'mode' });

@@ -1,30 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
-import { main } from '../main.js';
+import { runCli } from '../../../../scripts/test-env/run-cli.js';
 
 const PASSWORD = 'cli-p12-password';
 let pki: TestPki;
 
-async function hds(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const hds = (...args: string[]) => runCli(...args);
 
 beforeAll(() => {
   pki = new TestPki();

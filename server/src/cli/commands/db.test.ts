@@ -1,11 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import { runCli } from '../../../../scripts/test-env/run-cli.js';
 import { createTestCa, issueServerCert, type TestCa } from '../../../../scripts/test-env/test-pki.js';
-import { registerDb } from './db.js';
 
 const PASSWORD = 'Cli-owner-pass-3e91';
 let server: PostgresServer;
@@ -30,31 +29,7 @@ function answers(name: string, database: string): string {
   return path;
 }
 
-/** Runs `hds-setup db check …` in process; returns exit code and what it printed. */
-async function dbCheck(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let code = -1;
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const program = new Command().exitOverride();
-    registerDb(program, (c) => {
-      code = c;
-    });
-    await program.parseAsync(['db', 'check', ...args], { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
+const dbCheck = (...args: string[]) => runCli('db', 'check', ...args);
 
 const good = () => `type: postgresql
 hosts: ["localhost:${server.port}"]

@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIsoImage } from '../../../../iso/src/index.js';
 import {
@@ -12,37 +11,13 @@ import {
   sha256,
   writeFixtureToDisk,
 } from '../../../../iso/test/fixture-tree.js';
-import { registerIso } from './iso.js';
+import { runCli } from '../../../../scripts/test-env/run-cli.js';
 
 const ROOT = new URL('../../../..', import.meta.url).pathname;
 let work: string;
 let tree: FixtureEntry[];
 
-/** Runs `iso …` in-process through the real command definitions and runCommand. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let code = 0;
-  let stdout = '';
-  let stderr = '';
-  const program = new Command().exitOverride().configureOutput({
-    writeOut: (s) => (stdout += s),
-    writeErr: (s) => (stderr += s),
-  });
-  registerIso(program, (c) => (code = c));
-  for (const c of program.commands) c.exitOverride();
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof out;
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof err;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch {
-    code = 2;
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCli(...args);
 
 const json = (s: string) =>
   JSON.parse(s) as Record<string, unknown> & { errors?: { code: string; message: string }[] };

@@ -1,12 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
-import { EXIT_USAGE, UsageError } from '../output.js';
-import { registerSyslog } from './syslog.js';
+import { runCli } from '../../../../scripts/test-env/run-cli.js';
+import { EXIT_USAGE } from '../output.js';
 
 let rsyslog: RsyslogServer;
 let dir: string;
@@ -18,35 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => rsyslog?.stop());
 
-/** Runs `hds-setup syslog test …` in process; returns exit code and what it printed. */
-async function syslogTest(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let code = -1;
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const program = new Command().exitOverride();
-    registerSyslog(program, (c) => (code = c));
-    for (const c of program.commands) c.exitOverride();
-    await program.parseAsync(['syslog', 'test', ...args], { from: 'user' });
-  } catch (error) {
-    if (error instanceof UsageError) {
-      code = EXIT_USAGE;
-      stderr += error.message;
-    } else code = EXIT_USAGE;
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
+const syslogTest = (...args: string[]) => runCli('syslog', 'test', ...args);
 
 function answers(name: string, section: string): string {
   const path = join(dir, name);

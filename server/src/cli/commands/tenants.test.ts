@@ -2,16 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
+import { runCli } from '../../../../scripts/test-env/run-cli.js';
 import { buildConfigIso } from '../../core/configIso/index.js';
 import { bindMasterKey, migrateKeyDatabase, postgresKeyDatabase } from '../../core/keyDatabase/index.js';
 import { generateMasterKey } from '../../core/secrets/master-key.js';
 import { issueServiceAccounts } from '../../core/secrets/service-accounts.js';
-import { registerTenants } from './tenants.js';
 
 let server: PostgresServer;
 let syslog: RsyslogServer;
@@ -77,24 +76,8 @@ afterAll(async () => {
 });
 
 async function tenants(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
-  let code = -1;
-  let stdout = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const program = new Command().exitOverride();
-    registerTenants(program, (c) => {
-      code = c;
-    });
-    await program.parseAsync(['tenants', ...args, '--json'], { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { code, json: JSON.parse(stdout) as Record<string, unknown> };
+  const run = await runCli('tenants', ...args, '--json');
+  return { code: run.code, json: JSON.parse(run.stdout) as Record<string, unknown> };
 }
 
 describe('hds-setup tenants', () => {

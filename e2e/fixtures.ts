@@ -98,3 +98,12 @@ export async function browserStorageDump(page: Page): Promise<string> {
   const cookies = await page.context().cookies();
   return `${storage}\n${JSON.stringify(cookies.map((c) => ({ name: c.name, value: c.value })))}`;
 }
+
+/**
+ * Saves a full-page screenshot when HDS_E2E_SCREENSHOTS names a folder, so a person can look at
+ * what a journey showed. Does nothing otherwise (screens may show non-secret data only anyway).
+ */
+export async function snapshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.HDS_E2E_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}

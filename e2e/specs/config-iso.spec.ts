@@ -12,6 +12,7 @@ import {
   browserStorageDump,
   closeBrowser,
   launchBrowser,
+  snapshot,
   startWizard,
   type WizardProcess,
 } from '../fixtures.js';
@@ -189,6 +190,7 @@ describe('the configuration ISO, end to end', () => {
     expect(await review.sha256()).toBe(sha256File(iso));
     await review.acknowledgeBackup();
     const verdict = await review.verifyBackup(iso);
+    await snapshot(page, 'review-generation-1');
     expect(verdict.identical).toBe(true);
 
     const inspected = inspectIso(iso);
@@ -267,6 +269,7 @@ describe('the configuration ISO, end to end', () => {
     });
     expect(truncated.message).toMatch(/truncated/);
     expect((await review.verifyBackup(iso)).identical).toBe(true);
+    await snapshot(page, 'review-generation-2');
 
     const inspected = inspectIso(iso);
     expect(inspected.exitCode).toBe(0);

@@ -124,7 +124,11 @@ function databaseSection(
     });
   const notes =
     db.liveTest.ok === false
-      ? [`The live database test did not pass (${db.liveTest.code}: ${db.liveTest.message}) and was ignored.`]
+      ? [
+          db.liveTest.code === 'NOT_TESTED'
+            ? db.liveTest.message
+            : `The live database test did not pass (${db.liveTest.code}: ${db.liveTest.message}) and you chose to continue.`,
+        ]
       : [
           `Live test passed: ${db.liveTest.serverVersion}${db.liveTest.tls.used ? `, TLS ${db.liveTest.tls.protocol ?? ''}` : ', no TLS'}.`,
         ];

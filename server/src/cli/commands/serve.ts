@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../http/logger.js';
-import { enableOutboundProxy } from '../../http/outbound-proxy.js';
-import { startServer } from '../../http/server.js';
 import { UsageError } from '../output.js';
 
 export function registerServe(program: Command, setExit: (code: number) => void): void {
@@ -16,6 +13,10 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       const port = Number(portText);
       if (!/^\d+$/.test(portText) || port > 65535)
         throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}".`);
+      // The web server and every route load only when serving: other commands start faster.
+      const { createLogger } = await import('../../http/logger.js');
+      const { enableOutboundProxy } = await import('../../http/outbound-proxy.js');
+      const { startServer } = await import('../../http/server.js');
       const logger = createLogger();
       const proxies = enableOutboundProxy();
       const running = await startServer({

@@ -18,7 +18,7 @@ export function keyDatabaseError(error: unknown, where: string): HdsError {
   const lost =
     /^(08|57P0)/.test(code) ||
     ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ESOCKET', 'ECLOSE', 'ENOTOPEN'].includes(code) ||
-    /Connection terminated|connection is closed|not connected|terminating connection|Client was closed/i.test(
+    /Connection terminated|connection is closed|not connected|not queryable|terminating connection|Client was closed/i.test(
       text,
     );
   if (lost)

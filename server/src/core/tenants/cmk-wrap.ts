@@ -3,7 +3,7 @@ import { HdsError } from '../../../../contract/hds-error.js';
 
 export const CMK_ALGORITHM = 'A256GCM/HKDF-SHA256/v1';
 export const CMK_BYTES = 32;
-const IV_BYTES = 12;
+export const IV_BYTES = 12;
 const TAG_BYTES = 16;
 export const WRAPPED_CMK_BYTES = IV_BYTES + CMK_BYTES + TAG_BYTES;
 
@@ -22,12 +22,21 @@ function additionalData(orgId: string, keyVersion: number): Buffer {
   return Buffer.from(`hds-cmk|${orgId.toLowerCase()}|${keyVersion}`, 'utf8');
 }
 
-/** AES-256-GCM (NIST SP 800-38D) with a random 96-bit IV: iv ‖ ciphertext ‖ tag. */
-export function wrapCmk(kek: Buffer, orgId: string, keyVersion: number, cmk: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+/**
+ * AES-256-GCM (NIST SP 800-38D) with a random 96-bit IV: iv ‖ ciphertext ‖ tag. A bulk run passes
+ * IVs it drew from the CSPRNG in one call for the whole batch (each IV used once, as GCM requires).
+ */
+export function wrapCmk(
+  kek: Buffer,
+  orgId: string,
+  keyVersion: number,
+  cmk: Buffer,
+  iv: Buffer = randomBytes(IV_BYTES),
+): Buffer {
+  if (iv.length !== IV_BYTES) throw new RangeError('An AES-GCM IV for a CMK is 12 bytes.');
   const cipher = createCipheriv('aes-256-gcm', kek, iv);
   cipher.setAAD(additionalData(orgId, keyVersion));
-  return Buffer.concat([iv, cipher.update(cmk), cipher.final(), cipher.getAuthTag()]);
+  return Buffer.concat([iv, cipher.update(cmk), cipher.final(), cipher.getAuthTag()], WRAPPED_CMK_BYTES);
 }
 
 export function unwrapCmk(kek: Buffer, orgId: string, keyVersion: number, wrapped: Buffer): Buffer {

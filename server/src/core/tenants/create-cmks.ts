@@ -1,19 +1,12 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { BulkFailure } from '../../../../contract/tenants.js';
-import type { KeyDatabase } from '../keyDatabase/key-database.js';
+import type { KeyDatabase, KeyDatabaseSession, SqlRow } from '../keyDatabase/key-database.js';
 import { truthy } from '../keyDatabase/migrate.js';
 import { type BulkOptions, type BulkOutcome, BulkTally } from './bulk-outcome.js';
-import { CMK_ALGORITHM, CMK_BYTES, deriveCmkKek, unwrapCmk, wrapCmk } from './cmk-wrap.js';
+import { CmkBatch, type CmkToCreate } from './cmk-batch.js';
+import { deriveCmkKek } from './cmk-wrap.js';
 
-export const DEFAULT_BATCH_SIZE = 1000;
-
-interface NewCmk {
-  orgId: string;
-  keyVersion: number;
-  cmk: Buffer;
-  wrappedKey: Buffer;
-}
+export const DEFAULT_BATCH_SIZE = 2000;
 
 /** Org ids of active tenants still waiting for their CMK (the Manage CMKs menu's "create all pending"). */
 export async function pendingTenantIds(db: KeyDatabase): Promise<string[]> {
@@ -21,11 +14,25 @@ export async function pendingTenantIds(db: KeyDatabase): Promise<string[]> {
 }
 
 /**
+ * A tenant that never had a CMK revoked gets key version 1, so batches are wrapped for version 1
+ * without reading the tenants first. The insert itself checks (under a share lock) that each tenant
+ * is active with the expected key generation; only the tenants it skipped are read, to retry those
+ * whose generation moved on (an org revoked and added again) and to say why the others failed.
+ */
+const FIRST_KEY_VERSION = 1;
+
+/**
+ * Each transaction's inserts go in statements of this many keys, so the tool wraps the next
+ * statement's keys and unwraps the last one's read-back while the database works on the current one.
+ */
+const STATEMENT_SIZE = 500;
+
+/**
  * Creates the CMK of each listed tenant: 256 random bits, wrapped under the HKDF-derived KEK with
- * the org id and key version as AES-GCM additional data. Each batch is one transaction that locks
- * its tenants, inserts the wrapped keys (one per tenant: the primary key refuses a second), reads
- * them back and unwraps them, and writes the audit rows — so a dropped connection or a crash leaves
- * each tenant either fully done or untouched, and running again finishes the rest.
+ * the org id and key version as AES-GCM additional data. Each batch is one transaction that inserts
+ * the wrapped keys (one per tenant: the primary key refuses a second) with their audit rows, gets
+ * them back as stored and unwraps them before it commits — so a dropped connection or a crash
+ * leaves each tenant either fully done or untouched, and running again finishes the rest.
  */
 export async function createCmks(
   db: KeyDatabase,
@@ -34,53 +41,60 @@ export async function createCmks(
   options: BulkOptions = {},
 ): Promise<BulkOutcome> {
   const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, 10_000));
-  const tally = new BulkTally(orgIds.length, options.onProgress);
+  // An org listed twice would get two keys made for its one row: it is one tenant, done once.
+  const unique = [...new Set(orgIds)];
+  const tally = new BulkTally(unique.length, options.onProgress);
   const kek = deriveCmkKek(masterKey);
+  const parts = new CmkParts(kek, unique, batchSize, Math.min(batchSize, STATEMENT_SIZE));
   try {
-    for (let start = 0; start < orgIds.length; start += batchSize) {
+    for (const batch of parts.batches) {
       if (options.signal?.aborted) return tally.finish('cancelled');
-      const batch = orgIds.slice(start, start + batchSize);
       const now = options.now?.() ?? new Date();
-      let created: NewCmk[] = [];
-      let keys = Buffer.alloc(0);
+      const made: CmkBatch[] = [];
+      let created: CmkToCreate[] = [];
       try {
         const outcome = await db.transaction(async (tx) => {
-          const failures: BulkFailure[] = [];
-          let already = 0;
-          const found = new Map<string, Record<string, unknown>>();
-          for (const statement of db.sql.readTenants(batch, false))
-            for (const row of await tx.run(statement)) found.set(String(row.org_id), row);
-          const fresh = batch.filter((orgId) => {
-            const row = found.get(orgId);
-            if (!row) failures.push(notFound(orgId, db.where));
-            else if (row.status !== 'active') failures.push(notActive(orgId));
-            else if (truthy(row.has_cmk)) already++;
-            else return true;
-            return false;
-          });
-          // One call to the CSPRNG per batch; each CMK is its own 32-byte slice.
-          keys = randomBytes(CMK_BYTES * fresh.length);
-          created = fresh.map((orgId, i) => {
-            const keyVersion = Number(found.get(orgId)!.key_generation) + 1;
-            const cmk = keys.subarray(i * CMK_BYTES, (i + 1) * CMK_BYTES);
-            return { orgId, keyVersion, cmk, wrappedKey: wrapCmk(kek, orgId, keyVersion, cmk) };
-          });
-          const stored = new Map<string, Record<string, unknown>>();
-          if (created.length) {
-            const rows = created.map((c) => ({ ...c, algorithm: CMK_ALGORITHM }));
-            for (const statement of db.sql.insertCmks(rows, now))
-              for (const row of await tx.run(statement)) stored.set(String(row.org_id), row);
+          const done: CmkToCreate[] = [];
+          const skipped: string[] = [];
+          let inflight: Promise<Map<string, SqlRow>> | undefined;
+          try {
+            const first = parts.take(batch.first);
+            made.push(first);
+            inflight = insertCmks(db, tx, first, now);
+            for (let i = batch.first; i < batch.end; i++) {
+              // While the database inserts statement i: wrap the keys of the one after it…
+              parts.prepare(i + 1);
+              const stored = await inflight!;
+              inflight = undefined;
+              if (i + 1 < batch.end) {
+                const following = parts.take(i + 1);
+                made.push(following);
+                inflight = insertCmks(db, tx, following, now);
+              }
+              // …and, while it inserts the next one, open what statement i stored.
+              const current = made[i - batch.first]!;
+              current.verifyStored(stored);
+              for (const c of current.items)
+                if (stored.has(c.orgId)) done.push(c);
+                else skipped.push(c.orgId);
+            }
+          } catch (error) {
+            await inflight?.catch(() => undefined);
+            throw error;
           }
-          // Skipped by the insert: another tool gave them their one CMK meanwhile, or they were just removed.
-          for (const c of created.filter((c) => !stored.has(c.orgId))) {
-            const [row] = await tx.run(db.sql.readTenants([c.orgId], false)[0]!);
-            if (row?.status === 'active' && truthy(row.has_cmk)) already++;
-            else failures.push(notActive(c.orgId));
+          const settled = await settleSkipped(db, tx, skipped);
+          if (settled.retry.length) {
+            const again = new CmkBatch(kek, settled.retry);
+            made.push(again);
+            const stored = await insertCmks(db, tx, again, now);
+            again.verifyStored(stored);
+            for (const c of again.items)
+              if (stored.has(c.orgId)) done.push(c);
+              else settled.failures.push(changedMeanwhile(c.orgId));
           }
-          created = created.filter((c) => stored.has(c.orgId));
-          verifyStored(kek, created, stored);
-          return { failures, already };
+          return { ...settled, done };
         });
+        created = outcome.done;
         tally.done += created.length + outcome.already;
         tally.failures.push(...outcome.failures);
       } catch (error) {
@@ -89,10 +103,10 @@ export async function createCmks(
           return tally.finish('failed', { code: e.code, message: e.message });
         }
         // The batch rolled back: none of its tenants has a CMK; each shows why.
-        for (const orgId of batch) tally.failures.push({ orgId, code: error.code, message: error.message });
-        created = [];
+        for (const orgId of batch.orgIds)
+          tally.failures.push({ orgId, code: error.code, message: error.message });
       } finally {
-        keys.fill(0);
+        for (const m of made) m.wipe();
       }
       await tally.sendAudit(
         options.audit,
@@ -107,32 +121,105 @@ export async function createCmks(
     }
     return tally.finish('done');
   } finally {
+    parts.wipe();
     kek.fill(0);
   }
 }
 
 /**
- * Before a tenant is reported managed, the key as stored (returned by the insert itself, through
- * the database's own encoding) must open under the KEK with its org id and version, and equal the
- * key just made. Any difference rolls the whole batch back.
+ * The run cut into transactions (batches) of statements, and the statements' keys wrapped one
+ * step ahead: at most one statement's keys wait here, wiped if the run stops before using them.
  */
-function verifyStored(kek: Buffer, created: NewCmk[], stored: Map<string, Record<string, unknown>>): void {
-  for (const c of created) {
-    const row = stored.get(c.orgId)!;
-    const opened = unwrapCmk(
-      kek,
-      c.orgId,
-      Number(row.key_version),
-      Buffer.from(row.wrapped_key as Uint8Array),
-    );
-    const same = opened.length === c.cmk.length && timingSafeEqual(opened, c.cmk);
-    opened.fill(0);
-    if (!same)
-      throw new HdsError(
-        'CMK_UNWRAP_FAILED',
-        `The CMK read back for org ${c.orgId} differs from the one written; nothing of this batch was kept. Run again.`,
-      );
+class CmkParts {
+  readonly statements: string[][] = [];
+  readonly batches: { first: number; end: number; orgIds: string[] }[] = [];
+  private ahead: { index: number; batch: CmkBatch } | undefined;
+
+  constructor(
+    private readonly kek: Buffer,
+    orgIds: string[],
+    batchSize: number,
+    statementSize: number,
+  ) {
+    for (let start = 0; start < orgIds.length; start += batchSize) {
+      const batch = orgIds.slice(start, start + batchSize);
+      const first = this.statements.length;
+      for (let at = 0; at < batch.length; at += statementSize)
+        this.statements.push(batch.slice(at, at + statementSize));
+      this.batches.push({ first, end: this.statements.length, orgIds: batch });
+    }
   }
+
+  /** Wraps statement `index`'s keys now (for version 1), unless already done or out of range. */
+  prepare(index: number): void {
+    if (index >= this.statements.length || this.ahead?.index === index) return;
+    this.ahead?.batch.wipe();
+    const items = this.statements[index]!.map((orgId) => ({ orgId, keyVersion: FIRST_KEY_VERSION }));
+    this.ahead = { index, batch: new CmkBatch(this.kek, items) };
+  }
+
+  /** Statement `index`'s keys; the caller wipes them once its transaction has ended. */
+  take(index: number): CmkBatch {
+    this.prepare(index);
+    const { batch } = this.ahead!;
+    this.ahead = undefined;
+    return batch;
+  }
+
+  wipe(): void {
+    this.ahead?.batch.wipe();
+    this.ahead = undefined;
+  }
+}
+
+/** Inserts a batch's wrapped keys (and their audit rows); returns the rows as stored, by org id. */
+async function insertCmks(
+  db: KeyDatabase,
+  tx: KeyDatabaseSession,
+  batch: CmkBatch,
+  now: Date,
+): Promise<Map<string, SqlRow>> {
+  const stored = new Map<string, SqlRow>();
+  if (batch.rows.length === 0) return stored;
+  for (const statement of db.sql.insertCmks(batch.rows, now))
+    for (const row of await tx.run(statement)) stored.set(String(row.org_id), row);
+  return stored;
+}
+
+/**
+ * Why the insert skipped these tenants: unknown, removed, already given their one CMK (by an
+ * earlier or a concurrent run), or waiting for a later key version than the one tried.
+ */
+async function settleSkipped(
+  db: KeyDatabase,
+  tx: KeyDatabaseSession,
+  orgIds: string[],
+): Promise<{ failures: BulkFailure[]; already: number; retry: CmkToCreate[] }> {
+  const failures: BulkFailure[] = [];
+  const retry: CmkToCreate[] = [];
+  let already = 0;
+  if (orgIds.length === 0) return { failures, already, retry };
+  const found = new Map<string, SqlRow>();
+  for (const statement of db.sql.readTenants(orgIds, false))
+    for (const row of await tx.run(statement)) found.set(String(row.org_id), row);
+  for (const orgId of orgIds) {
+    const row = found.get(orgId);
+    const keyVersion = Number(row?.key_generation) + 1;
+    if (!row) failures.push(notFound(orgId, db.where));
+    else if (row.status !== 'active') failures.push(notActive(orgId));
+    else if (truthy(row.has_cmk)) already++;
+    else if (keyVersion !== FIRST_KEY_VERSION) retry.push({ orgId, keyVersion });
+    else failures.push(changedMeanwhile(orgId));
+  }
+  return { failures, already, retry };
+}
+
+function changedMeanwhile(orgId: string): BulkFailure {
+  return {
+    orgId,
+    code: 'TENANT_STATE',
+    message: `The tenant ${orgId} changed while its CMK was being created (another admin or tool); nothing was written for it. Run again.`,
+  };
 }
 
 function notFound(orgId: string, where: string): BulkFailure {

@@ -154,6 +154,35 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     });
   });
 
+  it('a batch of several statements settles every kind of tenant: new, managed, removed, revoked and back, unknown', async () => {
+    const { db, client, list } = await fresh('tn_mixed', 1200);
+    const ids = list.map((t) => t.orgId);
+    const [managed, removed, back] = [ids.slice(0, 300), ids.slice(300, 310), ids[310]!];
+    await createCmks(db, masterKey, [...managed, back]);
+    for (const orgId of removed) await markTenantRemoved(db, orgId, new Date());
+    await markTenantRemoved(db, back, new Date());
+    await revokeTenantCmk(db, back, list[310]!.name);
+    await addTenants(db, [list[310]!], new Date());
+    const unknown = randomUUID();
+    // One transaction of 1 201 tenants: three statements of 500 and one of 201, then the retry of `back`.
+    const outcome = await createCmks(db, masterKey, [...ids, unknown], { batchSize: 1201 });
+    expect(outcome).toMatchObject({ state: 'done', total: 1201, done: 1190, failed: 11, remaining: 0 });
+    expect(outcome.failures.filter((f) => f.code === 'TENANT_STATE').map((f) => f.orgId)).toEqual(removed);
+    expect(outcome.failures.find((f) => f.orgId === unknown)?.code).toBe('TENANT_NOT_FOUND');
+    const rows = await client.query(
+      'SELECT org_id::text AS org_id, key_version, wrapped_key FROM hds_tenant_cmks WHERE org_id = $1',
+      [back],
+    );
+    expect(rows.rows[0].key_version).toBe(2);
+    expect(unwrapCmk(deriveCmkKek(masterKey), back, 2, rows.rows[0].wrapped_key)).toHaveLength(32);
+    const counts = await client.query(
+      `SELECT (SELECT count(*)::int FROM hds_tenant_cmks) AS cmks,
+              (SELECT count(*)::int FROM hds_audit_log WHERE action = 'create-cmk') AS audits`,
+    );
+    // 300 + 1 before; now every active tenant but the 10 removed ones: 1 190 keys, 1 191 creations audited.
+    expect(counts.rows[0]).toEqual({ cmks: 1190, audits: 1191 });
+  });
+
   it('revokes only a removed tenant, only with its name typed, deletes the key and audits it — also to syslog', async () => {
     const { db, client, list } = await fresh('tn_revoke', 3);
     const [first, second, third] = list as [(typeof list)[0], (typeof list)[0], (typeof list)[0]];

@@ -37,10 +37,15 @@ export default async function startupBench(): Promise<void> {
     await new Promise((r) => child.once('exit', r));
   }
   times.sort((a, b) => a - b);
-  const assets = join(ROOT, 'dist/web/assets');
-  let gz = 0;
-  for (const f of readdirSync(assets).filter((f) => /\.(js|css)$/.test(f)))
-    gz += gzipSync(readFileSync(join(assets, f))).length;
+  // First load: what index.html references (the shell, sign-in, overview); pages load on demand.
+  const webRoot = join(ROOT, 'dist/web');
+  const html = readFileSync(join(webRoot, 'index.html'), 'utf8');
+  const firstLoad = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+  const gzipped = (file: string) => gzipSync(readFileSync(join(webRoot, file))).length;
+  const gz = firstLoad.reduce((sum, f) => sum + gzipped(f), 0);
+  const all = readdirSync(join(webRoot, 'assets'))
+    .filter((f) => /\.(js|css)$/.test(f))
+    .reduce((sum, f) => sum + gzipped(`assets/${f}`), 0);
   const median = times[Math.floor(times.length / 2)]!;
   console.log(
     `start-up to listening line: median ${median.toFixed(0)} ms (min ${times[0]!.toFixed(0)}), target < 500 ms → ${(median / 500).toFixed(2)}× of target`,
@@ -49,6 +54,6 @@ export default async function startupBench(): Promise<void> {
     `idle RSS after one page load: ${rssMb.toFixed(1)} MB, target < 150 MB → ${(rssMb / 150).toFixed(2)}×`,
   );
   console.log(
-    `web app JS+CSS gzipped (all assets): ${(gz / 1024).toFixed(1)} KB, target < 150 KB → ${(gz / 1024 / 150).toFixed(2)}×`,
+    `web app first load JS+CSS gzipped: ${(gz / 1024).toFixed(1)} KB, target < 150 KB → ${(gz / 1024 / 150).toFixed(2)}× (every page loaded: ${(all / 1024).toFixed(1)} KB)`,
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { wizardSteps } from '../steps/registry';
 import type { StepId } from '../steps/step-id';
@@ -60,7 +60,9 @@ export function WizardShell() {
         </div>
       </aside>
       <main className="content" ref={heading} tabIndex={-1} aria-live="polite">
-        <active.Component onContinue={onContinue} goTo={navigate} />
+        <Suspense fallback={<p className="muted">Loading {active.title}…</p>}>
+          <active.Component onContinue={onContinue} goTo={navigate} />
+        </Suspense>
       </main>
     </div>
   );

@@ -1,12 +1,12 @@
-import { certificateStep } from './certificate/CertificateStep';
-import { databaseStep } from './database/DatabaseStep';
-import { isoImportStep } from './isoImport/IsoImportStep';
+import { certificateStep } from './certificate/step';
+import { databaseStep } from './database/step';
+import { isoImportStep } from './isoImport/step';
 import { overviewStep } from './overview/OverviewStep';
-import { reviewStep } from './review/ReviewStep';
-import { serviceAccountsStep } from './serviceAccounts/ServiceAccountsStep';
-import { syslogStep } from './syslog/SyslogStep';
-import { tenantsStep } from './tenants/TenantsStep';
+import { reviewStep } from './review/step';
+import { serviceAccountsStep } from './serviceAccounts/step';
 import type { WizardStep } from './step-id';
+import { syslogStep } from './syslog/step';
+import { tenantsStep } from './tenants/step';
 
 /**
  * The wizard's pages in order. Only pages that work are listed; each capability adds its own

@@ -1,3 +1,5 @@
+import type { ComponentType } from 'react';
+
 /** The wizard's pages, in the product's words. The current page is one of these, never a number. */
 export type StepId =
   | 'overview'
@@ -20,7 +22,7 @@ export interface WizardStep {
   title: string;
   /** Short line under the title in the step list. */
   hint?: string;
-  Component: (props: StepProps) => React.ReactNode;
+  Component: ComponentType<StepProps>;
   /** Tabs (tenant management) sit apart from the numbered steps. */
   kind?: 'step' | 'tab';
   /**

@@ -5,7 +5,7 @@ import { ApiError } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { errorsFor, Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import type { StepProps, WizardStep } from '../step-id';
+import type { StepProps } from '../step-id';
 import { CertificateDetails } from './CertificateDetails';
 import { CsrFlow } from './CsrFlow';
 import { backupPkcs12, getCertificate, saveFile } from './certificate-api';
@@ -183,9 +183,4 @@ function BackupForm() {
   );
 }
 
-export const certificateStep: WizardStep = {
-  id: 'certificate',
-  title: 'Certificate',
-  hint: 'TLS certificate of the nodes',
-  Component: CertificateStep,
-};
+export default CertificateStep;

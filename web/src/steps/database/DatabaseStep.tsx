@@ -8,7 +8,7 @@ import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import type { StepProps, WizardStep } from '../step-id';
+import type { StepProps } from '../step-id';
 import {
   type DatabaseForm,
   emptyForm,
@@ -371,9 +371,4 @@ function DatabaseStep({ onContinue }: StepProps) {
   );
 }
 
-export const databaseStep: WizardStep = {
-  id: 'database',
-  title: 'Database',
-  hint: 'Key database and live test',
-  Component: DatabaseStep,
-};
+export default DatabaseStep;

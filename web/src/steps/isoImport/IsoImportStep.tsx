@@ -6,7 +6,7 @@ import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import type { StepProps, WizardStep } from '../step-id';
+import type { StepProps } from '../step-id';
 import { ImportedSummary } from './ImportedSummary';
 
 /** The server refuses larger uploads; saying so here spares the admin a long upload. */
@@ -196,9 +196,4 @@ function IsoImportStep({ onContinue }: StepProps) {
   );
 }
 
-export const isoImportStep: WizardStep = {
-  id: 'isoImport',
-  title: 'ISO import',
-  hint: 'New or existing deployment',
-  Component: IsoImportStep,
-};
+export default IsoImportStep;

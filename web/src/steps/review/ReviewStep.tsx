@@ -5,7 +5,7 @@ import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { PageHeader } from '../../components/PageHeader';
-import type { StepProps, WizardStep } from '../step-id';
+import type { StepProps } from '../step-id';
 import { BackupReminder } from './BackupReminder';
 import { ReviewSectionCard } from './ReviewSectionCard';
 import { VerifyBackup } from './VerifyBackup';
@@ -117,9 +117,4 @@ function ReviewStep({ goTo }: StepProps) {
   );
 }
 
-export const reviewStep: WizardStep = {
-  id: 'review',
-  title: 'Review & download',
-  hint: 'Build the ISO',
-  Component: ReviewStep,
-};
+export default ReviewStep;

@@ -5,7 +5,7 @@ import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { PageHeader } from '../../components/PageHeader';
-import type { StepProps, WizardStep } from '../step-id';
+import type { StepProps } from '../step-id';
 import { AccountsTable } from './AccountsTable';
 
 const MODES: { mode: RotationMode; label: string; explanation: string }[] = [
@@ -169,9 +169,4 @@ function ServiceAccountsStep({ onContinue, goTo }: StepProps) {
   );
 }
 
-export const serviceAccountsStep: WizardStep = {
-  id: 'serviceAccounts',
-  title: 'Service accounts',
-  hint: 'Machine credentials',
-  Component: ServiceAccountsStep,
-};
+export default ServiceAccountsStep;

@@ -14,7 +14,7 @@ import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import type { StepProps, WizardStep } from '../step-id';
+import type { StepProps } from '../step-id';
 import { SyslogLastTestNote, SyslogTestOutcome } from './SyslogTestOutcome';
 
 const TERMINATIONS: { value: SyslogTermination; label: string }[] = [
@@ -221,9 +221,4 @@ function SyslogStep({ onContinue }: StepProps) {
   );
 }
 
-export const syslogStep: WizardStep = {
-  id: 'syslog',
-  title: 'System logs',
-  hint: 'Syslog server',
-  Component: SyslogStep,
-};
+export default SyslogStep;

@@ -7,7 +7,7 @@ import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import type { StepProps, WizardStep } from '../step-id';
+import type { StepProps } from '../step-id';
 import { BulkProgress } from './BulkProgress';
 import { RevokeDialog } from './RevokeDialog';
 import { tenantsApi } from './tenants-api';
@@ -339,11 +339,4 @@ function TenantsStep({ goTo }: StepProps) {
   );
 }
 
-export const tenantsStep: WizardStep = {
-  id: 'tenants',
-  title: 'Tenant CMK Management',
-  hint: 'Customer Main Keys',
-  kind: 'tab',
-  Component: TenantsStep,
-  isAvailable: async () => (await tenantsApi.availability()).databaseConfigured,
-};
+export default TenantsStep;

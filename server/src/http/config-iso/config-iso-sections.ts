@@ -24,6 +24,8 @@ export interface ServiceAccountsSection {
 export interface BuiltIsoSection {
   built: BuiltConfigIso;
   backupAcknowledged: boolean;
+  /** The browser fetched the ISO (the backup can only be confirmed after that). */
+  downloaded?: boolean;
   /** The admin confirmed re-binding a database without CMKs to this deployment. */
   rebind: boolean;
   /** The database binding check made before building. */

@@ -186,11 +186,14 @@ describe('configuration ISO in the wizard', () => {
     expect(review.body.built).toMatchObject({ generation: 2, backupAcknowledged: false });
     const sa = review.body.sections.find((s: { id: string }) => s.id === 'serviceAccounts');
     expect(sa.items[0].change).toBe('changed');
-    const iso = await agent.get('/api/iso/download').buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const iso = await agent
+      .get('/api/iso/download')
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     const [before, after] = [await readConfigIso(gen1), await readConfigIso(iso.body as Buffer)];
     for (const [i, account] of after.serviceAccounts.entries()) {
       expect(account.previous?.secret.equals(before.serviceAccounts[i]!.secret), account.name).toBe(true);
@@ -225,6 +228,44 @@ describe('configuration ISO in the wizard', () => {
     const again = await agent.post('/api/deployment/new').set(CLIENT_HEADER, 'web').send({});
     expect(again.status).toBe(409);
     expect(again.body.errors[0].field).toBe('confirmDiscard');
+  });
+
+  it('a new deployment cannot take over a bound database unless its name is typed; the backup needs the download', async () => {
+    const agent = await signedIn();
+    const put = (path: string, body: unknown) =>
+      agent
+        .put(path)
+        .set(CLIENT_HEADER, 'web')
+        .send(body as object);
+    await agent.post('/api/deployment/new').set(CLIENT_HEADER, 'web').send({}).expect(200);
+    await put('/api/certificate/pkcs12', {
+      p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
+      password: 'keystore-Pass-1',
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    }).expect(200);
+    await put('/api/database', {
+      settings: { type: 'postgresql', hosts: [`127.0.0.1:${pg.port}`], name: db.name, username: db.user },
+      password: db.password,
+    }).expect(200);
+    await put('/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(200);
+    const build = (body: object) => agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send(body);
+    const taken = await build({});
+    expect(taken.status).toBe(409);
+    expect(taken.body.errors[0]).toMatchObject({ code: 'DB_ALREADY_BOUND', field: 'rebindConfirmation' });
+    const mistyped = await build({ rebindConfirmation: 'hds' });
+    expect(mistyped.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'rebindConfirmation' });
+    await build({ rebindConfirmation: db.name }).expect(200);
+    const early = await agent.post('/api/iso/acknowledge-backup').set(CLIENT_HEADER, 'web').send({});
+    expect(early.status).toBe(409);
+    expect(early.body.errors[0].message).toMatch(/Download the ISO/);
+    await agent.get('/api/iso/download').expect(200);
+    const ack = await agent
+      .post('/api/iso/acknowledge-backup')
+      .set(CLIENT_HEADER, 'web')
+      .send({})
+      .expect(200);
+    expect(ack.body.databaseBinding).toMatchObject({ ok: true, message: expect.stringMatching(/re-bound/) });
   });
 
   it('never logs a secret', async () => {

@@ -11,7 +11,8 @@ import type { RouteModule } from '../route-context.js';
 import type { WizardState } from '../wizard-state.js';
 
 const MAX_BACKUP_UPLOAD = 16 * 1024 * 1024;
-const buildSchema = z.strictObject({ rebind: z.boolean().optional() });
+/** Re-binding a database of another deployment is confirmed by typing the database's name. */
+const buildSchema = z.strictObject({ rebindConfirmation: z.string().max(200).optional() });
 
 /** Page 8: review, build and download the ISO, acknowledge the backup, verify the stored copy. */
 export const configIsoRoutes: RouteModule = (router, { state, now }) => {
@@ -20,10 +21,17 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
   });
 
   router.post('/iso/build', jsonBody(), async (req, res) => {
-    const { rebind = false } = parseInput(buildSchema, req.body ?? {});
+    const { rebindConfirmation } = parseInput(buildSchema, req.body ?? {});
     const input = collectConfigInput(state, now);
     const deployment = state.get('deployment')!;
     const database = state.get('database')!;
+    if (rebindConfirmation !== undefined && rebindConfirmation !== database.settings.name)
+      throw new HdsError(
+        'INVALID_INPUT',
+        `To re-bind, type the database name exactly: ${database.settings.name}.`,
+        'rebindConfirmation',
+      );
+    const rebind = rebindConfirmation !== undefined;
     const check = await checkBindingBeforeBuild(database, deployment.masterKey, deployment.origin, rebind);
     const built = await buildConfigIso(input);
     state.set('builtIso', { built, backupAcknowledged: false, rebind, preflight: check });
@@ -33,6 +41,7 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
   // A plain GET so the browser downloads it as a file: the ISO never passes through page script.
   router.get('/iso/download', (_req, res) => {
     const built = requireBuilt(state);
+    built.downloaded = true;
     res.setHeader('Content-Type', 'application/x-iso9660-image');
     res.setHeader('Content-Disposition', `attachment; filename="${built.built.fileName}"`);
     res.setHeader('Content-Length', String(built.built.bytes.length));
@@ -42,6 +51,9 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
 
   router.post('/iso/acknowledge-backup', jsonBody(), async (_req, res) => {
     const built = requireBuilt(state);
+    // A master key that was never saved must never be bound to the database.
+    if (!built.downloaded)
+      throw new HdsError('WIZARD_INCOMPLETE', 'Download the ISO and store it before confirming the backup.');
     const deployment = state.get('deployment')!;
     const accounts = state.get('serviceAccounts')!;
     built.backupAcknowledged = true;

@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
+import { Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import { BackupReminder } from './BackupReminder';
@@ -18,7 +19,7 @@ function ReviewStep({ goTo }: StepProps) {
   const [review, setReview] = useState<ReviewState>();
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
-  const [rebind, setRebind] = useState(false);
+  const [rebindConfirmation, setRebindConfirmation] = useState('');
 
   useEffect(() => {
     api<ReviewState>('GET', '/review')
@@ -29,7 +30,9 @@ function ReviewStep({ goTo }: StepProps) {
   async function build() {
     setBusy(true);
     try {
-      setReview(await api<ReviewState>('POST', '/iso/build', rebind ? { rebind: true } : {}));
+      setReview(
+        await api<ReviewState>('POST', '/iso/build', rebindConfirmation ? { rebindConfirmation } : {}),
+      );
       setErrors([]);
     } catch (e) {
       setErrors(
@@ -45,7 +48,10 @@ function ReviewStep({ goTo }: StepProps) {
   const setBuilt = (built: BuiltIsoInfo) => setReview((r) => (r ? { ...r, built } : r));
   const built = review?.built;
   // The database already holds another deployment's master key: building needs an explicit re-bind.
-  const askRebind = errors.some((e) => e.code === 'DB_ALREADY_BOUND' && e.field === 'rebind') || rebind;
+  const askRebind =
+    errors.some((e) => e.code === 'DB_ALREADY_BOUND' && e.field === 'rebindConfirmation') ||
+    errors.some((e) => e.field === 'rebindConfirmation') ||
+    rebindConfirmation !== '';
 
   return (
     <section>
@@ -82,13 +88,23 @@ function ReviewStep({ goTo }: StepProps) {
 
           {askRebind && !built && (
             <Callout tone="warning" title="The key database belongs to another deployment">
-              <label className="choice">
-                <input type="checkbox" checked={rebind} onChange={(e) => setRebind(e.target.checked)} />
-                <span>
-                  Re-bind the key database to this new deployment. It must hold no tenant keys; the other
-                  deployment's ISO will no longer match it.
-                </span>
-              </label>
+              <p>
+                Re-binding it to this new deployment is only possible while it holds no tenant keys, and the
+                other deployment's ISO will no longer match it. To do it anyway, type the database name and
+                build again.
+              </p>
+              <Field
+                label="Database name, to confirm the re-bind"
+                errors={errors.filter((e) => e.field === 'rebindConfirmation' && e.code === 'INVALID_INPUT')}
+              >
+                <input
+                  type="text"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={rebindConfirmation}
+                  onChange={(e) => setRebindConfirmation(e.target.value)}
+                />
+              </Field>
             </Callout>
           )}
 

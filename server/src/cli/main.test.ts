@@ -17,6 +17,13 @@ describe('hds-setup CLI', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('with --json, a usage error is one JSON object too', () => {
+    const r = run('build', '--json');
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT' }] });
+    expect(JSON.parse(r.stdout).errors[0].message).toMatch(/--answers/);
+  });
+
   it('exits 2 with a usage message for an unknown command, a bad option, or no command', () => {
     for (const args of [['frobnicate'], ['serve', '--nope'], [], ['serve', '--port', 'eighty']]) {
       const r = run(...args);

@@ -29,12 +29,21 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-      return EXIT_USAGE;
+      return usageFailure(argv, error.message.replace(/^error: /, ''));
     }
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n`);
-      return EXIT_USAGE;
+      return usageFailure(argv, error.message);
     }
     throw error;
   }
+}
+
+/** Usage errors exit 2; with --json they are also one JSON object on stdout, like every failure. */
+function usageFailure(argv: string[], message: string): number {
+  if (argv.includes('--json'))
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, errors: [{ code: 'INVALID_INPUT', message: `${message} (run hds-setup --help for usage)` }] }, null, 2)}\n`,
+    );
+  return EXIT_USAGE;
 }

@@ -63,7 +63,7 @@ function asHdsError(error: unknown, what: string): HdsError {
   if (error instanceof IsoError)
     return new HdsError(
       'ISO_INVALID',
-      `${what} is not a readable ISO 9660 image (${error.message}). Choose the configuration ISO that hds-setup produced.`,
+      `${what} is not a readable ISO 9660 image (${error.message.replace(/\.+$/, '')}). Choose the configuration ISO that hds-setup produced.`,
     );
   if ((error as NodeJS.ErrnoException)?.code === 'ENOENT')
     return new HdsError('ISO_INVALID', `${what} does not exist. Give the path of the configuration ISO.`);

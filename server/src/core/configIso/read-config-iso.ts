@@ -49,9 +49,11 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
   if (manifestEntry?.type !== 'file')
     throw new HdsError(
       'ISO_NOT_HDS',
-      byPath.has(CONFIG_ROOT)
-        ? `This image has an ${CONFIG_ROOT}/ folder but no ${PATHS.manifest}: it was not made by hds-setup, or it was altered. Use the configuration ISO hds-setup produced.`
-        : 'This is an ISO image, but not an HDS configuration ISO (there is no hds/manifest.json). Choose the ISO that hds-setup produced.',
+      source.kind === 'directory'
+        ? `This folder holds no HDS configuration (there is no ${PATHS.manifest}). Give the folder where the configuration ISO is mounted (/media/configdrive or its hds/ folder), or the ISO file.`
+        : byPath.has(CONFIG_ROOT)
+          ? `This image has an ${CONFIG_ROOT}/ folder but no ${PATHS.manifest}: it was not made by hds-setup, or it was altered. Use the configuration ISO hds-setup produced.`
+          : 'This is an ISO image, but not an HDS configuration ISO (there is no hds/manifest.json). Choose the ISO that hds-setup produced.',
     );
   const manifestBytes = await source.read(PATHS.manifest, MAX_MANIFEST_BYTES);
   const manifest = parseManifest(manifestBytes);

@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../scripts/test-env/certificate-fixtures.js';
+import { buildHeadlessDeployment } from '../../scripts/test-env/headless-deployment.js';
 import { createTestDatabase, type TestDatabase } from '../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../scripts/test-env/rsyslog-server.js';
@@ -22,7 +22,6 @@ import { IsoImportPage } from '../pages/iso-import-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { TenantsPage } from '../pages/tenants-page.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 
 /**
@@ -47,27 +46,15 @@ describe('Tenant CMK Management, end to end', () => {
     database = await createTestDatabase(postgres, 'hds_tenant_keys');
     client = await database.connect();
     pki = new TestPki('HDS Tenants Private Root CA');
-    writeFileSync(
-      join(work, 'kms.p12'),
-      pki.pkcs12(pki.issueLeaf({ cn: 'kms.tenants.example' }), 'p12-Pass-9'),
-    );
-    writeFileSync(join(work, 'p12.pass'), 'p12-Pass-9');
-    writeFileSync(join(work, 'root.pem'), pki.rootPem);
-    writeFileSync(join(work, 'db.pass'), database.password);
-    writeFileSync(
-      join(work, 'answers.yaml'),
-      `certificate:\n  p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]\n` +
-        `database:\n  type: postgresql\n  hosts: ["127.0.0.1:${postgres.port}"]\n  name: ${database.name}\n` +
-        `  username: ${database.user}\n  passwordFile: ./db.pass\n` +
-        `syslog:\n  url: "UDP://127.0.0.1:${syslog.udpPort}"\n  termination: newline\n`,
-    );
-    isoPath = join(work, 'gen1.iso');
-    const built = spawnSync(
-      process.execPath,
-      [join(ROOT, 'bin/hds-setup.js'), 'build', '--answers', join(work, 'answers.yaml'), '--out', isoPath],
-      { encoding: 'utf8' },
-    );
-    expect(built.status, built.stdout + built.stderr).toBe(0);
+    isoPath = buildHeadlessDeployment({
+      dir: work,
+      postgres,
+      database,
+      pki,
+      cn: 'kms.tenants.example',
+      p12Password: 'p12-Pass-9',
+      syslogUrl: `UDP://127.0.0.1:${syslog.udpPort}`,
+    }).isoPath;
     [wizard, browser] = await Promise.all([startWizard(), launchBrowser()]);
   });
 

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
+import { buildHeadlessDeployment } from '../../../../scripts/test-env/headless-deployment.js';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
 import { readConfigIso } from '../../core/configIso/index.js';
@@ -50,22 +51,15 @@ describe('configuration ISO in the wizard', () => {
     pg = await startPostgres();
     db = await createTestDatabase(pg, 'wizard_keys');
     pki = new TestPki();
-    writeFileSync(
-      join(dir, 'kms.p12'),
-      pki.pkcs12(pki.issueLeaf({ cn: 'kms.example.org' }), 'keystore-Pass-1'),
-    );
-    writeFileSync(join(dir, 'p12.pass'), 'keystore-Pass-1');
-    writeFileSync(join(dir, 'root.pem'), pki.rootPem);
-    writeFileSync(join(dir, 'db.pass'), db.password);
-    const yaml = (cert: string) =>
-      `certificate:\n${cert}\ndatabase:\n  type: postgresql\n  hosts: ["127.0.0.1:${pg.port}"]\n  name: ${db.name}\n  username: ${db.user}\n  passwordFile: ./db.pass\nsyslog:\n  url: "UDP://127.0.0.1:5514"\n  termination: newline\n`;
-    writeFileSync(
-      join(dir, 'answers.yaml'),
-      yaml('  p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]'),
-    );
-    cliBuild(join(dir, 'gen1.iso'), []);
-    gen1 = readFileSync(join(dir, 'gen1.iso'));
-    writeFileSync(join(dir, 'answers.yaml'), yaml('  reuse: true'));
+    const deployment = buildHeadlessDeployment({
+      dir,
+      postgres: pg,
+      database: db,
+      pki,
+      syslogUrl: 'UDP://127.0.0.1:5514',
+    });
+    gen1 = deployment.iso;
+    deployment.reuseCertificate();
   });
   afterAll(async () => {
     await pg?.stop();

@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
 import type { BulkJobView, TenantView } from '../../../../contract/tenants.js';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
+import { buildHeadlessDeployment } from '../../../../scripts/test-env/headless-deployment.js';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
@@ -16,7 +16,6 @@ import { readConfigIso } from '../../core/configIso/index.js';
 import { createApp } from '../app.js';
 import { createLogger } from '../logger.js';
 
-const ROOT = new URL('../../../..', import.meta.url).pathname;
 const TOKEN = 'tenant-routes-test-token';
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 
@@ -64,34 +63,13 @@ describe('tenant CMK management in the wizard', () => {
     database = await createTestDatabase(server, 'tenant_routes');
     client = await database.connect();
     pki = new TestPki();
-    writeFileSync(
-      join(dir, 'kms.p12'),
-      pki.pkcs12(pki.issueLeaf({ cn: 'kms.example.org' }), 'keystore-Pass-1'),
-    );
-    writeFileSync(join(dir, 'p12.pass'), 'keystore-Pass-1');
-    writeFileSync(join(dir, 'root.pem'), pki.rootPem);
-    writeFileSync(join(dir, 'db.pass'), database.password);
-    writeFileSync(
-      join(dir, 'answers.yaml'),
-      `certificate:\n  p12: ./kms.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./root.pem]\n` +
-        `database:\n  type: postgresql\n  hosts: ["127.0.0.1:${server.port}"]\n  name: ${database.name}\n` +
-        `  username: ${database.user}\n  passwordFile: ./db.pass\n` +
-        `syslog:\n  url: "UDP://127.0.0.1:${syslog.udpPort}"\n  termination: newline\n`,
-    );
-    const built = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'bin/hds-setup.js'),
-        'build',
-        '--answers',
-        join(dir, 'answers.yaml'),
-        '--out',
-        join(dir, 'gen1.iso'),
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(built.status, built.stdout + built.stderr).toBe(0);
-    iso = readFileSync(join(dir, 'gen1.iso'));
+    iso = buildHeadlessDeployment({
+      dir,
+      postgres: server,
+      database,
+      pki,
+      syslogUrl: `UDP://127.0.0.1:${syslog.udpPort}`,
+    }).iso;
 
     const { app } = createApp({
       signInToken: TOKEN,

@@ -1,60 +1,175 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createDecipheriv, hkdfSync } from 'node:crypto';
 import { HdsError } from '../../../../contract/hds-error.js';
-
-export const CMK_ALGORITHM = 'A256GCM/HKDF-SHA256/v1';
-export const CMK_BYTES = 32;
-export const IV_BYTES = 12;
-const TAG_BYTES = 16;
-export const WRAPPED_CMK_BYTES = IV_BYTES + CMK_BYTES + TAG_BYTES;
+import { ORG_ID_PATTERN } from '../../../../contract/tenants.js';
+import { unwrapKeys, wrapKeys, wrappedLength } from './aes-key-wrap.js';
 
 /**
- * The key-encryption key for tenant CMKs: HKDF-SHA256 (RFC 5869) of the master key with its own
- * label, so it is independent of the master-key check value and of every other derived key.
+ * How new CMKs are wrapped: AES-256 key wrap with padding (RFC 5649) under an HKDF-derived KEK,
+ * the wrapped data being the CMK ‖ org id (16 bytes) ‖ key version (32-bit big-endian). Key wrap
+ * authenticates all it wraps, so the org id and version are bound as GCM's additional data was:
+ * a wrapped key copied to another org or version does not open.
  */
-export function deriveCmkKek(masterKey: Buffer): Buffer {
-  return Buffer.from(
-    hkdfSync('sha256', masterKey, 'hds-setup key database', 'tenant CMK key-encryption key v1', 32),
+export const CMK_ALGORITHM = 'A256KWP/HKDF-SHA256/v2';
+/** The first format (AES-256-GCM, iv ‖ ciphertext ‖ tag); rows written with it still open. */
+export const CMK_ALGORITHM_GCM_V1 = 'A256GCM/HKDF-SHA256/v1';
+
+export const CMK_BYTES = 32;
+const ORG_ID_BYTES = 16;
+const BOUND_CMK_BYTES = CMK_BYTES + ORG_ID_BYTES + 4;
+export const WRAPPED_CMK_BYTES = wrappedLength(BOUND_CMK_BYTES);
+
+const GCM_IV_BYTES = 12;
+const GCM_TAG_BYTES = 16;
+const GCM_WRAPPED_BYTES = GCM_IV_BYTES + CMK_BYTES + GCM_TAG_BYTES;
+
+const hkdf = (masterKey: Buffer, info: string) =>
+  Buffer.from(hkdfSync('sha256', masterKey, 'hds-setup key database', info, 32));
+
+/**
+ * The key-encryption keys for tenant CMKs: HKDF-SHA256 (RFC 5869) of the master key, one per
+ * algorithm (never one key under two algorithms), independent of the master-key check value.
+ */
+export class CmkKek {
+  private constructor(
+    readonly keyWrap: Buffer,
+    readonly gcm: Buffer,
+  ) {}
+
+  static derive(masterKey: Buffer): CmkKek {
+    return new CmkKek(
+      hkdf(masterKey, 'tenant CMK key-wrap key v2'),
+      hkdf(masterKey, 'tenant CMK key-encryption key v1'),
+    );
+  }
+
+  wipe(): void {
+    this.keyWrap.fill(0);
+    this.gcm.fill(0);
+  }
+}
+
+export function deriveCmkKek(masterKey: Buffer): CmkKek {
+  return CmkKek.derive(masterKey);
+}
+
+export interface CmkBinding {
+  orgId: string;
+  keyVersion: number;
+}
+
+/** What is wrapped for one key: CMK ‖ org id ‖ key version, written at `at` in `into`. */
+function bind(into: Buffer, at: number, cmk: Buffer, { orgId, keyVersion }: CmkBinding): void {
+  if (!ORG_ID_PATTERN.test(orgId)) throw new RangeError('A CMK is bound to a lower-case UUID org id.');
+  if (!Number.isInteger(keyVersion) || keyVersion < 1 || keyVersion > 0xffffffff)
+    throw new RangeError('A CMK key version is a positive 32-bit integer.');
+  cmk.copy(into, at, 0, CMK_BYTES);
+  writeUuid(into, at + CMK_BYTES, orgId);
+  into.writeUInt32BE(keyVersion, at + CMK_BYTES + ORG_ID_BYTES);
+}
+
+/** The UUID's 16 bytes (its 32 hex digits, dashes skipped), parsed here: this runs per key. */
+function writeUuid(into: Buffer, at: number, uuid: string): void {
+  let out = at;
+  for (let i = 0; i < uuid.length; i++) {
+    if (uuid.charCodeAt(i) === 45) continue;
+    into[out++] = (hexDigit(uuid.charCodeAt(i)) << 4) | hexDigit(uuid.charCodeAt(++i));
+  }
+}
+
+/** '0'–'9' and 'a'–'f' (the pattern has been checked). */
+const hexDigit = (code: number) => (code <= 57 ? code - 48 : code - 87);
+
+/**
+ * Wraps many CMKs at once (`cmks` holds them end to end, 32 bytes each, in `bindings` order);
+ * returns the wrapped keys end to end, `WRAPPED_CMK_BYTES` each.
+ */
+export function wrapCmks(kek: CmkKek, bindings: CmkBinding[], cmks: Buffer): Buffer {
+  const bound = Buffer.alloc(bindings.length * BOUND_CMK_BYTES);
+  try {
+    bindings.forEach((b, i) => {
+      bind(bound, i * BOUND_CMK_BYTES, cmks.subarray(i * CMK_BYTES, (i + 1) * CMK_BYTES), b);
+    });
+    return wrapKeys(kek.keyWrap, bound, BOUND_CMK_BYTES, bindings.length);
+  } finally {
+    bound.fill(0);
+  }
+}
+
+/**
+ * Opens many CMKs wrapped with the current algorithm (end to end in `wrapped`): per key, the CMK
+ * if its integrity check held and it is bound to that org and version, otherwise undefined. The
+ * caller wipes the returned buffer (the CMKs end to end; a key that did not open is zeroes).
+ */
+export function openCmks(
+  kek: CmkKek,
+  bindings: CmkBinding[],
+  wrapped: Buffer,
+): { cmks: Buffer; opened: boolean[] } {
+  const { plain, intact } = unwrapKeys(kek.keyWrap, wrapped, BOUND_CMK_BYTES, bindings.length);
+  const expected = Buffer.alloc(BOUND_CMK_BYTES);
+  const cmks = Buffer.alloc(bindings.length * CMK_BYTES);
+  try {
+    const opened = bindings.map((b, i) => {
+      const at = i * BOUND_CMK_BYTES;
+      if (!intact[i]) return false;
+      const cmk = plain.subarray(at, at + CMK_BYTES);
+      bind(expected, 0, cmk, b);
+      if (!expected.equals(plain.subarray(at, at + BOUND_CMK_BYTES))) return false;
+      cmk.copy(cmks, i * CMK_BYTES);
+      return true;
+    });
+    return { cmks, opened };
+  } finally {
+    plain.fill(0);
+    expected.fill(0);
+  }
+}
+
+export function wrapCmk(kek: CmkKek, orgId: string, keyVersion: number, cmk: Buffer): Buffer {
+  if (cmk.length !== CMK_BYTES) throw new RangeError('A CMK is 32 bytes.');
+  return wrapCmks(kek, [{ orgId: orgId.toLowerCase(), keyVersion }], cmk);
+}
+
+function unwrapFailed(orgId: string, keyVersion: number): HdsError {
+  return new HdsError(
+    'CMK_UNWRAP_FAILED',
+    `The CMK of org ${orgId} (version ${keyVersion}) does not open with this ISO's master key. Use the ISO that belongs to this database; if it is the right one, the stored key was altered — contact support before revoking.`,
   );
 }
 
-/** The additional data binds a wrapped key to its org and version: moved to another row it fails to open. */
-function additionalData(orgId: string, keyVersion: number): Buffer {
-  return Buffer.from(`hds-cmk|${orgId.toLowerCase()}|${keyVersion}`, 'utf8');
-}
-
-/**
- * AES-256-GCM (NIST SP 800-38D) with a random 96-bit IV: iv ‖ ciphertext ‖ tag. A bulk run passes
- * IVs it drew from the CSPRNG in one call for the whole batch (each IV used once, as GCM requires).
- */
-export function wrapCmk(
-  kek: Buffer,
+/** Opens one stored CMK, with the algorithm its row records. */
+export function unwrapCmk(
+  kek: CmkKek,
   orgId: string,
   keyVersion: number,
-  cmk: Buffer,
-  iv: Buffer = randomBytes(IV_BYTES),
+  wrapped: Buffer,
+  algorithm: string = CMK_ALGORITHM,
 ): Buffer {
-  if (iv.length !== IV_BYTES) throw new RangeError('An AES-GCM IV for a CMK is 12 bytes.');
-  const cipher = createCipheriv('aes-256-gcm', kek, iv);
-  cipher.setAAD(additionalData(orgId, keyVersion));
-  return Buffer.concat([iv, cipher.update(cmk), cipher.final(), cipher.getAuthTag()], WRAPPED_CMK_BYTES);
+  if (algorithm === CMK_ALGORITHM_GCM_V1) return unwrapGcmV1(kek, orgId, keyVersion, wrapped);
+  if (algorithm !== CMK_ALGORITHM || wrapped.length !== WRAPPED_CMK_BYTES)
+    throw unwrapFailed(orgId, keyVersion);
+  let result: { cmks: Buffer; opened: boolean[] };
+  try {
+    result = openCmks(kek, [{ orgId: orgId.toLowerCase(), keyVersion }], wrapped);
+  } catch {
+    throw unwrapFailed(orgId, keyVersion);
+  }
+  if (!result.opened[0]) throw unwrapFailed(orgId, keyVersion);
+  return result.cmks;
 }
 
-export function unwrapCmk(kek: Buffer, orgId: string, keyVersion: number, wrapped: Buffer): Buffer {
-  const fail = () =>
-    new HdsError(
-      'CMK_UNWRAP_FAILED',
-      `The CMK of org ${orgId} (version ${keyVersion}) does not open with this ISO's master key. Use the ISO that belongs to this database; if it is the right one, the stored key was altered — contact support before revoking.`,
-    );
-  if (wrapped.length !== WRAPPED_CMK_BYTES) throw fail();
+/** AES-256-GCM with the org id and version as additional data, as the first rows were written. */
+function unwrapGcmV1(kek: CmkKek, orgId: string, keyVersion: number, wrapped: Buffer): Buffer {
+  if (wrapped.length !== GCM_WRAPPED_BYTES) throw unwrapFailed(orgId, keyVersion);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', kek, wrapped.subarray(0, IV_BYTES));
-    decipher.setAAD(additionalData(orgId, keyVersion));
-    decipher.setAuthTag(wrapped.subarray(IV_BYTES + CMK_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', kek.gcm, wrapped.subarray(0, GCM_IV_BYTES));
+    decipher.setAAD(Buffer.from(`hds-cmk|${orgId.toLowerCase()}|${keyVersion}`, 'utf8'));
+    decipher.setAuthTag(wrapped.subarray(GCM_IV_BYTES + CMK_BYTES));
     return Buffer.concat([
-      decipher.update(wrapped.subarray(IV_BYTES, IV_BYTES + CMK_BYTES)),
+      decipher.update(wrapped.subarray(GCM_IV_BYTES, GCM_IV_BYTES + CMK_BYTES)),
       decipher.final(),
     ]);
   } catch {
-    throw fail();
+    throw unwrapFailed(orgId, keyVersion);
   }
 }

@@ -1,10 +1,12 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { BulkFailure } from '../../../../contract/tenants.js';
+import { ORG_ID_PATTERN } from '../../../../contract/tenants.js';
+import type { StoredCmk } from '../keyDatabase/dialects/key-database-sql.js';
 import type { KeyDatabase, KeyDatabaseSession, SqlRow } from '../keyDatabase/key-database.js';
 import { truthy } from '../keyDatabase/migrate.js';
 import { type BulkOptions, type BulkOutcome, BulkTally } from './bulk-outcome.js';
 import { CmkBatch, type CmkToCreate } from './cmk-batch.js';
-import { deriveCmkKek } from './cmk-wrap.js';
+import { type CmkKek, deriveCmkKek } from './cmk-wrap.js';
 
 export const DEFAULT_BATCH_SIZE = 2000;
 
@@ -42,8 +44,11 @@ export async function createCmks(
 ): Promise<BulkOutcome> {
   const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, 10_000));
   // An org listed twice would get two keys made for its one row: it is one tenant, done once.
-  const unique = [...new Set(orgIds)];
-  const tally = new BulkTally(unique.length, options.onProgress);
+  const listed = [...new Set(orgIds.map((id) => id.toLowerCase()))];
+  const unique = listed.filter((id) => ORG_ID_PATTERN.test(id));
+  const tally = new BulkTally(listed.length, options.onProgress);
+  // Org ids are UUIDs (and a CMK is bound to the UUID's bytes): anything else is no tenant.
+  for (const id of listed) if (!ORG_ID_PATTERN.test(id)) tally.failures.push(notFound(id, db.where));
   const kek = deriveCmkKek(masterKey);
   const parts = new CmkParts(kek, unique, batchSize, Math.min(batchSize, STATEMENT_SIZE));
   try {
@@ -56,7 +61,7 @@ export async function createCmks(
         const outcome = await db.transaction(async (tx) => {
           const done: CmkToCreate[] = [];
           const skipped: string[] = [];
-          let inflight: Promise<Map<string, SqlRow>> | undefined;
+          let inflight: Promise<Map<string, StoredCmk>> | undefined;
           try {
             const first = parts.take(batch.first);
             made.push(first);
@@ -122,7 +127,7 @@ export async function createCmks(
     return tally.finish('done');
   } finally {
     parts.wipe();
-    kek.fill(0);
+    kek.wipe();
   }
 }
 
@@ -136,7 +141,7 @@ class CmkParts {
   private ahead: { index: number; batch: CmkBatch } | undefined;
 
   constructor(
-    private readonly kek: Buffer,
+    private readonly kek: CmkKek,
     orgIds: string[],
     batchSize: number,
     statementSize: number,
@@ -178,11 +183,11 @@ async function insertCmks(
   tx: KeyDatabaseSession,
   batch: CmkBatch,
   now: Date,
-): Promise<Map<string, SqlRow>> {
-  const stored = new Map<string, SqlRow>();
+): Promise<Map<string, StoredCmk>> {
+  const stored = new Map<string, StoredCmk>();
   if (batch.rows.length === 0) return stored;
   for (const statement of db.sql.insertCmks(batch.rows, now))
-    for (const row of await tx.run(statement)) stored.set(String(row.org_id), row);
+    for (const cmk of db.sql.storedCmks(await tx.run(statement))) stored.set(cmk.orgId, cmk);
   return stored;
 }
 

@@ -1,6 +1,14 @@
 // Tenant organisations and their Customer Main Keys in the key database.
 export type { BulkOptions, BulkOutcome, BulkProgress } from './bulk-outcome.js';
-export { CMK_ALGORITHM, deriveCmkKek, unwrapCmk, WRAPPED_CMK_BYTES, wrapCmk } from './cmk-wrap.js';
+export {
+  CMK_ALGORITHM,
+  CMK_ALGORITHM_GCM_V1,
+  type CmkKek,
+  deriveCmkKek,
+  unwrapCmk,
+  WRAPPED_CMK_BYTES,
+  wrapCmk,
+} from './cmk-wrap.js';
 export { createCmks, DEFAULT_BATCH_SIZE, pendingTenantIds } from './create-cmks.js';
 export {
   bulkRevokeConfirmation,

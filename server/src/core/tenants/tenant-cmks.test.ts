@@ -8,6 +8,7 @@ import { type KeyDatabase, migrateKeyDatabase, postgresKeyDatabase } from '../ke
 import {
   addTenants,
   bulkRevokeConfirmation,
+  CMK_ALGORITHM,
   createCmks,
   deriveCmkKek,
   listTenants,
@@ -72,14 +73,18 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     expect(outcome).toMatchObject({ state: 'done', total: 1000, done: 1000, failed: 0, remaining: 0 });
     expect(progress).toEqual([250, 500, 750, 1000]);
     const rows = (
-      await client.query('SELECT org_id::text AS org_id, key_version, wrapped_key FROM hds_tenant_cmks')
-    ).rows as { org_id: string; key_version: number; wrapped_key: Buffer }[];
+      await client.query(
+        'SELECT org_id::text AS org_id, key_version, wrapped_key, algorithm FROM hds_tenant_cmks',
+      )
+    ).rows as { org_id: string; key_version: number; wrapped_key: Buffer; algorithm: string }[];
     expect(rows).toHaveLength(1000);
+    // Each row records how it was wrapped, so rows of an earlier algorithm stay readable.
+    expect(new Set(rows.map((r) => r.algorithm))).toEqual(new Set([CMK_ALGORITHM]));
     const kek = deriveCmkKek(masterKey);
     const otherKek = deriveCmkKek(randomBytes(32));
     const keys = new Set<string>();
     for (const [i, row] of rows.entries()) {
-      keys.add(unwrapCmk(kek, row.org_id, row.key_version, row.wrapped_key).toString('hex'));
+      keys.add(unwrapCmk(kek, row.org_id, row.key_version, row.wrapped_key, row.algorithm).toString('hex'));
       const other = rows[(i + 1) % rows.length]!.org_id;
       expect(() => unwrapCmk(kek, other, row.key_version, row.wrapped_key)).toThrow(
         expect.objectContaining({ code: 'CMK_UNWRAP_FAILED' }),
@@ -181,6 +186,17 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     );
     // 300 + 1 before; now every active tenant but the 10 removed ones: 1 190 keys, 1 191 creations audited.
     expect(counts.rows[0]).toEqual({ cmks: 1190, audits: 1191 });
+  });
+
+  it('an org id typed in capitals is the same tenant; one that is no UUID is reported, not wrapped', async () => {
+    const { db, list } = await fresh('tn_ids', 2);
+    const [a, b] = list.map((t) => t.orgId) as [string, string];
+    const outcome = await createCmks(db, masterKey, [a, b.toUpperCase(), b, 'not-an-org-id']);
+    expect(outcome).toMatchObject({ state: 'done', total: 3, done: 2, failed: 1 });
+    expect(outcome.failures).toEqual([
+      expect.objectContaining({ orgId: 'not-an-org-id', code: 'TENANT_NOT_FOUND' }),
+    ]);
+    expect((await listTenants(db)).map((t) => t.status)).toEqual(['managed', 'managed']);
   });
 
   it('revokes only a removed tenant, only with its name typed, deletes the key and audits it — also to syslog', async () => {

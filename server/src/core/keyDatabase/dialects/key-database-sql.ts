@@ -1,4 +1,4 @@
-import type { SqlStatement } from '../key-database.js';
+import type { SqlRow, SqlStatement } from '../key-database.js';
 
 /** One tool-managed schema step; `statements` run in order inside the migration transaction. */
 export interface Migration {
@@ -12,6 +12,13 @@ export interface CmkRowToInsert {
   keyVersion: number;
   wrappedKey: Buffer;
   algorithm: string;
+}
+
+/** A CMK row as the database stored it, decoded from what `insertCmks` returns. */
+export interface StoredCmk {
+  orgId: string;
+  keyVersion: number;
+  wrappedKey: Buffer;
 }
 
 export interface AuditRowToInsert {
@@ -63,11 +70,13 @@ export interface KeyDatabaseSql {
   removedTenantIds(): SqlStatement;
   /**
    * Inserts wrapped CMKs and, in the same statement, one `create-cmk` audit row per key inserted.
-   * Returns the rows as stored (org_id, key_version, wrapped_key) — the read-back the tool unwraps —
-   * for the tenants actually inserted: the primary key keeps one CMK per tenant, and a tenant that
-   * is no longer active (or whose key generation moved on) is skipped.
+   * Returns the rows as stored — the read-back the tool unwraps, decoded by `storedCmks` — for the
+   * tenants actually inserted: the primary key keeps one CMK per tenant, and a tenant that is no
+   * longer active (or whose key generation moved on) is skipped.
    */
   insertCmks(rows: CmkRowToInsert[], at: Date): SqlStatement[];
+  /** The rows one `insertCmks` statement returned, as org id (lower-case), key version, wrapped key. */
+  storedCmks(rows: SqlRow[]): StoredCmk[];
   /** Rows: org_id, key_version, wrapped_key, algorithm. */
   readCmks(orgIds: string[]): SqlStatement[];
   markTenantRemoved(orgId: string, at: Date): SqlStatement;

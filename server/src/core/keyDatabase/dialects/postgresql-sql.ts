@@ -1,5 +1,5 @@
 import type { SqlStatement } from '../key-database.js';
-import type { KeyDatabaseSql, Migration } from './key-database-sql.js';
+import type { KeyDatabaseSql, Migration, StoredCmk } from './key-database-sql.js';
 
 const migrations: Migration[] = [
   {
@@ -138,39 +138,65 @@ export const postgresqlSql: KeyDatabaseSql = {
     ),
   removedTenantIds: () =>
     st(`SELECT org_id::text AS org_id FROM hds_tenants WHERE status = 'removed' ORDER BY org_id`),
-  // The wrapped keys travel as one binary bytea cut by offset in the server, not as a bytea[] of
-  // 10 000 hex strings: this statement is the bulk run's hot path.
+  // This statement is the bulk run's hot path, so what crosses the wire is packed: org ids and
+  // versions as one text each, the wrapped keys as one binary bytea cut by position, and the rows
+  // as stored come back as one bytea of fixed-layout records (see storedCmks) rather than a row
+  // per key for the driver to parse. Each tenant is found (and share-locked) through its primary
+  // key, so a statement costs the same however many tenants the table holds; hashing the whole
+  // table per statement cost more than the lookups at 10 000 tenants already.
   insertCmks: (rows, at) => {
-    const offsets: number[] = [];
-    let offset = 1;
-    for (const r of rows) {
-      offsets.push(offset);
-      offset += r.wrappedKey.length;
-    }
+    const size = rows[0]?.wrappedKey.length ?? 0;
+    const algorithm = rows[0]?.algorithm ?? '';
+    if (rows.some((r) => r.wrappedKey.length !== size || r.algorithm !== algorithm))
+      throw new RangeError('One CMK insert statement takes wrapped keys of one algorithm and size.');
     return [
       st(
         `WITH src AS (
-           SELECT u.o, u.v, substring($3::bytea FROM u.f FOR u.n) AS w, u.a
-           FROM unnest($1::uuid[], $2::int[], $4::int[], $5::int[], $6::text[]) AS u(o, v, f, n, a)
-           JOIN hds_tenants t ON t.org_id = u.o AND t.status = 'active' AND t.key_generation = u.v - 1
-           FOR SHARE OF t),
+           SELECT u.o, u.v, substring($3::bytea FROM (u.i::int - 1) * $4::int + 1 FOR $4::int) AS w
+           FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::int[])
+             WITH ORDINALITY AS u(o, v, i)
+           CROSS JOIN LATERAL (
+             SELECT 1 FROM hds_tenants t
+             WHERE t.org_id = u.o AND t.status = 'active' AND t.key_generation = u.v - 1
+             FOR SHARE OF t) AS active),
          ins AS (
            INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
-           SELECT o, v, w, a, $7 FROM src ON CONFLICT (org_id) DO NOTHING
+           SELECT o, v, w, $5, $6 FROM src ON CONFLICT (org_id) DO NOTHING
            RETURNING org_id, key_version, wrapped_key, algorithm),
          audit AS (
            INSERT INTO hds_audit_log (at, action, org_id, outcome, detail)
-           SELECT $7, 'create-cmk', org_id, 'ok', 'key version ' || key_version || ', ' || algorithm FROM ins)
-         SELECT org_id::text AS org_id, key_version, wrapped_key FROM ins`,
-        rows.map((r) => r.orgId),
-        rows.map((r) => r.keyVersion),
+           SELECT $6, 'create-cmk', org_id, 'ok', 'key version ' || key_version || ', ' || algorithm FROM ins)
+         SELECT string_agg(uuid_send(org_id) || int4send(key_version) || int4send(length(wrapped_key)) || wrapped_key,
+                           ''::bytea) AS stored
+         FROM ins`,
+        rows.map((r) => r.orgId).join(','),
+        rows.map((r) => r.keyVersion).join(','),
         Buffer.concat(rows.map((r) => r.wrappedKey)),
-        offsets,
-        rows.map((r) => r.wrappedKey.length),
-        rows.map((r) => r.algorithm),
+        size,
+        algorithm,
         at,
       ),
     ];
+  },
+  storedCmks: (rows) => {
+    const stored: StoredCmk[] = [];
+    for (const row of rows) {
+      if (row.stored === null || row.stored === undefined) continue;
+      const packed = row.stored as Buffer;
+      // Records: org id (16 bytes) ‖ key version (int32) ‖ length (int32) ‖ wrapped key.
+      for (let at = 0; at < packed.length; ) {
+        if (at + 24 > packed.length) throw new RangeError('A stored CMK record is cut short.');
+        const hex = packed.toString('hex', at, at + 16);
+        const orgId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+        const keyVersion = packed.readInt32BE(at + 16);
+        const length = packed.readInt32BE(at + 20);
+        if (length < 0 || at + 24 + length > packed.length)
+          throw new RangeError('A stored CMK record is cut short.');
+        stored.push({ orgId, keyVersion, wrappedKey: packed.subarray(at + 24, at + 24 + length) });
+        at += 24 + length;
+      }
+    }
+    return stored;
   },
   readCmks: (orgIds) => [
     st(

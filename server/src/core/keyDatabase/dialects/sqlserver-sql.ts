@@ -210,6 +210,12 @@ export const sqlserverSql: KeyDatabaseSql = {
          SELECT ${orgIdText('org_id')} AS org_id, key_version, wrapped_key FROM @ins;`,
       );
     }),
+  storedCmks: (rows) =>
+    rows.map((r) => ({
+      orgId: String(r.org_id),
+      keyVersion: Number(r.key_version),
+      wrappedKey: Buffer.from(r.wrapped_key as Uint8Array),
+    })),
   readCmks: (orgIds) =>
     idList(
       orgIds,

@@ -1,18 +1,53 @@
 // Creating 10 000 tenant CMKs against a local PostgreSQL, next to the floor: the same number of
-// rows of the same size written with one plain batched INSERT. Targets: ratio ≤ 2, total < 5 s.
+// rows of the same size written with plain batched INSERTs. Targets: ratio ≤ 2, total < 5 s.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
 import { createTestDatabase } from '../scripts/test-env/key-database.js';
 import { startPostgres } from '../scripts/test-env/postgres-server.js';
 import { migrateKeyDatabase, postgresKeyDatabase } from '../server/src/core/keyDatabase/index.js';
 import {
   addTenants,
   CMK_ALGORITHM,
+  CMK_STATEMENT_SIZE,
   createCmks,
+  DEFAULT_BATCH_SIZE,
   pendingTenantIds,
   WRAPPED_CMK_BYTES,
 } from '../server/src/core/tenants/index.js';
 
 const COUNT = 10_000;
+
+/** CPU time (ms) a local PostgreSQL backend has used so far: where the time goes, whatever the load. */
+function backendCpuMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function timed(pid: number, work: () => Promise<unknown>) {
+  const cpu = backendCpuMs(pid);
+  const start = performance.now();
+  await work();
+  return { ms: performance.now() - start, dbMs: backendCpuMs(pid) - cpu };
+}
+
+/**
+ * The floor: the same rows (columns, sizes, algorithm id) written by plain INSERTs with no lock,
+ * no read-back and no audit row. Its data is made before the clock starts, and the keys travel the
+ * way the CMK statement sends them (org ids as one text, wrapped keys as one binary bytea cut by
+ * position), so the ratio measures the guarantees, not the transport or the CSPRNG.
+ */
+async function floorInsert(client: pg.Client, table: string, orgIds: string[], keys: Buffer) {
+  await client.query(
+    `INSERT INTO ${table}
+     SELECT o, 1, substring($2::bytea FROM (i::int - 1) * $3::int + 1 FOR $3::int), $4, now()
+     FROM unnest(string_to_array($1, ',')::uuid[]) WITH ORDINALITY AS t(o, i)`,
+    [orgIds.join(','), keys, WRAPPED_CMK_BYTES, CMK_ALGORITHM],
+  );
+}
 
 export default async function benchTenants(): Promise<void> {
   const server = await startPostgres();
@@ -23,40 +58,63 @@ export default async function benchTenants(): Promise<void> {
     await migrateKeyDatabase(db);
     const tenants = Array.from({ length: COUNT }, (_, i) => ({ orgId: randomUUID(), name: `Org ${i}` }));
     await addTenants(db, tenants, new Date());
+    const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const orgIds = tenants.map((t) => t.orgId);
+    const keys = randomBytes(WRAPPED_CMK_BYTES * COUNT);
+    for (const table of ['floor_batched', 'floor_one', 'floor_v1'])
+      await client.query(`CREATE TABLE ${table} (org_id uuid PRIMARY KEY, key_version int, wrapped_key bytea,
+        algorithm text, created_at timestamptz)`);
 
-    // The floor: the same rows (columns, sizes, algorithm id) written by one plain INSERT with
-    // no locking, no read-back and no audit rows. Its data is made before the clock starts, and
-    // the wrapped keys travel the way the CMK statement sends them (one binary bytea cut by
-    // position), so the ratio measures the guarantees, not the transport or the CSPRNG.
-    await client.query(`CREATE TABLE floor_cmks (org_id uuid PRIMARY KEY, key_version int, wrapped_key bytea,
-      algorithm text, created_at timestamptz)`);
-    const floorIds = tenants.map((t) => t.orgId).join(',');
-    const floorKeys = randomBytes(WRAPPED_CMK_BYTES * COUNT);
-    const floorStart = performance.now();
-    await client.query(
-      `INSERT INTO floor_cmks
-       SELECT o, 1, substring($2::bytea FROM (i::int - 1) * $3::int + 1 FOR $3::int), $4, now()
-       FROM unnest(string_to_array($1, ',')::uuid[]) WITH ORDINALITY AS t(o, i)`,
-      [floorIds, floorKeys, WRAPPED_CMK_BYTES, CMK_ALGORITHM],
+    // The floor the ratio uses: batched as the CMK run is (transactions of DEFAULT_BATCH_SIZE,
+    // statements of CMK_STATEMENT_SIZE).
+    const floor = await timed(pid, async () => {
+      for (let batch = 0; batch < COUNT; batch += DEFAULT_BATCH_SIZE) {
+        await client.query('BEGIN');
+        const end = Math.min(batch + DEFAULT_BATCH_SIZE, COUNT);
+        for (let at = batch; at < end; at += CMK_STATEMENT_SIZE) {
+          const to = Math.min(at + CMK_STATEMENT_SIZE, end);
+          await floorInsert(
+            client,
+            'floor_batched',
+            orgIds.slice(at, to),
+            keys.subarray(at * WRAPPED_CMK_BYTES, to * WRAPPED_CMK_BYTES),
+          );
+        }
+        await client.query('COMMIT');
+      }
+    });
+    // For reference: all rows in one INSERT, and the floor as first written (a bytea[] of 10 000
+    // buffers made inside the clock, sent as hex text), which made the ratio look better than it was.
+    const oneInsert = await timed(pid, () => floorInsert(client, 'floor_one', orgIds, keys));
+    const firstFloor = await timed(pid, () =>
+      client.query(
+        `INSERT INTO floor_v1 SELECT o, 1, w, $3, now() FROM unnest($1::uuid[], $2::bytea[]) AS t(o, w)`,
+        [orgIds, tenants.map(() => randomBytes(WRAPPED_CMK_BYTES)), CMK_ALGORITHM],
+      ),
     );
-    const floorMs = performance.now() - floorStart;
 
-    const start = performance.now();
-    const outcome = await createCmks(db, randomBytes(32), await pendingTenantIds(db));
-    const cmkMs = performance.now() - start;
-    if (outcome.state !== 'done' || outcome.done !== COUNT)
-      throw new Error(`bulk run ended ${outcome.state}`);
+    let outcome: Awaited<ReturnType<typeof createCmks>> | undefined;
+    const cmk = await timed(pid, async () => {
+      outcome = await createCmks(db, randomBytes(32), await pendingTenantIds(db));
+    });
+    if (outcome?.state !== 'done' || outcome.done !== COUNT)
+      throw new Error(`bulk run ended ${outcome?.state}`);
     await client.end();
 
-    const ratio = cmkMs / floorMs;
+    const cpu = (ms: number) => (Number.isNaN(ms) ? '' : ` (database CPU ${ms.toFixed(0)} ms)`);
+    const ratio = cmk.ms / floor.ms;
     console.log(
-      `create ${COUNT} CMKs (lock, wrap, insert, read back + unwrap, audit): ${cmkMs.toFixed(0)} ms`,
+      `create ${COUNT} CMKs (lock, wrap, insert, read back + unwrap, audit): ${cmk.ms.toFixed(0)} ms${cpu(cmk.dbMs)}`,
     );
     console.log(
-      `floor: one batched INSERT of ${COUNT} rows of the same size:        ${floorMs.toFixed(0)} ms`,
+      `floor: ${COUNT} rows of the same size, plain INSERTs batched alike: ${floor.ms.toFixed(0)} ms${cpu(floor.dbMs)}`,
     );
     console.log(
-      `ratio ${ratio.toFixed(2)} (target ≤ 2); total ${(cmkMs + floorMs).toFixed(0)} ms (target < 5000)`,
+      `ratio ${ratio.toFixed(2)} (target ≤ 2); total ${(cmk.ms + floor.ms).toFixed(0)} ms (target < 5000)`,
+    );
+    console.log(
+      `(for reference: one INSERT of all rows ${oneInsert.ms.toFixed(0)} ms${cpu(oneInsert.dbMs)}; ` +
+        `the floor as first written ${firstFloor.ms.toFixed(0)} ms)`,
     );
   } finally {
     await server.stop();

@@ -53,3 +53,14 @@ describe('tenant CMK wrapping', () => {
     expect(() => unwrapCmk(kek, orgId, 1, wrapped)).toThrow(unwrapFailed);
   });
 });
+
+describe('the org id a CMK is bound to', () => {
+  it.each([
+    '3f2a1b4c5d6e4f708a9b0c1d2e3f4a5b',
+    '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5',
+    '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5g',
+    '3f2a1b4c-5d6e-4f70+8a9b-0c1d2e3f4a5b',
+  ])('refuses %s rather than binding a key to it', (id) => {
+    expect(() => wrapCmk(deriveCmkKek(masterKey), id, 1, cmk)).toThrow(RangeError);
+  });
+});

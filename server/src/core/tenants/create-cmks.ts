@@ -27,7 +27,7 @@ const FIRST_KEY_VERSION = 1;
  * Each transaction's inserts go in statements of this many keys, so the tool wraps the next
  * statement's keys and unwraps the last one's read-back while the database works on the current one.
  */
-const STATEMENT_SIZE = 500;
+export const CMK_STATEMENT_SIZE = 500;
 
 /**
  * Creates the CMK of each listed tenant: 256 random bits, wrapped under the HKDF-derived KEK with
@@ -44,13 +44,20 @@ export async function createCmks(
 ): Promise<BulkOutcome> {
   const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, 10_000));
   // An org listed twice would get two keys made for its one row: it is one tenant, done once.
-  const listed = [...new Set(orgIds.map((id) => id.toLowerCase()))];
-  const unique = listed.filter((id) => ORG_ID_PATTERN.test(id));
-  const tally = new BulkTally(listed.length, options.onProgress);
   // Org ids are UUIDs (and a CMK is bound to the UUID's bytes): anything else is no tenant.
-  for (const id of listed) if (!ORG_ID_PATTERN.test(id)) tally.failures.push(notFound(id, db.where));
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  const notUuids: string[] = [];
+  for (const listed of orgIds) {
+    const id = listed.toLowerCase();
+    if (seen.has(id)) continue;
+    seen.add(id);
+    (ORG_ID_PATTERN.test(id) ? unique : notUuids).push(id);
+  }
+  const tally = new BulkTally(seen.size, options.onProgress);
+  for (const id of notUuids) tally.failures.push(notFound(id, db.where));
   const kek = deriveCmkKek(masterKey);
-  const parts = new CmkParts(kek, unique, batchSize, Math.min(batchSize, STATEMENT_SIZE));
+  const parts = new CmkParts(kek, unique, batchSize, Math.min(batchSize, CMK_STATEMENT_SIZE));
   try {
     for (const batch of parts.batches) {
       if (options.signal?.aborted) return tally.finish('cancelled');

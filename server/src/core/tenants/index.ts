@@ -9,7 +9,7 @@ export {
   WRAPPED_CMK_BYTES,
   wrapCmk,
 } from './cmk-wrap.js';
-export { createCmks, DEFAULT_BATCH_SIZE, pendingTenantIds } from './create-cmks.js';
+export { CMK_STATEMENT_SIZE, createCmks, DEFAULT_BATCH_SIZE, pendingTenantIds } from './create-cmks.js';
 export {
   bulkRevokeConfirmation,
   removedTenantIds,

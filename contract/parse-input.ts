@@ -8,9 +8,42 @@ import { HdsError, HdsErrors } from './hds-error.js';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, fieldPrefix?: string): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors = result.error.issues.map((issue) => {
-    const path = [...(fieldPrefix ? [fieldPrefix] : []), ...issue.path.map(String)].join('.');
-    return new HdsError('INVALID_INPUT', issue.message, path || undefined);
+  const errors = result.error.issues.flatMap((issue) => {
+    const path = [...(fieldPrefix ? [fieldPrefix] : []), ...issue.path.map(String)];
+    // One error per unknown key, on the key itself, so a typo is named where it is.
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => {
+        const field = [...path, key].join('.');
+        return new HdsError(
+          'INVALID_INPUT',
+          `${field} is not a known setting; remove it or correct its spelling.`,
+          field,
+        );
+      });
+    const field = path.join('.') || undefined;
+    return [new HdsError('INVALID_INPUT', describeIssue(issue, field), field)];
   });
   throw errors.length === 1 ? errors[0]! : new HdsErrors(errors);
+}
+
+/**
+ * zod's own wording ("Invalid input: expected string, received undefined") says neither which
+ * setting nor what to do; the schemas' own messages are kept.
+ */
+function describeIssue(issue: z.core.$ZodIssue, field: string | undefined): string {
+  if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input:')) return issue.message;
+  const name = field ?? 'The input';
+  if (issue.message.endsWith('received undefined')) return `${name} is missing: add it.`;
+  return `${name} must be ${article(issue.expected)}.`;
+}
+
+function article(expected: string): string {
+  const words: Record<string, string> = {
+    string: 'text',
+    number: 'a number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'a mapping of settings',
+  };
+  return words[expected] ?? `of type ${expected}`;
 }

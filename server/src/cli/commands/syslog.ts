@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
 import {
@@ -7,6 +6,7 @@ import {
   type SyslogTestReport,
 } from '../../../../contract/syslog.js';
 import { AnswersFile } from '../../core/answers/answers-file.js';
+import { readLimitedFile } from '../../core/answers/read-limited-file.js';
 import {
   parseSyslogRootCa,
   parseSyslogSettings,
@@ -70,8 +70,7 @@ function fromOptions(opts: TestOptions): { settings: SyslogSettings; rootCaPem?:
   if (!opts.ca) return { settings };
   let bytes: Buffer;
   try {
-    if (statSync(opts.ca).size > SYSLOG_CA_MAX_BYTES) throw new Error('larger than 256 KB');
-    bytes = readFileSync(opts.ca);
+    bytes = readLimitedFile(opts.ca, SYSLOG_CA_MAX_BYTES);
   } catch (error) {
     throw new HdsError(
       'SYSLOG_CA_INVALID',

@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
@@ -8,6 +7,7 @@ import {
   TENANT_CSV_MAX_BYTES,
   TENANT_STATUS_LABEL,
 } from '../../../../contract/tenants.js';
+import { readLimitedFile } from '../../core/answers/read-limited-file.js';
 import {
   addTenant,
   addTenants,
@@ -95,8 +95,7 @@ const importAction: Action = (opts) => {
   const path = String(opts.csv);
   let text: string;
   try {
-    if (statSync(path).size > TENANT_CSV_MAX_BYTES) throw new Error('larger than 2 MB');
-    text = readFileSync(path, 'utf8');
+    text = readLimitedFile(path, TENANT_CSV_MAX_BYTES).toString('utf8');
   } catch (error) {
     throw new HdsError('TENANT_CSV_INVALID', `Cannot read ${path} (${(error as Error).message}).`, 'csv');
   }

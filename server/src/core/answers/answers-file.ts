@@ -1,10 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { HdsError } from '../../../../contract/hds-error.js';
+import { readLimitedFile } from './read-limited-file.js';
 
 const MAX_ANSWERS_BYTES = 1024 * 1024;
 const MAX_REFERENCED_FILE_BYTES = 16 * 1024 * 1024;
+/** One section per wizard page that has settings (docs/answers-file.md). */
+const SECTIONS = ['certificate', 'database', 'syslog'] as const;
 
 /**
  * A headless-mode answers file (YAML, one section per wizard page). Secrets are never inline:
@@ -21,8 +23,7 @@ export class AnswersFile {
   static load(path: string, env: NodeJS.ProcessEnv = process.env): AnswersFile {
     let text: string;
     try {
-      if (statSync(path).size > MAX_ANSWERS_BYTES) throw new Error('too large');
-      text = readFileSync(path, 'utf8');
+      text = readLimitedFile(path, MAX_ANSWERS_BYTES).toString('utf8');
     } catch (error) {
       throw new HdsError(
         'ANSWERS_INVALID',
@@ -46,6 +47,14 @@ export class AnswersFile {
         `The answers file ${path} must be a YAML mapping with one section per wizard page.`,
         'answers',
       );
+    // A misspelt section would otherwise be ignored without a word.
+    for (const key of Object.keys(data))
+      if (!(SECTIONS as readonly string[]).includes(key))
+        throw new HdsError(
+          'INVALID_INPUT',
+          `"${key}:" is not a section of the answers file (use ${SECTIONS.join(', ')}); remove it or correct its spelling.`,
+          key,
+        );
     return new AnswersFile(path, data as Record<string, unknown>, env);
   }
 
@@ -70,8 +79,7 @@ export class AnswersFile {
   readFile(path: string, field: string): Buffer {
     const full = this.resolvePath(path);
     try {
-      if (statSync(full).size > MAX_REFERENCED_FILE_BYTES) throw new Error('larger than 16 MB');
-      return readFileSync(full);
+      return readLimitedFile(full, MAX_REFERENCED_FILE_BYTES);
     } catch (error) {
       throw new HdsError(
         'ANSWERS_INVALID',
@@ -81,6 +89,16 @@ export class AnswersFile {
     }
   }
 
+  /** A secret written into the file itself is refused before anything else is said about the section. */
+  static refuseInlineSecret(section: Record<string, unknown>, name: string, sectionName: string): void {
+    if (section[name] !== undefined)
+      throw new HdsError(
+        'ANSWERS_INVALID',
+        `${sectionName}.${name} must not be written in the answers file; use ${name}File: <path> or ${name}Env: <VARIABLE>.`,
+        `${sectionName}.${name}`,
+      );
+  }
+
   /**
    * A secret given as `<name>File: path` or `<name>Env: VAR`. A trailing newline in a file is
    * dropped (editors add one). Inline secrets are refused so they never sit in a YAML file.
@@ -88,11 +106,24 @@ export class AnswersFile {
   readSecret(section: Record<string, unknown>, name: string, sectionName: string): Buffer {
     const file = section[`${name}File`];
     const envName = section[`${name}Env`];
-    if (section[name] !== undefined)
+    AnswersFile.refuseInlineSecret(section, name, sectionName);
+    if (file !== undefined && envName !== undefined)
       throw new HdsError(
         'ANSWERS_INVALID',
-        `${sectionName}.${name} must not be written in the answers file; use ${name}File: <path> or ${name}Env: <VARIABLE>.`,
-        `${sectionName}.${name}`,
+        `${sectionName} gives both ${name}File and ${name}Env; keep the one that holds the ${name}.`,
+        `${sectionName}.${name}Env`,
+      );
+    if (file !== undefined && (typeof file !== 'string' || file === ''))
+      throw new HdsError(
+        'ANSWERS_INVALID',
+        `${sectionName}.${name}File must be the path of the file that holds the ${name}.`,
+        `${sectionName}.${name}File`,
+      );
+    if (envName !== undefined && (typeof envName !== 'string' || envName === ''))
+      throw new HdsError(
+        'ANSWERS_INVALID',
+        `${sectionName}.${name}Env must be the name of the environment variable that holds the ${name}.`,
+        `${sectionName}.${name}Env`,
       );
     if (typeof file === 'string') {
       const bytes = this.readFile(file, `${sectionName}.${name}File`);

@@ -1,5 +1,5 @@
 import { HdsError } from '../../../../contract/hds-error.js';
-import type { AnswersFile } from '../answers/answers-file.js';
+import { AnswersFile } from '../answers/answers-file.js';
 
 const KNOWN = new Set(['p12', 'passwordFile', 'passwordEnv', 'trustRoots', 'reuse']);
 
@@ -22,6 +22,7 @@ export function readCertificateAnswers(answers: AnswersFile): CertificateAnswers
       'certificate',
     );
   const s = section as Record<string, unknown>;
+  AnswersFile.refuseInlineSecret(s, 'password', 'certificate');
   for (const key of Object.keys(s))
     if (!KNOWN.has(key))
       throw new HdsError(

@@ -1,6 +1,6 @@
 import type { DatabaseSettings } from '../../../../contract/database.js';
 import { HdsError } from '../../../../contract/hds-error.js';
-import type { AnswersFile } from '../answers/answers-file.js';
+import { AnswersFile } from '../answers/answers-file.js';
 import { type DatabaseRootCa, validateDatabaseRootCa } from './database-root-ca.js';
 import { type DatabaseValidationOptions, validateDatabaseSettings } from './validate-database-settings.js';
 
@@ -27,6 +27,7 @@ export function readDatabaseAnswers(
       'The "database:" section must be a mapping (type, hosts, name, …).',
       'database',
     );
+  AnswersFile.refuseInlineSecret(section as Record<string, unknown>, 'password', 'database');
   const { passwordFile, passwordEnv, password, rootCa, tls, account, ...rest } = section as Record<
     string,
     unknown

@@ -55,7 +55,7 @@ describe('validateDatabaseSettings', () => {
     expect(codes(() => validateDatabaseSettings({ ...base, sslmode: 'x' }))[0]?.code).toBe('INVALID_INPUT');
     expect(codes(() => validateDatabaseSettings({ ...base, advanced: { maxLifetime: 5 } }))[0]).toEqual({
       code: 'INVALID_INPUT',
-      field: 'database.advanced',
+      field: 'database.advanced.maxLifetime',
     });
   });
 

@@ -4,6 +4,8 @@ import type { AnswersFile } from '../answers/answers-file.js';
 import { parseSyslogRootCa, type SyslogRootCa } from './syslog-root-ca.js';
 import { parseSyslogSettings } from './syslog-settings.js';
 
+const KNOWN = ['url', 'tls', 'termination', 'rootCaFile'];
+
 /**
  * The `syslog:` section of an answers file, checked like the System logs page:
  *
@@ -22,6 +24,14 @@ export function readSyslogAnswers(answers: AnswersFile): { settings: SyslogSetti
       'syslog',
     );
   const fields = section as Record<string, unknown>;
+  // Unknown keys are refused, as in every section: a typo must never go unnoticed.
+  for (const key of Object.keys(fields))
+    if (!KNOWN.includes(key))
+      throw new HdsError(
+        'INVALID_INPUT',
+        `syslog.${key} is not a known setting (use ${KNOWN.join(', ')}).`,
+        `syslog.${key}`,
+      );
   const settings = parseSyslogSettings(fields, 'syslog');
   const caPath = fields.rootCaFile;
   if (caPath === undefined) return { settings };

@@ -126,7 +126,10 @@ describe('PUT /api/database', () => {
   it('refuses unknown keys and a missing root CA for the verifying modes', async () => {
     const { put } = await signedIn();
     const unknown = await put({ settings: settings({ advanced: { idleTimeout: 5 } }), password: PASSWORD });
-    expect(unknown.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'database.advanced' });
+    expect(unknown.body.errors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'database.advanced.idleTimeout',
+    });
     const noCa = await put({ settings: settings(), password: PASSWORD });
     expect(noCa.body.errors[0]).toMatchObject({ code: 'DB_CA_INVALID', field: 'database.rootCa' });
   });

@@ -9,5 +9,11 @@ if (!existsSync(entry)) {
   );
   process.exit(2);
 }
+// `hds-setup inspect x.iso | head` closes the pipe early: stop quietly instead of a stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -29,6 +30,47 @@ describe('hds-setup CLI', () => {
       const r = run(...args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(/error|Usage/);
+    }
+  });
+
+  it('`help <command>` exits 0; `help <unknown>` is a usage error', () => {
+    const help = run('help', 'build');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Usage: hds-setup build/);
+    expect(run('help', 'frobnicate').status).toBe(2);
+  });
+
+  it('a usage problem found inside a command exits 2, not 1 with "failed unexpectedly"', () => {
+    const missing = run('cert', 'check', '/nonexistent/kms.p12', '--password-env', 'PATH', '--json');
+    expect(missing.status).toBe(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT' }] });
+    expect(missing.stdout + missing.stderr).not.toMatch(/unexpectedly|\n\s+at /);
+  });
+
+  it('stops quietly when its output is closed early (`| head`), without a stack trace', async () => {
+    const child = spawn(process.execPath, ['bin/hds-setup.js', '--help'], { cwd: ROOT });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
+  });
+
+  it('serve on a port in use says so and how to fix it, without a stack trace', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = run('serve', '--port', String(port));
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is already in use.*--port`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const host = run('serve', '--host', 'no-such-host.invalid', '--port', '0');
+      expect(host.status).toBe(2);
+      expect(host.stderr).toMatch(/--host no-such-host.invalid is not an address/);
+    } finally {
+      busy.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { productVersion } from '../product.js';
 import { commands } from './commands/index.js';
-import { EXIT_USAGE, UsageError } from './output.js';
+import { EXIT_FAILED, EXIT_USAGE, UsageError } from './output.js';
 
 /** Parses argv and runs one command. Resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -28,14 +28,22 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // `--help`, `--version` and `help <command>` exit 0; `help <unknown>` is a usage error.
+      if (error.exitCode === 0) return 0;
       return usageFailure(argv, error.message.replace(/^error: /, ''));
     }
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n`);
       return usageFailure(argv, error.message);
     }
-    throw error;
+    // Never a stack trace: what failed, in one line (and one JSON object with --json).
+    const message = `hds-setup failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+    if (argv.includes('--json'))
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, errors: [{ code: 'INTERNAL', message }] }, null, 2)}\n`,
+      );
+    else process.stderr.write(`error INTERNAL: ${message}\n`);
+    return EXIT_FAILED;
   }
 }
 

@@ -30,6 +30,9 @@ export async function runCommand(json: boolean, action: () => Promise<CommandRes
     }
     return EXIT_OK;
   } catch (error) {
+    // A usage problem found inside an action (a file that cannot be read, a missing choice) is
+    // still a usage error: main() reports it with exit 2.
+    if (error instanceof UsageError) throw error;
     const known =
       error instanceof HdsError || error instanceof HdsErrors
         ? error

@@ -24,6 +24,8 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         port,
         logger,
         signInToken: process.env.HDS_SETUP_TOKEN || undefined,
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(cannotListen(host, port, error));
       });
       process.stdout.write(`Express server listening on port ${running.port}.\n`);
       process.stdout.write(`Sign in: ${running.signInUrl}\n`);
@@ -42,4 +44,22 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       await new Promise<never>(() => {});
     });
+}
+
+/** Why the wizard could not start listening, and what to do about it. */
+function cannotListen(host: string, port: number, error: NodeJS.ErrnoException): string {
+  const where = `${host}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `${where} is already in use (another hds-setup, or another program). Stop it, or choose another port with --port.`;
+    case 'EACCES':
+      return `${where} needs privileges this user does not have (ports below 1024). Choose a port from 1024 up with --port.`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine. Use 127.0.0.1 (the default), or 0.0.0.0 inside a container.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `--host ${host} is not an address or a name this machine can resolve. Use 127.0.0.1 (the default), or 0.0.0.0 inside a container.`;
+    default:
+      return `cannot listen on ${where} (${error.message}).`;
+  }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
 import { runCli } from '../../../../scripts/test-env/run-cli.js';
@@ -132,5 +132,79 @@ describe('hds-setup cert csr + assemble', () => {
       stdio: 'pipe',
     });
     expect(info).toContain('friendlyName: kms-private-key');
+  });
+});
+
+describe('hds-setup cert csr + assemble: the page’s rules, nothing half written', () => {
+  const csr = (...args: string[]) => hds('cert', 'csr', '--cn', 'kms.example.org', ...args, '--json');
+
+  it('checks the subject like the Certificate page (two-letter country, 64-character organization)', async () => {
+    const country = await csr(
+      '--country',
+      'USA',
+      '--key-out',
+      pki.path('c1.key'),
+      '--csr-out',
+      pki.path('c1.csr'),
+    );
+    expect(country.code).toBe(1);
+    expect(JSON.parse(country.stdout).errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'country' });
+    const org = await csr(
+      '--org',
+      'O'.repeat(65),
+      '--key-out',
+      pki.path('c2.key'),
+      '--csr-out',
+      pki.path('c2.csr'),
+    );
+    expect(JSON.parse(org.stdout).errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'organization' });
+    expect(existsSync(pki.path('c1.key')) || existsSync(pki.path('c2.key'))).toBe(false);
+  });
+
+  it('refuses one path for both the key and the CSR before writing anything', async () => {
+    const same = await csr('--key-out', pki.path('same.pem'), '--csr-out', pki.path('same.pem'));
+    expect(same.code).toBe(2);
+    expect(existsSync(pki.path('same.pem'))).toBe(false);
+  });
+
+  it('a CSR that cannot be written leaves no orphan key, and says so without "unexpectedly"', async () => {
+    const r = await csr('--key-out', pki.path('lone.key'), '--csr-out', pki.path('no-such-folder/lone.csr'));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'csrOut' });
+    expect(r.stdout).toMatch(/Choose a folder you can write to/);
+    expect(existsSync(pki.path('lone.key'))).toBe(false);
+  });
+
+  it('assemble asks for a PKCS12 password of at least 8 characters, like the page’s download', async () => {
+    const key = pki.path('short.key');
+    expect((await csr('--key-out', key, '--csr-out', pki.path('short.csr'))).code).toBe(0);
+    const issued = pki.signCsr(readFileSync(pki.path('short.csr'), 'utf8'), ['kms.example.org']);
+    writeFileSync(pki.path('short-reply.pem'), issued.certPem + pki.intermediatePem);
+    writeFileSync(pki.path('short.pass'), 'abc\n');
+    const assemble = (out: string, pass: string) =>
+      hds(
+        'cert',
+        'assemble',
+        '--key',
+        key,
+        '--chain',
+        pki.path('short-reply.pem'),
+        '--out',
+        out,
+        '--password-file',
+        pass,
+        '--trust-root',
+        pki.path('root.pem'),
+        '--json',
+      );
+    const short = await assemble(pki.path('short.p12'), pki.path('short.pass'));
+    expect(short.code).toBe(1);
+    expect(JSON.parse(short.stdout).errors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'passwordFile',
+    });
+    expect(existsSync(pki.path('short.p12'))).toBe(false);
+    const unwritable = await assemble(pki.path('no-such-folder/kms.p12'), pki.path('pass.txt'));
+    expect(JSON.parse(unwritable.stdout).errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'out' });
   });
 });

@@ -1,8 +1,15 @@
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { CertificateSummary } from '../../../../contract/certificate.js';
+import {
+  backupPkcs12RequestSchema,
+  type CertificateSummary,
+  createCsrRequestSchema,
+} from '../../../../contract/certificate.js';
 import { HdsError } from '../../../../contract/hds-error.js';
+import { parseInput } from '../../../../contract/parse-input.js';
+import { readLimitedFile } from '../../core/answers/read-limited-file.js';
 import { assemblePkcs12, checkPkcs12, completeCsr, createCsr } from '../../core/certificate/index.js';
 import { runCommand, UsageError } from '../output.js';
 import type { RegisterCommand } from './index.js';
@@ -86,6 +93,8 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
         csrOut: string;
         json?: boolean;
       }) => {
+        if (resolve(opts.keyOut) === resolve(opts.csrOut))
+          throw new UsageError('--key-out and --csr-out must name two different files.');
         for (const out of [opts.keyOut, opts.csrOut])
           if (existsSync(out))
             throw new UsageError(
@@ -93,16 +102,30 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
             );
         setExit(
           await runCommand(Boolean(opts.json), async () => {
-            const created = createCsr({
+            // The same rules and messages as the Certificate page's "Create a key and CSR".
+            const request = parseInput(createCsrRequestSchema, {
               cn: opts.cn,
               sans: opts.san ?? [],
-              ...(opts.org ? { organization: opts.org } : {}),
-              ...(opts.country ? { country: opts.country } : {}),
+              ...(opts.org !== undefined ? { organization: opts.org } : {}),
+              ...(opts.country !== undefined ? { country: opts.country } : {}),
               keyType: opts.keyType,
             });
-            writeFileSync(opts.keyOut, created.privateKeyPem, { mode: 0o600, flag: 'wx' });
+            const created = createCsr({
+              cn: request.cn,
+              sans: request.sans,
+              ...(request.organization ? { organization: request.organization } : {}),
+              ...(request.country ? { country: request.country } : {}),
+              keyType: request.keyType,
+            });
+            writeNewFile(opts.keyOut, created.privateKeyPem, 0o600, 'keyOut');
             created.privateKeyPem.fill(0);
-            writeFileSync(opts.csrOut, created.csrPem, { flag: 'wx' });
+            try {
+              writeNewFile(opts.csrOut, Buffer.from(created.csrPem), 0o644, 'csrOut');
+            } catch (error) {
+              // A key without its CSR is of no use: leave nothing half done.
+              rmSync(opts.keyOut, { force: true });
+              throw error;
+            }
             return {
               data: {
                 csr: {
@@ -150,6 +173,16 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
         const password = readPassword(opts.passwordFile, undefined);
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            // The rule of the Certificate page's PKCS12 download: this file holds the private key.
+            try {
+              parseInput(backupPkcs12RequestSchema, { password: password.toString('utf8') });
+            } catch {
+              throw new HdsError(
+                'INVALID_INPUT',
+                `The password in ${opts.passwordFile} is too short or too long: choose one of 8 to 1024 characters for the PKCS12 that holds the private key.`,
+                'passwordFile',
+              );
+            }
             const keyPem = readInput(opts.key, 'key');
             try {
               createPrivateKey(keyPem);
@@ -166,14 +199,15 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
               fields: { file: 'chain' },
             });
             keyPem.fill(0);
-            writeFileSync(
+            writeNewFile(
               opts.out,
               assemblePkcs12(
                 result.key,
                 result.chain.map((c) => c.toString()),
                 password,
               ),
-              { mode: 0o600, flag: 'wx' },
+              0o600,
+              'out',
             );
             return {
               data: { certificate: result.summary, out: opts.out },
@@ -205,10 +239,25 @@ function readPassword(file: string | undefined, envName: string | undefined): Bu
 
 function readInput(path: string, field: string): Buffer {
   try {
-    if (statSync(path).size > MAX_INPUT_BYTES) throw new Error('larger than 1 MB');
-    return readFileSync(path);
+    return readLimitedFile(path, MAX_INPUT_BYTES);
   } catch (error) {
     throw new UsageError(`cannot read ${path} (${(error as Error).message}) given for ${field}.`);
+  }
+}
+
+/** Creates `path` (never replacing a file); a folder that cannot be written is said plainly. */
+function writeNewFile(path: string, bytes: Uint8Array, mode: number, field: string): void {
+  try {
+    writeFileSync(path, bytes, { mode, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new HdsError(
+      'INVALID_INPUT',
+      code === 'EEXIST'
+        ? `${path} already exists; choose another path (hds-setup never overwrites it).`
+        : `Cannot write ${path} (${(error as Error).message}). Choose a folder you can write to.`,
+      field,
+    );
   }
 }
 

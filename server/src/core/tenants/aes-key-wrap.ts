@@ -49,9 +49,13 @@ function words(buffer: Buffer): Uint32Array {
   return new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.length / 4);
 }
 
-/** t, placed where XOR-ing it into word 1 of a block changes A's last byte (t < 256 here). */
+/**
+ * The step counter t as the 32-bit word XOR-ed into word 1 of a block (A's last four bytes, where a
+ * big-endian 64-bit t < 2³² sits; t ≤ 6·8 192 here): byte-swapped on a little-endian machine.
+ */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const counterWord = (t: number) => (LITTLE_ENDIAN ? t << 24 : t) >>> 0;
+const counterWord = (t: number) =>
+  (LITTLE_ENDIAN ? ((t & 0xff) << 24) | ((t & 0xff00) << 8) | ((t >>> 8) & 0xff00) | (t >>> 24) : t) >>> 0;
 
 /*
  * The two loops every step runs over all the keys, kept as small functions of their own: called

@@ -32,7 +32,7 @@ export function describeSummary(s: ConfigIsoSummary, headline: string): string {
     `  deployment        ${s.deploymentId}`,
     `  lineage           ${s.previousManifestSha256 ? `follows manifest ${s.previousManifestSha256}` : 'first generation'}`,
     `  manifest sha256   ${s.manifestSha256}`,
-    `  certificate       CN ${s.certificate.commonName}, expires ${s.certificate.notAfter} (${s.certificate.daysToExpiry} days)`,
+    `  certificate       CN ${s.certificate.commonName}, expires ${s.certificate.notAfter} (${s.certificate.daysToExpiry < 0 ? 'EXPIRED' : `${s.certificate.daysToExpiry} days`})`,
     `  database          ${s.database.type} ${s.database.hosts.join(', ')} / ${s.database.name} as ${s.database.username}, TLS ${s.database.tlsMode}`,
     `  syslog            ${s.syslog.url}${s.syslog.tls ? ' (TLS)' : ''}, records end with ${s.syslog.termination}`,
     ...s.serviceAccounts.map(

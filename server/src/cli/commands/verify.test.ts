@@ -1,0 +1,158 @@
+// What a node runs at boot: `hds-setup verify` on the ISO, on a folder extracted by the admins'
+// tools, and on the image mounted at …/media/configdrive through FUSE (the kernel here has no
+// iso9660 driver, so this is the closest to the node's own mount).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../../scripts/test-env/run-cli.js';
+import { buildConfigIso, type ConfigIsoInput } from '../../core/configIso/index.js';
+import { issueServiceAccounts } from '../../core/secrets/service-accounts.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+let dir: string;
+
+function input(
+  now: Date,
+  { certificateNotAfter, accountsIssued }: { certificateNotAfter: Date; accountsIssued: Date },
+): ConfigIsoInput {
+  return {
+    masterKey: randomBytes(32),
+    deploymentId: '0b0e1a55-8d0e-4a53-9b7e-2f0c6c1d9a10',
+    generation: 1,
+    previousManifestSha256: null,
+    createdAt: new Date(Math.floor(now.getTime() / 1000) * 1000),
+    toolVersion: '0.1.0',
+    certificate: {
+      pkcs12: Buffer.from('opaque keystore bytes'),
+      password: Buffer.from('keystore-pass'),
+      chainPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      commonName: 'kms.example.org',
+      subjectAltNames: ['kms.example.org'],
+      notBefore: new Date(certificateNotAfter.getTime() - 365 * DAY),
+      notAfter: certificateNotAfter,
+      fingerprintSha256: 'AA:BB',
+    },
+    database: {
+      settings: {
+        type: 'postgresql',
+        hosts: ['db1.example.org:5432'],
+        name: 'hds_keys',
+        auth: 'basic',
+        username: 'hds',
+        tlsMode: 'prefer',
+        advanced: { app_datasource_connection_pool_maxSize: 10, connectTimeoutSeconds: 10 },
+      },
+      password: Buffer.from('db-pass-123'),
+    },
+    syslog: { settings: { url: 'udp://10.0.0.5:514', tls: false, termination: 'newline' } },
+    serviceAccounts: issueServiceAccounts(accountsIssued),
+  };
+}
+
+const now = new Date();
+let current: string;
+let stale: string;
+
+beforeAll(async () => {
+  // fuseiso, bsdtar when missing
+  execFileSync(
+    process.execPath,
+    [new URL('../../../../scripts/system-packages.mjs', import.meta.url).pathname],
+    {
+      stdio: 'ignore',
+    },
+  );
+  dir = mkdtempSync(join(tmpdir(), 'hds-verify-'));
+  current = join(dir, 'current.iso');
+  writeFileSync(
+    current,
+    (
+      await buildConfigIso(
+        input(now, { certificateNotAfter: new Date(now.getTime() + 300 * DAY), accountsIssued: now }),
+      )
+    ).bytes,
+  );
+  stale = join(dir, 'stale.iso');
+  writeFileSync(
+    stale,
+    (
+      await buildConfigIso(
+        input(now, {
+          certificateNotAfter: new Date(now.getTime() - 3 * DAY),
+          accountsIssued: new Date(now.getTime() - 300 * DAY),
+        }),
+      )
+    ).bytes,
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const verify = async (...args: string[]) => {
+  const r = await runCli('verify', ...args);
+  return { ...r, json: args.includes('--json') ? JSON.parse(r.stdout) : undefined };
+};
+
+describe('hds-setup verify', () => {
+  it('exits 0 on an intact configuration whose certificate and secrets have expired, warning about both', async () => {
+    const r = await verify(stale, '--json');
+    expect(r.code).toBe(0);
+    expect(r.json.warnings.map((w: { code: string }) => w.code)).toEqual([
+      'CERT_EXPIRED',
+      'SERVICE_ACCOUNTS_EXPIRED',
+    ]);
+    const human = await verify(stale);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/certificate {7}CN kms\.example\.org, expires \S+ \(EXPIRED\)/);
+    expect(human.stderr).toMatch(/warning CERT_EXPIRED: .*renewed certificate with the same CN/);
+    expect(human.stderr).toMatch(/warning SERVICE_ACCOUNTS_EXPIRED: .*Hard reset/);
+  });
+
+  it('reads the image mounted at …/media/configdrive (FUSE), given the mount point or its hds/ folder', async () => {
+    const mount = join(dir, 'node/media/configdrive');
+    mkdirSync(mount, { recursive: true });
+    execFileSync('fuseiso', [current, mount]);
+    try {
+      for (const target of [join(mount, 'hds'), mount]) {
+        const r = await verify(target, '--json');
+        expect(r.code, target).toBe(0);
+        expect(r.json).toMatchObject({ ok: true, intact: true, warnings: [] });
+        expect(r.stdout).not.toContain('db-pass-123');
+      }
+    } finally {
+      spawnSync('fusermount', ['-u', mount]);
+    }
+  });
+
+  it('exits 1 on a folder extracted with bsdtar once a file is edited, added or removed', async () => {
+    const fresh = () => {
+      const out = mkdtempSync(join(dir, 'x-'));
+      execFileSync('bsdtar', ['-xf', current, '-C', out]);
+      execFileSync('chmod', ['-R', 'u+w', out]);
+      return join(out, 'hds');
+    };
+    const intact = fresh();
+    expect((await verify(intact)).code).toBe(0);
+
+    const edited = fresh();
+    const config = join(edited, 'config.json');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('db1.example.org', 'db9.example.org'));
+    const e = await verify(edited, '--json');
+    expect(e.code).toBe(1);
+    expect(e.json.errors[0]).toMatchObject({ code: 'ISO_CORRUPT' });
+    expect(e.json.errors[0].message).toContain('hds/config.json');
+
+    const added = fresh();
+    writeFileSync(join(added, 'secrets/extra.secret'), 'x');
+    expect((await verify(added, '--json')).json.errors[0]).toMatchObject({ code: 'ISO_CORRUPT' });
+
+    const removed = fresh();
+    chmodSync(join(removed, 'secrets/service-accounts'), 0o700);
+    rmSync(join(removed, 'secrets/service-accounts/kms.secret'));
+    const r = await verify(removed, '--json');
+    expect(r.json.errors[0]).toMatchObject({ code: 'ISO_INCOMPLETE' });
+    expect(r.json.errors[0].message).toContain('kms.secret');
+  });
+});

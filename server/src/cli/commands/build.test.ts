@@ -246,5 +246,19 @@ describe('hds-setup build, inspect and verify against a real key database', () =
     ]);
     expect(noImport.status).toBe(1);
     expect(cli(['inspect', join(dir, 'kms.p12')]).json.errors?.[0]?.code).toBe('ISO_INVALID');
+    // Certificate errors name the answers file's own field, as the other sections do.
+    writeFileSync(join(dir, 'wrong.pass'), 'not-the-password');
+    const wrongPassword = cli([
+      'build',
+      '--answers',
+      answers('j', other, newCert.replace('./p12.pass', './wrong.pass')),
+      '--out',
+      join(dir, 'w.iso'),
+      '--skip-db-test',
+    ]);
+    expect(wrongPassword.json.errors?.[0]).toMatchObject({
+      code: 'P12_BAD_PASSWORD',
+      field: 'certificate.password',
+    });
   });
 });

@@ -126,6 +126,12 @@ async function certificateFromAnswers(
     trustRoots: given.trustRoots,
     ...(previousCn ? { previousCn } : {}),
     now,
+    // Named as the answers file names them (docs/answers-file.md: fields are dotted paths).
+    fields: {
+      file: 'certificate.p12',
+      password: 'certificate.password',
+      trustRoot: 'certificate.trustRoots',
+    },
   });
   warnings.push(...result.warnings);
   const chainPems = result.chain.map((c) => c.toString());

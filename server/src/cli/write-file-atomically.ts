@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, open, rename, rm } from 'node:fs/promises';
+import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { HdsError } from '../../../contract/hds-error.js';
 
@@ -32,7 +32,8 @@ export async function writeFileAtomically(
     } finally {
       await handle.close();
     }
-    await rename(temp, target);
+    if (options.force) await rename(temp, target);
+    else await placeWithoutReplacing(temp, target, path);
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof HdsError) throw error;
@@ -43,4 +44,38 @@ export async function writeFileAtomically(
     );
   }
   return target;
+}
+
+/**
+ * A file that appeared since the check above (another run, another tool) must still not be
+ * replaced: link() fails with EEXIST where rename() would overwrite. Filesystems without hard
+ * links (FAT/exFAT USB sticks) fall back to rename after a fresh check.
+ */
+async function placeWithoutReplacing(temp: string, target: string, shown: string): Promise<void> {
+  try {
+    await link(temp, target);
+    await rm(temp, { force: true });
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST')
+      throw new HdsError(
+        'ISO_OUTPUT_EXISTS',
+        `"${shown}" already exists; choose another name or add --force to replace it.`,
+        'out',
+      );
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
+  }
+  if (
+    await lstat(target).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new HdsError(
+      'ISO_OUTPUT_EXISTS',
+      `"${shown}" already exists; choose another name or add --force to replace it.`,
+      'out',
+    );
+  await rename(temp, target);
 }

@@ -154,5 +154,13 @@ describe('hds-setup verify', () => {
     const r = await verify(removed, '--json');
     expect(r.json.errors[0]).toMatchObject({ code: 'ISO_INCOMPLETE' });
     expect(r.json.errors[0].message).toContain('kms.secret');
+
+    // A manifest far larger than any configuration: refused without reading it, with what to do.
+    const swollen = fresh();
+    writeFileSync(join(swollen, 'manifest.json'), Buffer.alloc(20 * 1024 * 1024, 0x20));
+    const big = await verify(swollen, '--json');
+    expect(big.code).toBe(1);
+    expect(big.json.errors[0]).toMatchObject({ code: 'ISO_CORRUPT' });
+    expect(big.json.errors[0].message).toMatch(/manifest\.json is larger .* Use an intact copy/);
   });
 });

@@ -47,7 +47,10 @@ export async function openIsoSource(source: Buffer | string): Promise<ConfigSour
     async read(path, maxBytes) {
       const info = image.stat(path);
       if (!info || info.size > maxBytes)
-        throw new HdsError('ISO_CORRUPT', `${path} in the ISO is larger than a configuration file can be.`);
+        throw new HdsError(
+          'ISO_CORRUPT',
+          `${path} in the ISO is larger than a configuration file can be: the ISO was damaged or edited. Use an intact copy (your backup).`,
+        );
       try {
         return await image.readFile(path);
       } catch (error) {
@@ -113,10 +116,19 @@ export async function openDirectorySource(dir: string): Promise<ConfigSource> {
       try {
         const { size } = await handle.stat();
         if (size > maxBytes)
-          throw new HdsError('ISO_CORRUPT', `${path} is larger than a configuration file can be.`);
+          throw new HdsError(
+            'ISO_CORRUPT',
+            `${path} is larger than a configuration file can be: the configuration was damaged or edited. Use an intact copy of the ISO (your backup).`,
+          );
         const buffer = Buffer.alloc(size);
-        await handle.read(buffer, 0, size, 0);
-        return buffer;
+        // A read may return less than asked (FUSE mounts, network folders): read until it is full.
+        let filled = 0;
+        while (filled < size) {
+          const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        return buffer.subarray(0, filled);
       } finally {
         await handle.close();
       }

@@ -51,7 +51,7 @@ export async function writeFileAtomically(
  * replaced: link() fails with EEXIST where rename() would overwrite. Filesystems without hard
  * links (FAT/exFAT USB sticks) fall back to rename after a fresh check.
  */
-async function placeWithoutReplacing(temp: string, target: string, shown: string): Promise<void> {
+export async function placeWithoutReplacing(temp: string, target: string, shown: string): Promise<void> {
   try {
     await link(temp, target);
     await rm(temp, { force: true });

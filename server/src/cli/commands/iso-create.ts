@@ -3,6 +3,7 @@ import { lstat, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { type IsoTreeEntry, writeIso } from '../../../../iso/src/index.js';
+import { placeWithoutReplacing } from '../write-file-atomically.js';
 import { fileSystemError, withIsoErrors } from './iso-errors.js';
 
 const READ_SIZE = 256 * 1024;
@@ -75,9 +76,13 @@ export async function createIsoFromDirectory(
     } finally {
       closeSync(fd);
     }
-    await rename(tempFile, target).catch((e) => {
-      throw fileSystemError('write', output, e);
-    });
+    // Without --force, a file that appeared meanwhile is not replaced either.
+    await (options.force ? rename(tempFile, target) : placeWithoutReplacing(tempFile, target, output)).catch(
+      (e) => {
+        if (e instanceof HdsError) throw e;
+        throw fileSystemError('write', output, e);
+      },
+    );
     return {
       output: target,
       bytes,

@@ -2,19 +2,18 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import {
-  backupPkcs12RequestSchema,
-  type CertificateSummary,
-  createCsrRequestSchema,
-} from '../../../../contract/certificate.js';
+import type { CertificateSummary } from '../../../../contract/certificate.js';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
 import { readLimitedFile } from '../../core/answers/read-limited-file.js';
-import { assemblePkcs12, checkPkcs12, completeCsr, createCsr } from '../../core/certificate/index.js';
 import { runCommand, UsageError } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
 const MAX_INPUT_BYTES = 1024 * 1024;
+
+// The certificate code (node-forge, zod schemas) loads only when a cert command runs: the CLI starts faster.
+const certificates = () => import('../../core/certificate/index.js');
+const schemas = () => import('../../../../contract/certificate.js');
 
 /**
  * `hds-setup cert check|csr|assemble`: the Certificate page from a terminal, with the same rules
@@ -51,6 +50,7 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
         const password = readPassword(opts.passwordFile, opts.passwordEnv);
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            const { checkPkcs12 } = await certificates();
             const result = await checkPkcs12(readInput(file, 'p12'), password, {
               trustRoots: (opts.trustRoot ?? []).map((path) => readInput(path, 'trustRoot').toString('utf8')),
               ...(opts.previousCn ? { previousCn: opts.previousCn } : {}),
@@ -102,6 +102,10 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
             );
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            const [{ createCsr }, { createCsrRequestSchema }] = await Promise.all([
+              certificates(),
+              schemas(),
+            ]);
             // The same rules and messages as the Certificate page's "Create a key and CSR".
             const request = parseInput(createCsrRequestSchema, {
               cn: opts.cn,
@@ -173,6 +177,10 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
         const password = readPassword(opts.passwordFile, undefined);
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            const [{ assemblePkcs12, completeCsr }, { backupPkcs12RequestSchema }] = await Promise.all([
+              certificates(),
+              schemas(),
+            ]);
             // The rule of the Certificate page's PKCS12 download: this file holds the private key.
             try {
               parseInput(backupPkcs12RequestSchema, { password: password.toString('utf8') });

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { DatabaseLiveTestSuccess, DatabaseSettings } from '../../../../contract/database.js';
 import { kerberosSpn } from '../../../../contract/database-host.js';
-import { AnswersFile } from '../../core/answers/answers-file.js';
-import { databaseHosts, readDatabaseAnswers, runDatabaseLiveTest } from '../../core/database/index.js';
 import { runCommand } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
@@ -19,6 +17,12 @@ export const registerDb: RegisterCommand = (program: Command, setExit) => {
     .action(async (opts: { answers: string; json?: boolean }) => {
       setExit(
         await runCommand(Boolean(opts.json), async () => {
+          // The answers reader and the database drivers load only when this command runs.
+          const [{ AnswersFile }, { databaseHosts, readDatabaseAnswers, runDatabaseLiveTest }] =
+            await Promise.all([
+              import('../../core/answers/answers-file.js'),
+              import('../../core/database/index.js'),
+            ]);
           const { settings, password, rootCa } = readDatabaseAnswers(AnswersFile.load(opts.answers));
           try {
             const liveTest = await runDatabaseLiveTest(settings, password, rootCa?.pem);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { ConfigIsoSummary } from '../../../../contract/config-iso.js';
-import { readConfigIso, summarizeConfig } from '../../core/configIso/index.js';
 import { runCommand } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
@@ -14,6 +13,8 @@ export const registerInspect: RegisterCommand = (program: Command, setExit) => {
     .action(async (file: string, opts: { json?: boolean }) => {
       setExit(
         await runCommand(Boolean(opts.json), async () => {
+          // The configuration reader loads only when this command runs: the CLI starts faster.
+          const { readConfigIso, summarizeConfig } = await import('../../core/configIso/index.js');
           const summary = summarizeConfig(await readConfigIso(file), new Date());
           return {
             data: { intact: true, summary: { ...summary, warnings: undefined } },

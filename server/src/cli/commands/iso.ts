@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
-import { type IsoEntryInfo, openIsoImage } from '../../../../iso/src/index.js';
+import type { IsoEntryInfo } from '../../../../iso/src/index.js';
 import { runCommand } from '../output.js';
 import type { RegisterCommand } from './index.js';
-import { createIsoFromDirectory } from './iso-create.js';
-import { withIsoErrors } from './iso-errors.js';
-import { extractIso } from './iso-extract.js';
+
+// The ISO library loads only when an iso command runs: every other command starts faster.
+const isoErrors = () => import('./iso-errors.js');
 
 /** `hds-setup iso create|list|extract`: the ISO 9660 library for admins who cannot mount an ISO. */
 export const registerIso: RegisterCommand = (program: Command, setExit) => {
@@ -31,6 +31,10 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
           await runCommand(Boolean(opts.json), async () => {
             const date = opts.date === undefined ? new Date() : parseDate(opts.date);
             const volumeId = opts.volumeId;
+            const [{ withIsoErrors }, { createIsoFromDirectory }] = await Promise.all([
+              isoErrors(),
+              import('./iso-create.js'),
+            ]);
             const created = await withIsoErrors(
               { invalid: '', badInput: 'Use -V with up to 32 of A-Z, 0-9 and "_".' },
               () => createIsoFromDirectory(dir, opts.output, { volumeId, date, force: Boolean(opts.force) }),
@@ -52,6 +56,10 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
     .action(async (file: string, opts: { json?: boolean }) => {
       setExit(
         await runCommand(Boolean(opts.json), async () => {
+          const [{ withIsoErrors }, { openIsoImage }] = await Promise.all([
+            isoErrors(),
+            import('../../../../iso/src/index.js'),
+          ]);
           const image = await withIsoErrors(
             {
               invalid: 'The file is not a usable ISO image; build it again or copy it again.',
@@ -93,6 +101,7 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
     .action(async (file: string, dir: string, opts: { json?: boolean }) => {
       setExit(
         await runCommand(Boolean(opts.json), async () => {
+          const { extractIso } = await import('./iso-extract.js');
           const result = await extractIso(file, dir);
           return {
             data: { ...result },

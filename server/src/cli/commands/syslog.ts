@@ -1,18 +1,7 @@
 import { type Command, Option } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
-import {
-  SYSLOG_CA_MAX_BYTES,
-  type SyslogSettings,
-  type SyslogTestReport,
-} from '../../../../contract/syslog.js';
-import { AnswersFile } from '../../core/answers/answers-file.js';
+import type { SyslogSettings, SyslogTestReport } from '../../../../contract/syslog.js';
 import { readLimitedFile } from '../../core/answers/read-limited-file.js';
-import {
-  parseSyslogRootCa,
-  parseSyslogSettings,
-  readSyslogAnswers,
-  sendSyslogTestMessage,
-} from '../../core/syslog/index.js';
 import { runCommand, UsageError } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
@@ -48,7 +37,10 @@ export const registerSyslog: RegisterCommand = (program: Command, setExit) => {
         throw new UsageError('--ca is the root CA for TLS: add --tls (with a tcp:// URL).');
       setExit(
         await runCommand(Boolean(opts.json), async () => {
-          const { settings, rootCaPem } = opts.answers ? fromAnswers(opts.answers) : fromOptions(opts);
+          const { settings, rootCaPem } = await (opts.answers
+            ? fromAnswers(opts.answers)
+            : fromOptions(opts));
+          const { sendSyslogTestMessage } = await syslogCode();
           const report = await sendSyslogTestMessage(settings, rootCaPem);
           return { data: { syslog: { settings, report } }, human: describe(settings, report) };
         }),
@@ -56,12 +48,23 @@ export const registerSyslog: RegisterCommand = (program: Command, setExit) => {
     });
 };
 
-function fromAnswers(path: string): { settings: SyslogSettings; rootCaPem?: string } {
+// The syslog code (zod schemas, TLS) loads only when this command runs: the CLI starts faster.
+const syslogCode = () => import('../../core/syslog/index.js');
+
+async function fromAnswers(path: string): Promise<{ settings: SyslogSettings; rootCaPem?: string }> {
+  const [{ AnswersFile }, { readSyslogAnswers }] = await Promise.all([
+    import('../../core/answers/answers-file.js'),
+    syslogCode(),
+  ]);
   const { settings, rootCa } = readSyslogAnswers(AnswersFile.load(path));
   return rootCa ? { settings, rootCaPem: rootCa.pem } : { settings };
 }
 
-function fromOptions(opts: TestOptions): { settings: SyslogSettings; rootCaPem?: string } {
+async function fromOptions(opts: TestOptions): Promise<{ settings: SyslogSettings; rootCaPem?: string }> {
+  const [{ SYSLOG_CA_MAX_BYTES }, { parseSyslogRootCa, parseSyslogSettings }] = await Promise.all([
+    import('../../../../contract/syslog.js'),
+    syslogCode(),
+  ]);
   const settings = parseSyslogSettings({
     url: opts.url,
     tls: Boolean(opts.tls),

@@ -1,27 +1,13 @@
 import type { Command } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
-import {
-  addTenantRequestSchema,
-  orgIdSchema,
-  TENANT_CSV_MAX_BYTES,
-  TENANT_STATUS_LABEL,
-} from '../../../../contract/tenants.js';
 import { readLimitedFile } from '../../core/answers/read-limited-file.js';
-import {
-  addTenant,
-  addTenants,
-  type BulkOutcome,
-  createCmks,
-  findTenant,
-  listTenants,
-  markTenantRemoved,
-  parseTenantCsv,
-  pendingTenantIds,
-  revokeTenantCmk,
-} from '../../core/tenants/index.js';
+import type { BulkOutcome } from '../../core/tenants/index.js';
 import { type CommandResult, runCommand, UsageError } from '../output.js';
-import { type TenantCommandOptions, withTenantDatabase } from '../tenants/tenant-session.js';
+import type {
+  TenantCommandOptions,
+  withTenantDatabase as WithTenantDatabase,
+} from '../tenants/tenant-session.js';
 import type { RegisterCommand } from './index.js';
 
 type Action = (
@@ -71,16 +57,26 @@ export const registerTenants: RegisterCommand = (program: Command, setExit) => {
     .action(run(revokeAction));
 };
 
-const listAction: Action = (opts) =>
-  withTenantDatabase(opts, async ({ db }) => {
+// The tenant code, its zod schemas and the database drivers load only when a tenants command runs:
+// the CLI starts faster.
+const tenantCode = () => import('../../core/tenants/index.js');
+const schemas = () => import('../../../../contract/tenants.js');
+const withTenantDatabase: typeof WithTenantDatabase = async (options, work) =>
+  (await import('../tenants/tenant-session.js')).withTenantDatabase(options, work);
+
+const listAction: Action = async (opts) => {
+  const [{ listTenants }, { TENANT_STATUS_LABEL }] = await Promise.all([tenantCode(), schemas()]);
+  return withTenantDatabase(opts, async ({ db }) => {
     const tenants = await listTenants(db);
     const human = tenants.length
       ? tenants.map((t) => `${t.orgId}  ${TENANT_STATUS_LABEL[t.status].padEnd(30)}  ${t.name}`).join('\n')
       : `No tenants in the key database at ${db.where}. Add them with hds-setup tenants add or import-csv.`;
     return { data: { database: db.where, tenants }, human };
   });
+};
 
-const addAction: Action = (opts) => {
+const addAction: Action = async (opts) => {
+  const [{ addTenant }, { addTenantRequestSchema }] = await Promise.all([tenantCode(), schemas()]);
   const tenant = parseInput(addTenantRequestSchema, { orgId: opts.org, name: opts.name });
   return withTenantDatabase(opts, async ({ db }) => {
     await addTenant(db, tenant, new Date());
@@ -91,7 +87,11 @@ const addAction: Action = (opts) => {
   });
 };
 
-const importAction: Action = (opts) => {
+const importAction: Action = async (opts) => {
+  const [{ addTenants, parseTenantCsv }, { TENANT_CSV_MAX_BYTES }] = await Promise.all([
+    tenantCode(),
+    schemas(),
+  ]);
   const path = String(opts.csv);
   let text: string;
   try {
@@ -109,8 +109,12 @@ const importAction: Action = (opts) => {
   });
 };
 
-const createAction: Action = (opts) => {
+const createAction: Action = async (opts) => {
   if (Boolean(opts.all) === Boolean(opts.org)) throw new UsageError('give either --all or --org <org-id>.');
+  const [{ createCmks, findTenant, pendingTenantIds }, { orgIdSchema }] = await Promise.all([
+    tenantCode(),
+    schemas(),
+  ]);
   const one = opts.org ? parseInput(orgIdSchema, opts.org, 'org') : undefined;
   return withTenantDatabase(opts, async ({ db, masterKey, audit }) => {
     const orgIds = one ? [(await findTenant(db, one)).orgId] : await pendingTenantIds(db);
@@ -148,7 +152,8 @@ function bulkResult(outcome: BulkOutcome, verb: string): CommandResult {
   };
 }
 
-const removeAction: Action = (opts) => {
+const removeAction: Action = async (opts) => {
+  const [{ markTenantRemoved }, { orgIdSchema }] = await Promise.all([tenantCode(), schemas()]);
   const orgId = parseInput(orgIdSchema, opts.org, 'org');
   return withTenantDatabase(opts, async ({ db }) => {
     await markTenantRemoved(db, orgId, new Date());
@@ -159,7 +164,8 @@ const removeAction: Action = (opts) => {
   });
 };
 
-const revokeAction: Action = (opts) => {
+const revokeAction: Action = async (opts) => {
+  const [{ revokeTenantCmk }, { orgIdSchema }] = await Promise.all([tenantCode(), schemas()]);
   const orgId = parseInput(orgIdSchema, opts.org, 'org');
   return withTenantDatabase(opts, async ({ db, audit }) => {
     const { auditWarnings } = await revokeTenantCmk(db, orgId, String(opts.confirm), { audit });

@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
-import { readConfigDirectory, readConfigIso, summarizeConfig } from '../../core/configIso/index.js';
 import { runCommand } from '../output.js';
 import type { RegisterCommand } from './index.js';
 import { describeSummary } from './inspect.js';
@@ -29,10 +28,16 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
               `${target} does not exist. Give the mounted configuration folder or the ISO file.`,
             );
           }
+          // The configuration reader (and the database drivers for --database) load only now.
+          const { readConfigDirectory, readConfigIso, summarizeConfig } = await import(
+            '../../core/configIso/index.js'
+          );
           const loaded = isDirectory ? await readConfigDirectory(target) : await readConfigIso(target);
           const now = new Date();
           const summary = summarizeConfig(loaded, now);
-          const database = opts.database ? await verifyAgainstDatabase(loaded, now) : undefined;
+          const database = opts.database
+            ? await (await import('./verify-database.js')).verifyAgainstDatabase(loaded, now)
+            : undefined;
           return {
             data: {
               intact: true,
@@ -49,6 +54,3 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
       );
     });
 };
-
-// Filled in with the key database (service-account registry); see verify-database.ts.
-import { verifyAgainstDatabase } from './verify-database.js';

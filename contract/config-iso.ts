@@ -63,8 +63,10 @@ export interface ReviewState {
   sections: ReviewSection[];
   /** Everything needed is there: the ISO can be built. */
   ready: boolean;
-  /** The ISO built in this session, once built. */
+  /** The ISO built in this session, once built (and only while no page changed since). */
   built?: BuiltIsoInfo;
+  /** A page was changed after the last build: that ISO no longer matches and must be built again. */
+  builtIsoStale?: true;
 }
 
 export interface BuiltIsoInfo {

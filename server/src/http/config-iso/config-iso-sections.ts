@@ -23,6 +23,8 @@ export interface ServiceAccountsSection {
 
 export interface BuiltIsoSection {
   built: BuiltConfigIso;
+  /** SHA-256 of what it was built from (built-iso-freshness.ts): a later change makes it stale. */
+  inputSha256: string | undefined;
   backupAcknowledged: boolean;
   /** The browser fetched the ISO (the backup can only be confirmed after that). */
   downloaded?: boolean;

@@ -1,6 +1,7 @@
 import type { ReviewItem, ReviewSection, ReviewState } from '../../../../contract/config-iso.js';
 import type { LoadedConfigIso } from '../../core/configIso/index.js';
 import type { WizardState } from '../wizard-state.js';
+import { currentBuiltIso, isBuiltIsoStale } from './built-iso-freshness.js';
 import { missingPages } from './collect-config-input.js';
 import './config-iso-sections.js';
 
@@ -17,7 +18,7 @@ export function reviewState(state: WizardState, now: Date): ReviewState {
     syslogSection(state, previous, compare),
     serviceAccountSection(state, now),
   ];
-  const built = state.get('builtIso');
+  const built = currentBuiltIso(state, () => now);
   return {
     ok: true,
     origin: deployment?.origin ?? null,
@@ -25,6 +26,7 @@ export function reviewState(state: WizardState, now: Date): ReviewState {
     previousGeneration: previous?.manifest.generation ?? null,
     sections,
     ready: missingPages(state).length === 0,
+    ...(isBuiltIsoStale(state, () => now) ? { builtIsoStale: true } : {}),
     ...(built
       ? {
           built: {

@@ -224,6 +224,54 @@ describe('configuration ISO in the wizard', () => {
     expect(again.body.errors[0].field).toBe('confirmDiscard');
   });
 
+  it('a page changed after the build takes the ISO off offer until it is built again', async () => {
+    const agent = await signedIn();
+    await agent
+      .post('/api/deployment/import')
+      .set(CLIENT_HEADER, 'web')
+      .set('Content-Type', 'application/octet-stream')
+      .send(gen1)
+      .expect(200);
+    await agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send({}).expect(200);
+    expect((await agent.get('/api/review')).body.built).toMatchObject({ generation: 2 });
+    const imported = (await agent.get('/api/syslog').expect(200)).body.settings;
+    const syslog = (url: string) =>
+      agent
+        .put('/api/syslog')
+        .set(CLIENT_HEADER, 'web')
+        .send({ url, tls: imported.tls, termination: imported.termination })
+        .expect(200);
+
+    await syslog('udp://10.9.9.9:514');
+    const review = (await agent.get('/api/review').expect(200)).body;
+    expect(review.built).toBeUndefined();
+    expect(review.builtIsoStale).toBe(true);
+    for (const refused of [
+      await agent.get('/api/iso/download'),
+      await agent.post('/api/iso/acknowledge-backup').set(CLIENT_HEADER, 'web').send({}),
+    ]) {
+      expect(refused.status).toBe(409);
+      expect(refused.body.errors[0]).toMatchObject({ code: 'WIZARD_INCOMPLETE' });
+      expect(refused.body.errors[0].message).toMatch(/changed after the ISO was built.*Build the ISO again/);
+    }
+
+    // Putting the setting back as it was makes the built ISO match again.
+    await syslog(imported.url);
+    expect((await agent.get('/api/review')).body).toMatchObject({ built: { generation: 2 } });
+    await syslog('udp://10.9.9.9:514');
+    await agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send({}).expect(200);
+    const rebuilt = await agent
+      .get('/api/iso/download')
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(rebuilt.status).toBe(200);
+    expect((await readConfigIso(rebuilt.body as Buffer)).config.syslog.url).toBe('udp://10.9.9.9:514');
+  });
+
   it('a new deployment cannot take over a bound database unless its name is typed; the backup needs the download', async () => {
     const agent = await signedIn();
     const put = (path: string, body: unknown) =>

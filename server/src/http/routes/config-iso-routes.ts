@@ -5,10 +5,10 @@ import { parseInput } from '../../../../contract/parse-input.js';
 import { buildConfigIso, readConfigIso, sha256Hex } from '../../core/configIso/index.js';
 import { bindAfterSavedIso, checkBindingBeforeBuild } from '../../core/keyDatabase/bind-configuration.js';
 import { binaryBody, jsonBody } from '../body.js';
+import { configInputSha256, requireCurrentBuiltIso } from '../config-iso/built-iso-freshness.js';
 import { collectConfigInput } from '../config-iso/collect-config-input.js';
 import { reviewState } from '../config-iso/review.js';
 import type { RouteModule } from '../route-context.js';
-import type { WizardState } from '../wizard-state.js';
 
 const MAX_BACKUP_UPLOAD = 16 * 1024 * 1024;
 /** Re-binding a database of another deployment is confirmed by typing the database's name. */
@@ -34,13 +34,19 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
     const rebind = rebindConfirmation !== undefined;
     const check = await checkBindingBeforeBuild(database, deployment.masterKey, deployment.origin, rebind);
     const built = await buildConfigIso(input);
-    state.set('builtIso', { built, backupAcknowledged: false, rebind, preflight: check });
+    state.set('builtIso', {
+      built,
+      inputSha256: configInputSha256(state, now),
+      backupAcknowledged: false,
+      rebind,
+      preflight: check,
+    });
     res.json(reviewState(state, now()));
   });
 
   // A plain GET so the browser downloads it as a file: the ISO never passes through page script.
   router.get('/iso/download', (_req, res) => {
-    const built = requireBuilt(state);
+    const built = requireCurrentBuiltIso(state, now);
     built.downloaded = true;
     res.setHeader('Content-Type', 'application/x-iso9660-image');
     res.setHeader('Content-Disposition', `attachment; filename="${built.built.fileName}"`);
@@ -50,7 +56,7 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
   });
 
   router.post('/iso/acknowledge-backup', jsonBody(), async (_req, res) => {
-    const built = requireBuilt(state);
+    const built = requireCurrentBuiltIso(state, now);
     // A master key that was never saved must never be bound to the database.
     if (!built.downloaded)
       throw new HdsError('WIZARD_INCOMPLETE', 'Download the ISO and store it before confirming the backup.');
@@ -79,19 +85,13 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
   });
 
   router.post('/iso/verify-backup', binaryBody(MAX_BACKUP_UPLOAD), async (req, res) => {
-    const built = requireBuilt(state);
+    const built = requireCurrentBuiltIso(state, now);
     const uploaded = req.body as unknown;
     if (!Buffer.isBuffer(uploaded) || uploaded.length === 0)
       throw new HdsError('INVALID_INPUT', 'Choose the copy of the ISO you stored as your backup.', 'backup');
     res.json(await compareBackup(uploaded, built.built.bytes, built.built.manifest));
   });
 };
-
-function requireBuilt(state: WizardState) {
-  const built = state.get('builtIso');
-  if (!built) throw new HdsError('WIZARD_INCOMPLETE', 'Build the ISO on the Review & download page first.');
-  return built;
-}
 
 async function compareBackup(
   uploaded: Buffer,

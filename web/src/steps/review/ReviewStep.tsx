@@ -80,6 +80,14 @@ function ReviewStep({ goTo }: StepProps) {
             <ReviewSectionCard key={section.id} section={section} goTo={goTo} />
           ))}
 
+          {review.builtIsoStale && !built && (
+            <Callout tone="warning" title="Build the ISO again">
+              A page was changed after the ISO was built, so that file no longer matches these settings. Build
+              the ISO again, download it and back up the new file; do not upload the earlier download to the
+              nodes.
+            </Callout>
+          )}
+
           {!review.ready && (
             <Callout tone="info" title="Not ready yet">
               Complete the sections marked “not complete” to build the ISO.

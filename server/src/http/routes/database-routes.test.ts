@@ -107,6 +107,21 @@ describe('PUT /api/database', () => {
     expect(res.body.errors[0]).toMatchObject({ code: 'DB_DEFAULT_DATABASE', field: 'database.name' });
   });
 
+  it('names every empty field of an empty form at once, the password among them', async () => {
+    const { put } = await signedIn();
+    const res = await put({
+      settings: { type: 'postgresql', hosts: [''], name: '', username: '', tlsMode: 'prefer' },
+      password: '',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'database.hosts.0',
+      'database.name',
+      'database.password',
+      'database.username',
+    ]);
+  });
+
   it('DB_TYPE_CHANGED after importing an ISO of the other type', async () => {
     const { put, get, state } = await signedIn();
     state.set('previousDeployment', {

@@ -1,7 +1,8 @@
 import type { Router } from 'express';
 import { type DatabaseResponse, databaseRequestSchema } from '../../../../contract/database.js';
+import type { DatabaseType } from '../../../../contract/database-host.js';
 import { isDatabaseLiveTestCode } from '../../../../contract/database-live-test-codes.js';
-import { HdsError } from '../../../../contract/hds-error.js';
+import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
 import {
   runDatabaseLiveTest,
@@ -32,10 +33,7 @@ export const databaseRoutes: RouteModule = (router: Router, { state, logger, now
   });
 
   router.put('/database', jsonBody('512kb'), async (req, res) => {
-    const request = parseInput(databaseRequestSchema, req.body, 'database');
-    const settings = validateDatabaseSettings(request.settings, {
-      previousType: state.get('previousDeployment')?.databaseType,
-    });
+    const { request, settings } = validateRequest(req.body, state.get('previousDeployment')?.databaseType);
     const rootCa = validateDatabaseRootCa(settings, request.rootCaPem, now());
     const password = Buffer.from(request.password, 'utf8');
     let liveTest: AcceptedDatabase['liveTest'];
@@ -70,3 +68,29 @@ export const databaseRoutes: RouteModule = (router: Router, { state, logger, now
     res.json(respond());
   });
 };
+
+/**
+ * The request and its settings, checked together so that every problem is named at once: an empty
+ * form marks each empty field, not only the password.
+ */
+function validateRequest(body: unknown, previousType: DatabaseType | undefined) {
+  const problems: HdsError[] = [];
+  const attempt = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (error) {
+      if (error instanceof HdsErrors) problems.push(...error.errors);
+      else if (error instanceof HdsError) problems.push(error);
+      else throw error;
+      return undefined;
+    }
+  };
+  const request = attempt(() => parseInput(databaseRequestSchema, body, 'database'));
+  const hasSettings = typeof body === 'object' && body !== null && 'settings' in body;
+  const settings = hasSettings
+    ? attempt(() => validateDatabaseSettings((body as { settings: unknown }).settings, { previousType }))
+    : undefined;
+  if (!request || !settings || problems.length > 0)
+    throw problems.length === 1 ? problems[0]! : new HdsErrors(problems);
+  return { request, settings };
+}

@@ -27,9 +27,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       }).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(cannotListen(host, port, error));
       });
-      process.stdout.write(`Express server listening on port ${running.port}.\n`);
-      process.stdout.write(`Sign in: ${running.signInUrl}\n`);
-      if (proxies.length) process.stdout.write(`Outbound proxy: ${proxies.join(', ')}\n`);
+      // Handlers are in place before the link is printed: a Ctrl+C right after it must still wipe.
       let exiting = false;
       const shutdown = (signal: string) => {
         if (exiting) return;
@@ -42,6 +40,9 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       };
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.stdout.write(`Express server listening on port ${running.port}.\n`);
+      process.stdout.write(`Sign in: ${running.signInUrl}\n`);
+      if (proxies.length) process.stdout.write(`Outbound proxy: ${proxies.join(', ')}\n`);
       await new Promise<never>(() => {});
     });
 }

@@ -20,6 +20,7 @@ import { extractIso, inspectIso, rockRidgeModes, sha256File, summaryOf } from '.
 import { CertificatePage } from '../pages/certificate-page.js';
 import { DatabasePage } from '../pages/database-page.js';
 import { IsoImportPage } from '../pages/iso-import-page.js';
+import { ReviewPage } from '../pages/review-page.js';
 import { ServiceAccountsPage } from '../pages/service-accounts-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { SyslogPage } from '../pages/syslog-page.js';
@@ -192,6 +193,13 @@ describe('the configuration ISO, end to end', () => {
     const verdict = await review.verifyBackup(iso);
     await snapshot(page, 'review-generation-1');
     expect(verdict.identical).toBe(true);
+    // After a reload the step list still shows every page done: its ticks come from the server.
+    await page.reload();
+    await ReviewPage.reached(page);
+    const ticked = page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /\(done\)$/ });
+    await expect.poll(() => ticked.count()).toBe(7);
 
     const inspected = inspectIso(iso);
     expect(inspected.exitCode).toBe(0);

@@ -4,12 +4,14 @@ import { wizardSteps } from '../steps/registry';
 import type { StepId } from '../steps/step-id';
 import { useShellStore } from '../store/shell-store';
 import { StepList } from './StepList';
+import { useServerProgress } from './server-progress';
 
 /** The signed-in frame: step list on the left, one task per page on the right. */
 export function WizardShell() {
   const { current, goTo, markComplete, version, setSignedOut } = useShellStore();
   const heading = useRef<HTMLDivElement>(null);
   const hidden = useHiddenSteps(current);
+  useServerProgress(current);
   const shown = wizardSteps.filter((s) => !hidden.includes(s.id));
   const steps = shown.filter((s) => s.kind !== 'tab');
   const tabs = shown.filter((s) => s.kind === 'tab');

@@ -15,7 +15,7 @@ import { VerifyBackup } from './VerifyBackup';
  * Page 8. Everything on one page, then build and download. The ISO goes straight from the server
  * to the browser's download (a plain link), so its secrets never pass through page scripts.
  */
-function ReviewStep({ goTo }: StepProps) {
+function ReviewStep({ goTo, onContinue }: StepProps) {
   const [review, setReview] = useState<ReviewState>();
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
@@ -45,7 +45,11 @@ function ReviewStep({ goTo }: StepProps) {
     }
   }
 
-  const setBuilt = (built: BuiltIsoInfo) => setReview((r) => (r ? { ...r, built } : r));
+  const setBuilt = (built: BuiltIsoInfo) => {
+    setReview((r) => (r ? { ...r, built } : r));
+    // The last step is done once the backup is confirmed: tick it (there is no next page to go to).
+    if (built.backupAcknowledged) onContinue();
+  };
   const built = review?.built;
   // The database already holds another deployment's master key: building needs an explicit re-bind.
   const askRebind =

@@ -64,43 +64,48 @@ export function plainIdentifiers(children: { name: string; isDir: boolean }[]): 
  * (Joliet uses the same order on its 16-bit characters).
  */
 export function compareIdentifiers(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  return compareIdentifierKeys(identifierKey(a), identifierKey(b));
+  return compareIdentifierKeys(identifierKey(unitsText(a)), identifierKey(unitsText(b)));
 }
 
-/** An identifier split once for sorting (name, extension, version), so sorts do not re-split. */
+/**
+ * An identifier split once for sorting (name, extension, version), so sorts do not re-split.
+ * Name and extension are text with one character per byte (ISO 9660) or code unit (Joliet).
+ */
 export interface IdentifierKey {
-  name: number[];
-  extension: number[];
+  name: string;
+  extension: string;
   version: number;
 }
 
-export function identifierKey(id: ArrayLike<number>): IdentifierKey {
-  const [name, extension, version] = splitIdentifier(id);
-  return { name, extension, version };
+/** `id`: one character per byte (a latin1 string) or per UCS-2 code unit. */
+export function identifierKey(id: string): IdentifierKey {
+  const semi = id.indexOf(';');
+  const body = semi >= 0 ? id.slice(0, semi) : id;
+  let version = 0;
+  if (semi >= 0)
+    for (let i = semi + 1; i < id.length; i++) version = version * 10 + (id.charCodeAt(i) - 0x30);
+  const dot = body.indexOf('.');
+  return dot >= 0
+    ? { name: body.slice(0, dot), extension: body.slice(dot + 1), version }
+    : { name: body, extension: '', version };
 }
 
 export function compareIdentifierKeys(a: IdentifierKey, b: IdentifierKey): number {
   return comparePadded(a.name, b.name) || comparePadded(a.extension, b.extension) || b.version - a.version;
 }
 
-const DOT = 0x2e;
-const SEMICOLON = 0x3b;
 const SPACE = 0x20;
 
-function splitIdentifier(id: ArrayLike<number>): [number[], number[], number] {
-  const units = Array.from(id);
-  const semi = units.indexOf(SEMICOLON);
-  const body = semi >= 0 ? units.slice(0, semi) : units;
-  let version = 0;
-  if (semi >= 0) for (const u of units.slice(semi + 1)) version = version * 10 + (u - 0x30);
-  const dot = body.indexOf(DOT);
-  return dot >= 0 ? [body.slice(0, dot), body.slice(dot + 1), version] : [body, [], version];
+function unitsText(units: ArrayLike<number>): string {
+  let text = '';
+  for (let i = 0; i < units.length; i++) text += String.fromCharCode(units[i]!);
+  return text;
 }
 
-function comparePadded(a: number[], b: number[]): number {
+function comparePadded(a: string, b: string): number {
   const length = Math.max(a.length, b.length);
   for (let i = 0; i < length; i++) {
-    const d = (a[i] ?? SPACE) - (b[i] ?? SPACE);
+    const d = (i < a.length ? a.charCodeAt(i) : SPACE) - (i < b.length ? b.charCodeAt(i) : SPACE);
     if (d !== 0) return d;
   }
   return 0;

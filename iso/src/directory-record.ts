@@ -27,24 +27,38 @@ export interface DirectoryRecordFields {
 }
 
 export function serializeDirectoryRecord(fields: DirectoryRecordFields): Buffer {
-  const base = recordBaseLength(fields.identifier.length);
-  const systemUse = fields.systemUse ?? Buffer.alloc(0);
-  const length = base + systemUse.length;
-  if (length > MAX_RECORD) throw new RangeError(`directory record of ${length} bytes`);
-  const r = Buffer.allocUnsafe(length).fill(0); // pooled: thousands of records per image
-  r[0] = length; // BP 1: length of directory record
-  r[1] = 0; // BP 2: extended attribute record length
-  writeBoth32(r, 2, fields.location); // BP 3–10: location of extent
-  writeBoth32(r, 10, fields.dataLength); // BP 11–18: data length
-  writeRecordingDate(r, 18, fields.recorded); // BP 19–25: recording date and time
-  r[25] = fields.flags; // BP 26: file flags
-  r[26] = 0; // BP 27: file unit size (not interleaved)
-  r[27] = 0; // BP 28: interleave gap size
-  writeBoth16(r, 28, 1); // BP 29–32: volume sequence number
-  r[32] = fields.identifier.length; // BP 33: length of file identifier
-  fields.identifier.copy(r, 33); // BP 34…: file identifier (+ padding byte)
-  systemUse.copy(r, base); // system use (Rock Ridge lives here)
+  const systemUse = fields.systemUse;
+  const r = Buffer.alloc(recordBaseLength(fields.identifier.length) + (systemUse?.length ?? 0));
+  const systemUseAt = writeDirectoryRecord(r, 0, fields, systemUse?.length ?? 0);
+  systemUse?.copy(r, systemUseAt);
   return r;
+}
+
+/**
+ * Writes a record into `into` at `at` (an area of zeros: the image being laid out), all but its
+ * System Use field of `systemUseLength` bytes; returns where that field starts.
+ */
+export function writeDirectoryRecord(
+  into: Buffer,
+  at: number,
+  fields: Omit<DirectoryRecordFields, 'systemUse'>,
+  systemUseLength: number,
+): number {
+  const base = recordBaseLength(fields.identifier.length);
+  const length = base + systemUseLength;
+  if (length > MAX_RECORD) throw new RangeError(`directory record of ${length} bytes`);
+  into[at] = length; // BP 1: length of directory record
+  into[at + 1] = 0; // BP 2: extended attribute record length
+  writeBoth32(into, at + 2, fields.location); // BP 3–10: location of extent
+  writeBoth32(into, at + 10, fields.dataLength); // BP 11–18: data length
+  writeRecordingDate(into, at + 18, fields.recorded); // BP 19–25: recording date and time
+  into[at + 25] = fields.flags; // BP 26: file flags
+  into[at + 26] = 0; // BP 27: file unit size (not interleaved)
+  into[at + 27] = 0; // BP 28: interleave gap size
+  writeBoth16(into, at + 28, 1); // BP 29–32: volume sequence number
+  into[at + 32] = fields.identifier.length; // BP 33: length of file identifier
+  fields.identifier.copy(into, at + 33); // BP 34…: file identifier (+ the zero padding byte)
+  return at + base; // system use (Rock Ridge lives here)
 }
 
 export interface ParsedDirectoryRecord {

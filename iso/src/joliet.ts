@@ -12,10 +12,9 @@ export const JOLIET_NAME_MAX = 64;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what Joliet forbids
 const FORBIDDEN = /[*/:;?\\\u0000-\u001f]/g;
 
+/** Big-endian UCS-2: each UTF-16 code unit as is (callers have replaced surrogates, see cleanUcs2). */
 export function encodeUcs2(text: string): Buffer {
-  const b = Buffer.allocUnsafe(text.length * 2); // every byte is written below
-  for (let i = 0; i < text.length; i++) b.writeUInt16BE(text.charCodeAt(i), i * 2);
-  return b;
+  return Buffer.from(text, 'utf16le').swap16();
 }
 
 export function decodeUcs2(bytes: Buffer): string {
@@ -34,8 +33,11 @@ export function jolietText(value: string, width: number): Buffer {
 
 /** Characters outside the Basic Multilingual Plane have no UCS-2 form: each becomes "_". */
 function cleanUcs2(text: string): string {
+  if (!SURROGATE.test(text)) return text;
   return Array.from(text, (c) => (c.length > 1 ? '_' : c)).join('');
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * Joliet identifiers for the children of one directory: the real name in UCS-2, forbidden
@@ -43,6 +45,11 @@ function cleanUcs2(text: string): string {
  * (Windows compares names that way).
  */
 export function jolietIdentifiers(children: { name: string; isDir: boolean }[]): Buffer[] {
+  return jolietNames(children).map(encodeUcs2);
+}
+
+/** jolietIdentifiers before encoding: one UTF-16 code unit per UCS-2 character. */
+export function jolietNames(children: { name: string; isDir: boolean }[]): string[] {
   const taken = new Set<string>();
   const nextSuffix = new Map<string, number>(); // keeps many similar names linear
   return children.map(({ name, isDir }) => {
@@ -58,6 +65,6 @@ export function jolietIdentifiers(children: { name: string; isDir: boolean }[]):
     for (; taken.has(id.toUpperCase()); n++) id = fit(`~${n}`);
     nextSuffix.set(first.toUpperCase(), n);
     taken.add(id.toUpperCase());
-    return encodeUcs2(id);
+    return id;
   });
 }

@@ -3,14 +3,18 @@
 
 export const SECTOR = 2048;
 
+// Byte by byte rather than writeUInt32LE/BE: thousands of records per image, and plain stores stay
+// fast before the JIT has warmed up (a CLI run is over by then). Callers keep values in range.
 export function writeBoth16(buf: Buffer, offset: number, value: number): void {
-  buf.writeUInt16LE(value, offset);
-  buf.writeUInt16BE(value, offset + 2);
+  buf[offset] = buf[offset + 3] = value & 0xff;
+  buf[offset + 1] = buf[offset + 2] = (value >>> 8) & 0xff;
 }
 
 export function writeBoth32(buf: Buffer, offset: number, value: number): void {
-  buf.writeUInt32LE(value, offset);
-  buf.writeUInt32BE(value, offset + 4);
+  buf[offset] = buf[offset + 7] = value & 0xff;
+  buf[offset + 1] = buf[offset + 6] = (value >>> 8) & 0xff;
+  buf[offset + 2] = buf[offset + 5] = (value >>> 16) & 0xff;
+  buf[offset + 3] = buf[offset + 4] = value >>> 24;
 }
 
 /**

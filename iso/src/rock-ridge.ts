@@ -10,66 +10,79 @@ export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
 
-/**
- * SUSP 4.1: BP 1–2 signature, BP 3 length (of the whole entry), BP 4 version (1), BP 5… data.
- * Allocated from Node's small-buffer pool (thousands of entries per image), zero-filled.
- */
-function entry(signature: string, length: number): Buffer {
-  const e = Buffer.allocUnsafe(length).fill(0);
-  e.write(signature, 0, 'latin1');
-  e[2] = length;
-  e[3] = 1;
-  return e;
+// Every entry is written straight into the image at `at` (no buffer per entry: thousands of
+// records per image) and each writer returns the offset just past its entry. Lengths are known
+// up front, so the layout is planned without building any entry.
+
+/** SUSP 4.1: BP 1–2 signature, BP 3 length (of the whole entry), BP 4 version (1), BP 5… data (zeroed). */
+function entry(into: Buffer, at: number, signature: string, length: number): void {
+  into.fill(0, at, at + length);
+  into[at] = signature.charCodeAt(0);
+  into[at + 1] = signature.charCodeAt(1);
+  into[at + 2] = length;
+  into[at + 3] = 1;
 }
 
 /** SUSP 5.3 SP: first entry of the root's "." record; BP 5–6 check bytes BE EF, BP 7 bytes skipped (0). */
-export function spEntry(): Buffer {
-  const e = entry('SP', 7);
-  e[4] = 0xbe;
-  e[5] = 0xef;
-  return e;
+export const SP_LENGTH = 7;
+export function writeSp(into: Buffer, at: number): number {
+  entry(into, at, 'SP', SP_LENGTH);
+  into[at + 4] = 0xbe;
+  into[at + 5] = 0xef;
+  return at + SP_LENGTH;
 }
 
 /** SUSP 5.1 CE: continuation area at block (BP 5–12), offset (BP 13–20), length (BP 21–28). */
 export const CE_LENGTH = 28;
-export function ceEntry(block: number, offset: number, length: number): Buffer {
-  const e = entry('CE', CE_LENGTH);
-  writeBoth32(e, 4, block);
-  writeBoth32(e, 12, offset);
-  writeBoth32(e, 20, length);
-  return e;
+export function writeCe(into: Buffer, at: number, block: number, offset: number, length: number): number {
+  entry(into, at, 'CE', CE_LENGTH);
+  writeBoth32(into, at + 4, block);
+  writeBoth32(into, at + 12, offset);
+  writeBoth32(into, at + 20, length);
+  return at + CE_LENGTH;
 }
 
 /** SUSP 5.5 ER: extension reference; RRIP 1.12 section 5.5 gives its identifier and texts. */
-export function erEntry(): Buffer {
-  const id = Buffer.from('IEEE_P1282', 'latin1');
-  const descriptor = Buffer.from(
-    'THE IEEE P1282 PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS.',
-    'latin1',
-  );
-  const source = Buffer.from(
-    'PLEASE CONTACT THE IEEE STANDARDS DEPARTMENT, PISCATAWAY, NJ, USA FOR THE P1282 SPECIFICATION.',
-    'latin1',
-  );
-  const e = entry('ER', 8 + id.length + descriptor.length + source.length);
+const ER_ID = Buffer.from('IEEE_P1282', 'latin1');
+const ER_DESCRIPTOR = Buffer.from(
+  'THE IEEE P1282 PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS.',
+  'latin1',
+);
+const ER_SOURCE = Buffer.from(
+  'PLEASE CONTACT THE IEEE STANDARDS DEPARTMENT, PISCATAWAY, NJ, USA FOR THE P1282 SPECIFICATION.',
+  'latin1',
+);
+export const ER_LENGTH = 8 + ER_ID.length + ER_DESCRIPTOR.length + ER_SOURCE.length;
+export function writeEr(into: Buffer, at: number): number {
+  entry(into, at, 'ER', ER_LENGTH);
   // BP 5–8: LEN_ID, LEN_DES, LEN_SRC, EXT_VER; then the three texts
-  e[4] = id.length;
-  e[5] = descriptor.length;
-  e[6] = source.length;
-  e[7] = 1;
-  Buffer.concat([id, descriptor, source]).copy(e, 8);
-  return e;
+  into[at + 4] = ER_ID.length;
+  into[at + 5] = ER_DESCRIPTOR.length;
+  into[at + 6] = ER_SOURCE.length;
+  into[at + 7] = 1;
+  let text = at + 8;
+  for (const part of [ER_ID, ER_DESCRIPTOR, ER_SOURCE]) text += part.copy(into, text);
+  return at + ER_LENGTH;
 }
 
 /** RRIP 1.12 4.1.1 PX (44 bytes): mode, links, uid, gid, serial number — each both-byte-order 32-bit. */
-export function pxEntry(mode: number, links: number, uid: number, gid: number, serial: number): Buffer {
-  const e = entry('PX', 44);
-  writeBoth32(e, 4, mode); // BP 5–12: file mode
-  writeBoth32(e, 12, links); // BP 13–20: links
-  writeBoth32(e, 20, uid); // BP 21–28: user id
-  writeBoth32(e, 28, gid); // BP 29–36: group id
-  writeBoth32(e, 36, serial); // BP 37–44: file serial number
-  return e;
+export const PX_LENGTH = 44;
+export function writePx(
+  into: Buffer,
+  at: number,
+  mode: number,
+  links: number,
+  uid: number,
+  gid: number,
+  serial: number,
+): number {
+  entry(into, at, 'PX', PX_LENGTH);
+  writeBoth32(into, at + 4, mode); // BP 5–12: file mode
+  writeBoth32(into, at + 12, links); // BP 13–20: links
+  writeBoth32(into, at + 20, uid); // BP 21–28: user id
+  writeBoth32(into, at + 28, gid); // BP 29–36: group id
+  writeBoth32(into, at + 36, serial); // BP 37–44: file serial number
+  return at + PX_LENGTH;
 }
 
 /** RRIP 1.12 4.1.6 TF flags: bit 1 modify, bit 2 access, bit 3 attributes (ctime); bit 7 long form. */
@@ -78,11 +91,14 @@ const TF_ACCESS = 0x04;
 const TF_ATTRIBUTES = 0x08;
 const TF_LONG_FORM = 0x80;
 
-export function tfEntry(time: Date): Buffer {
-  const e = entry('TF', 5 + 3 * 7);
-  e[4] = TF_MODIFY | TF_ACCESS | TF_ATTRIBUTES; // BP 5: flags; BP 6…: the stamps, 9.1.5 form
-  for (let i = 0; i < 3; i++) writeRecordingDate(e, 5 + i * 7, time);
-  return e;
+export const TF_LENGTH = 5 + 3 * 7;
+export function writeTf(into: Buffer, at: number, time: Date): number {
+  entry(into, at, 'TF', TF_LENGTH);
+  into[at + 4] = TF_MODIFY | TF_ACCESS | TF_ATTRIBUTES; // BP 5: flags; BP 6…: the stamps, 9.1.5 form
+  writeRecordingDate(into, at + 5, time);
+  into.copy(into, at + 12, at + 5, at + 12); // the same time three times
+  into.copy(into, at + 19, at + 5, at + 12);
+  return at + TF_LENGTH;
 }
 
 /** RRIP 1.12 4.1.4 NM: BP 5 flags (bit 0 CONTINUE), BP 6… name bytes. Longer names span entries. */
@@ -91,20 +107,34 @@ const NM_CURRENT = 0x02;
 const NM_PARENT = 0x04;
 const NM_CHUNK = 250; // 255 − 5 header bytes
 
-export function nmEntries(name: Buffer): Buffer[] {
-  const entries: Buffer[] = [];
-  let at = 0;
-  while (at < name.length) {
-    let end = Math.min(at + NM_CHUNK, name.length);
-    // split between UTF-8 characters, never inside one
-    while (end < name.length && end > at + 1 && (name[end]! & 0xc0) === 0x80) end--;
-    const e = entry('NM', 5 + end - at);
-    e[4] = end === name.length ? 0 : NM_CONTINUE;
-    name.copy(e, 5, at, end);
-    entries.push(e);
+/** Where the NM entry holding `name` from `at` ends: between UTF-8 characters, never inside one. */
+function nmPartEnd(name: Buffer, at: number): number {
+  let end = Math.min(at + NM_CHUNK, name.length);
+  while (end < name.length && end > at + 1 && (name[end]! & 0xc0) === 0x80) end--;
+  return end;
+}
+
+/** Bytes the NM entries of `name` take. */
+export function nmLength(name: Buffer): number {
+  let length = 0;
+  for (let at = 0; at < name.length; ) {
+    const end = nmPartEnd(name, at);
+    length += 5 + end - at;
     at = end;
   }
-  return entries;
+  return length;
+}
+
+export function writeNm(into: Buffer, at: number, name: Buffer): number {
+  for (let from = 0; from < name.length; ) {
+    const end = nmPartEnd(name, from);
+    entry(into, at, 'NM', 5 + end - from);
+    into[at + 4] = end === name.length ? 0 : NM_CONTINUE;
+    name.copy(into, at + 5, from, end);
+    at += 5 + end - from;
+    from = end;
+  }
+  return at;
 }
 
 /** What the reader learns from one record's SUSP entries (continuation areas included). */

@@ -21,6 +21,7 @@ import {
   recordBaseLength,
   SELF_ID,
   serializeDirectoryRecord,
+  writeDirectoryRecord,
 } from './directory-record.js';
 import { badInput } from './errors.js';
 import {
@@ -32,19 +33,24 @@ import {
   type TreeFile,
   type TreeNode,
 } from './iso-tree.js';
-import { JOLIET_ESCAPE, jolietIdentifiers, jolietText } from './joliet.js';
+import { encodeUcs2, JOLIET_ESCAPE, jolietNames, jolietText } from './joliet.js';
 import { SECTOR, sectorsFor } from './numerical-values.js';
 import { type PathTableDirectory, pathTableSize, serializePathTable } from './path-table.js';
 import {
   CE_LENGTH,
-  ceEntry,
-  erEntry,
-  nmEntries,
-  pxEntry,
+  ER_LENGTH,
+  nmLength,
+  PX_LENGTH,
   S_IFDIR,
   S_IFREG,
-  spEntry,
-  tfEntry,
+  SP_LENGTH,
+  TF_LENGTH,
+  writeCe,
+  writeEr,
+  writeNm,
+  writePx,
+  writeSp,
+  writeTf,
 } from './rock-ridge.js';
 import {
   FIRST_DESCRIPTOR_SECTOR,
@@ -89,11 +95,16 @@ type Planned = PlannedDir | PlannedFile;
 
 /**
  * A System Use field split between the record and a continuation area (SUSP 5.1). Only lengths
- * are kept between planning and writing; `entries` builds the bytes again when the record is
- * written, so a large tree does not hold every entry in memory at once.
+ * are kept between planning and writing (computed, not built); the entries are written straight
+ * into the image when the record is, so a large tree never holds them in memory.
+ *
+ * What it holds: PX and TF of `owner` (fixed, always in the record), preceded by SP for the
+ * root's "." (`root`, whose ER is movable), or followed by the NM entries of its name (`named`,
+ * movable). Movable entries go to a continuation area when the record would be too long.
  */
 interface SystemUse {
-  entries: () => SuspEntries;
+  owner: Planned;
+  kind: 'root' | 'posix' | 'named';
   /** Bytes in the record (a CE entry included), before the even-length padding. */
   inlineLength: number;
   /** Bytes moved to the continuation area; 0 when everything fits in the record. */
@@ -103,17 +114,10 @@ interface SystemUse {
   ceOffset: number;
 }
 
-/** `fixed` entries always stay in the record; `movable` ones go to a continuation area if needed. */
-interface SuspEntries {
-  fixed: Buffer[];
-  movable: Buffer[];
-}
-
+/** A directory record: where `target` (a directory or file) is in the primary or the Joliet tree. */
 interface PlannedRecord {
-  location: () => number;
-  dataLength: () => number;
-  date: Date;
-  flags: number;
+  target: Planned;
+  joliet: boolean;
   identifier: Buffer;
   systemUse: SystemUse | undefined;
   length: number;
@@ -238,18 +242,18 @@ function planImage(entries: IsoTreeEntry[], options: IsoWriteOptions): Layout {
     const children = [...node.children.values()].sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes));
     const described = children.map((c) => ({ name: c.name, isDir: c.kind === 'dir' }));
     const isoIds = plainIdentifiers(described);
-    const jolietIds = jolietIdentifiers(described);
+    const jolietIds = jolietNames(described);
     const planned = children.map((c, i): Planned => {
       const isoId = Buffer.from(isoIds[i]!, 'latin1');
-      const jId = jolietIds[i]!;
+      const jId = encodeUcs2(jolietIds[i]!);
       if (c.kind === 'dir') {
         dir.subdirs++;
         return planDir(c, dir, isoId, jId);
       }
       return { node: c, isoId, jolietId: jId, serial: serial++, location: 0 };
     });
-    dir.isoOrder = sortedBy(planned, (p) => identifierKey(p.isoId));
-    dir.jolietOrder = sortedBy(planned, (p) => identifierKey(ucs2Units(p.jolietId)));
+    dir.isoOrder = sortedBy(planned, isoIds);
+    dir.jolietOrder = sortedBy(planned, jolietIds);
     return dir;
   }
 
@@ -407,17 +411,14 @@ function checkOptions(options: IsoWriteOptions): (value: string, width: number) 
   };
 }
 
-/** ECMA-119 9.3 order, each identifier split once. */
-function sortedBy(planned: Planned[], key: (p: Planned) => IdentifierKey): Planned[] {
-  const keyed = planned.map((p) => ({ p, key: key(p) }));
+/** ECMA-119 9.3 order of `planned` by their identifiers (`ids[i]` is the one of `planned[i]`), each split once. */
+function sortedBy(planned: Planned[], ids: string[]): Planned[] {
+  const keyed = planned.map((p, i): { p: Planned; key: IdentifierKey } => ({
+    p,
+    key: identifierKey(ids[i]!),
+  }));
   keyed.sort((a, b) => compareIdentifierKeys(a.key, b.key));
   return keyed.map((k) => k.p);
-}
-
-function ucs2Units(id: Buffer): number[] {
-  const units: number[] = [];
-  for (let i = 0; i + 1 < id.length; i += 2) units.push(id.readUInt16BE(i));
-  return units;
 }
 
 function breadthFirst(root: PlannedDir, order: (d: PlannedDir) => Planned[]): PlannedDir[] {
@@ -440,27 +441,19 @@ function pathTableOf(
   }));
 }
 
-/** RRIP PX + TF for a node (RRIP 1.12 4.1.1, 4.1.6). */
-function posixEntries(p: PlannedDir | PlannedFile): Buffer[] {
-  const n = p.node;
-  const mode = n.kind === 'dir' ? S_IFDIR | n.mode : S_IFREG | n.mode;
-  const links = n.kind === 'dir' ? 2 + (p as PlannedDir).subdirs : 1;
-  return [pxEntry(mode, links, n.uid, n.gid, p.serial), tfEntry(n.mtime)];
-}
-
 /**
  * Splits System Use entries between the record and a continuation area: everything inline when
  * the record stays within 255 bytes (ECMA-119 9.1.1), else the fixed entries inline plus a CE
  * entry pointing at the rest (SUSP 5.1).
  */
-function systemUse(identifierLength: number, entries: () => SuspEntries): SystemUse {
+function systemUse(identifierLength: number, owner: Planned, kind: SystemUse['kind']): SystemUse {
   const room = MAX_RECORD - recordBaseLength(identifierLength);
-  const { fixed, movable } = entries();
-  const fixedLength = total(fixed);
-  const movableLength = total(movable);
+  const fixedLength = (kind === 'root' ? SP_LENGTH : 0) + PX_LENGTH + TF_LENGTH;
+  const movableLength = kind === 'root' ? ER_LENGTH : kind === 'named' ? nmLength(owner.node.nameBytes) : 0;
   if (fixedLength + movableLength <= room)
     return {
-      entries,
+      owner,
+      kind,
       inlineLength: fixedLength + movableLength,
       continuationLength: 0,
       ceBlock: 0,
@@ -468,7 +461,8 @@ function systemUse(identifierLength: number, entries: () => SuspEntries): System
     };
   if (fixedLength + CE_LENGTH > room) throw new RangeError('fixed System Use entries exceed a record');
   return {
-    entries,
+    owner,
+    kind,
     inlineLength: fixedLength + CE_LENGTH,
     continuationLength: movableLength,
     ceBlock: 0,
@@ -476,133 +470,63 @@ function systemUse(identifierLength: number, entries: () => SuspEntries): System
   };
 }
 
-function total(buffers: Buffer[]): number {
-  let n = 0;
-  for (const b of buffers) n += b.length;
-  return n;
+/** Writes the record's System Use entries at `at`; a continuation goes straight to its place. */
+function writeSystemUse(image: Buffer, at: number, su: SystemUse): void {
+  const p = su.owner;
+  const n = p.node;
+  if (su.kind === 'root') at = writeSp(image, at); // SUSP 5.3: SP first
+  // RRIP 1.12 4.1.1 PX and 4.1.6 TF
+  const mode = n.kind === 'dir' ? S_IFDIR | n.mode : S_IFREG | n.mode;
+  const links = n.kind === 'dir' ? 2 + (p as PlannedDir).subdirs : 1;
+  at = writePx(image, at, mode, links, n.uid, n.gid, p.serial);
+  at = writeTf(image, at, n.mtime);
+  if (su.continuationLength) {
+    writeMovable(image, su.ceBlock * SECTOR + su.ceOffset, su);
+    writeCe(image, at, su.ceBlock, su.ceOffset, su.continuationLength);
+  } else writeMovable(image, at, su);
+  // The even-length padding byte (ECMA-119 9.1.13) is already zero: the image starts zeroed.
 }
 
-/** The record's System Use bytes; a continuation goes straight into the image at its place. */
-function systemUseBytes(su: SystemUse, image: Buffer): Buffer {
-  const { fixed, movable } = su.entries();
-  const parts = su.continuationLength ? fixed : [...fixed, ...movable];
-  if (su.continuationLength) {
-    Buffer.concat(movable).copy(image, su.ceBlock * SECTOR + su.ceOffset);
-    parts.push(ceEntry(su.ceBlock, su.ceOffset, su.continuationLength));
-  }
-  // keep the record length even (ECMA-119 9.1.13 pads the System Use field to an even length)
-  if (su.inlineLength % 2) parts.push(Buffer.alloc(1));
-  return Buffer.concat(parts);
+function writeMovable(image: Buffer, at: number, su: SystemUse): void {
+  if (su.kind === 'root')
+    writeEr(image, at); // SUSP 5.5: ER in the root's "."
+  else if (su.kind === 'named') writeNm(image, at, su.owner.node.nameBytes);
 }
 
 function recordLength(identifierLength: number, su: SystemUse | undefined): number {
-  if (!su) return recordBaseLength(identifierLength);
-  return recordBaseLength(identifierLength) + su.inlineLength + (su.inlineLength % 2);
+  return recordBaseLength(identifierLength) + systemUseLength(su);
+}
+
+/** The System Use field's bytes in the record, kept even (ECMA-119 9.1.13). */
+function systemUseLength(su: SystemUse | undefined): number {
+  return su ? su.inlineLength + (su.inlineLength % 2) : 0;
 }
 
 function primaryDirRecords(dir: PlannedDir, root: PlannedDir): PlannedRecord[] {
   const parent = dir.parent ?? dir;
-  const selfSu =
-    dir === root
-      ? systemUse(1, () => ({ fixed: [spEntry(), ...posixEntries(dir)], movable: [erEntry()] })) // SUSP 5.3: SP first; 5.5: ER in the root's "."
-      : systemUse(1, () => ({ fixed: posixEntries(dir), movable: [] }));
   const records: PlannedRecord[] = [
-    dirRecord(
-      dir,
-      SELF_ID,
-      selfSu,
-      (d) => d.isoLocation,
-      (d) => d.isoSize,
-    ),
-    dirRecord(
-      parent,
-      PARENT_ID,
-      systemUse(1, () => ({ fixed: posixEntries(parent), movable: [] })),
-      (d) => d.isoLocation,
-      (d) => d.isoSize,
-    ),
+    record(dir, false, SELF_ID, systemUse(1, dir, dir === root ? 'root' : 'posix')),
+    record(parent, false, PARENT_ID, systemUse(1, parent, 'posix')),
   ];
-  for (const c of dir.isoOrder) {
-    const su = systemUse(c.isoId.length, () => ({
-      fixed: posixEntries(c),
-      movable: nmEntries(c.node.nameBytes),
-    }));
-    records.push(
-      c.node.kind === 'dir'
-        ? dirRecord(
-            c as PlannedDir,
-            c.isoId,
-            su,
-            (d) => d.isoLocation,
-            (d) => d.isoSize,
-          )
-        : fileRecord(c as PlannedFile, c.isoId, su),
-    );
-  }
+  for (const c of dir.isoOrder)
+    records.push(record(c, false, c.isoId, systemUse(c.isoId.length, c, 'named')));
   return records;
 }
 
 function jolietDirRecords(dir: PlannedDir): PlannedRecord[] {
   const parent = dir.parent ?? dir;
-  const records = [
-    dirRecord(
-      dir,
-      SELF_ID,
-      undefined,
-      (d) => d.jolietLocation,
-      (d) => d.jolietSize,
-    ),
-    dirRecord(
-      parent,
-      PARENT_ID,
-      undefined,
-      (d) => d.jolietLocation,
-      (d) => d.jolietSize,
-    ),
-  ];
-  for (const c of dir.jolietOrder)
-    records.push(
-      c.node.kind === 'dir'
-        ? dirRecord(
-            c as PlannedDir,
-            c.jolietId,
-            undefined,
-            (d) => d.jolietLocation,
-            (d) => d.jolietSize,
-          )
-        : fileRecord(c as PlannedFile, c.jolietId, undefined),
-    );
+  const records = [record(dir, true, SELF_ID, undefined), record(parent, true, PARENT_ID, undefined)];
+  for (const c of dir.jolietOrder) records.push(record(c, true, c.jolietId, undefined));
   return records;
 }
 
-function dirRecord(
-  dir: PlannedDir,
+function record(
+  target: Planned,
+  joliet: boolean,
   identifier: Buffer,
   su: SystemUse | undefined,
-  location: (d: PlannedDir) => number,
-  size: (d: PlannedDir) => number,
 ): PlannedRecord {
-  return {
-    location: () => location(dir),
-    dataLength: () => size(dir),
-    date: dir.node.mtime,
-    flags: FLAG_DIRECTORY,
-    identifier,
-    systemUse: su,
-    length: recordLength(identifier.length, su),
-  };
-}
-
-function fileRecord(file: PlannedFile, identifier: Buffer, su: SystemUse | undefined): PlannedRecord {
-  return {
-    location: () => file.location,
-    dataLength: () => file.node.size,
-    date: file.node.mtime,
-    flags: 0,
-    identifier,
-    systemUse: su,
-    length: recordLength(identifier.length, su),
-  };
+  return { target, joliet, identifier, systemUse: su, length: recordLength(identifier.length, su) };
 }
 
 /** ECMA-119 6.8.1.1: a record never crosses a sector boundary; the rest of the sector is zeros. */
@@ -619,15 +543,22 @@ function writeExtent(image: Buffer, location: number, records: PlannedRecord[]):
   let at = 0;
   for (const r of records) {
     if ((at % SECTOR) + r.length > SECTOR) at = sectorsFor(at) * SECTOR;
-    const bytes = serializeDirectoryRecord({
-      location: r.location(),
-      dataLength: r.dataLength(),
-      recorded: r.date,
-      flags: r.flags,
-      identifier: r.identifier,
-      systemUse: r.systemUse ? systemUseBytes(r.systemUse, image) : undefined,
-    });
-    bytes.copy(image, location * SECTOR + at);
+    const t = r.target;
+    const isDir = t.node.kind === 'dir';
+    const dir = t as PlannedDir;
+    const systemUseAt = writeDirectoryRecord(
+      image,
+      location * SECTOR + at,
+      {
+        location: isDir ? (r.joliet ? dir.jolietLocation : dir.isoLocation) : (t as PlannedFile).location,
+        dataLength: isDir ? (r.joliet ? dir.jolietSize : dir.isoSize) : (t as PlannedFile).node.size,
+        recorded: t.node.mtime,
+        flags: isDir ? FLAG_DIRECTORY : 0,
+        identifier: r.identifier,
+      },
+      systemUseLength(r.systemUse),
+    );
+    if (r.systemUse) writeSystemUse(image, systemUseAt, r.systemUse);
     at += r.length;
   }
 }

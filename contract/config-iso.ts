@@ -50,8 +50,10 @@ export interface ReviewSection {
   /** False when the page has not been completed yet. */
   complete: boolean;
   items: ReviewItem[];
-  /** e.g. "The live database test failed (DB_AUTH_FAILED) and was ignored." */
+  /** What needs a look, e.g. "The live database test failed (DB_AUTH_FAILED) and was ignored." */
   notes: string[];
+  /** Plain outcomes that need nothing, e.g. "Live test passed: PostgreSQL 15.4, TLS TLSv1.3." */
+  facts?: string[];
 }
 
 /** GET /api/review */

@@ -7,6 +7,17 @@ import './config-iso-sections.js';
 
 type Change = ReviewItem['change'];
 
+/** The words of the Database page's TLS choices, so the review reads like the page the admin filled. */
+const TLS_MODE_WORDS = {
+  prefer: 'Prefer TLS',
+  require: 'Require TLS',
+  'verify-ca': 'Require TLS and verify certificate signer',
+  'verify-full': 'Require TLS and verify certificate signer and hostname',
+} as const;
+
+/** A date as every page shows it (UTC day), not a raw timestamp. */
+const day = (iso: string) => new Date(iso).toISOString().slice(0, 10);
+
 /** Page 8: every section on one page, and what changed since the imported ISO. Never a secret. */
 export function reviewState(state: WizardState, now: Date): ReviewState {
   const deployment = state.get('deployment');
@@ -64,7 +75,7 @@ function certificateSection(
       },
       {
         label: 'Expires',
-        value: cert.summary.notAfter,
+        value: day(cert.summary.notAfter),
         change: compare(before?.notAfter === cert.summary.notAfter),
       },
       {
@@ -101,7 +112,11 @@ function databaseSection(
     { label: 'Hosts', value: s.hosts.join(', '), change: compare(same(before?.settings.hosts, s.hosts)) },
     { label: 'Database name', value: s.name, change: compare(before?.settings.name === s.name) },
     { label: 'Username', value: s.username, change: compare(before?.settings.username === s.username) },
-    { label: 'TLS mode', value: s.tlsMode, change: compare(before?.settings.tlsMode === s.tlsMode) },
+    {
+      label: 'TLS mode',
+      value: TLS_MODE_WORDS[s.tlsMode],
+      change: compare(before?.settings.tlsMode === s.tlsMode),
+    },
     {
       label: 'Password',
       value: previous ? (before?.password.equals(db.password) ? 'unchanged' : 'changed') : 'set',
@@ -121,20 +136,30 @@ function databaseSection(
   if (s.type === 'sqlserver')
     items.splice(4, 0, {
       label: 'Authentication',
-      value: s.auth,
+      value: s.auth === 'windows' ? 'Windows (Kerberos)' : 'Basic (SQL Server login)',
       change: compare(before?.settings.auth === s.auth),
     });
-  const notes =
-    db.liveTest.ok === false
-      ? [
-          db.liveTest.code === 'NOT_TESTED'
-            ? db.liveTest.message
-            : `The live database test did not pass (${db.liveTest.code}: ${db.liveTest.message}) and you chose to continue.`,
-        ]
-      : [
-          `Live test passed: ${db.liveTest.serverVersion}${db.liveTest.tls.used ? `, TLS ${db.liveTest.tls.protocol ?? ''}` : ', no TLS'}.`,
-        ];
-  return { id: 'database', title: 'Database', complete: true, items, notes };
+  if (db.liveTest.ok === false)
+    return {
+      id: 'database',
+      title: 'Database',
+      complete: true,
+      items,
+      notes: [
+        db.liveTest.code === 'NOT_TESTED'
+          ? db.liveTest.message
+          : `The live database test did not pass (${db.liveTest.code}: ${db.liveTest.message}) and you chose to continue.`,
+      ],
+    };
+  const tls = db.liveTest.tls.used ? `TLS ${db.liveTest.tls.protocol ?? ''}`.trim() : 'no TLS';
+  return {
+    id: 'database',
+    title: 'Database',
+    complete: true,
+    items,
+    notes: [],
+    facts: [`Live test passed: ${db.liveTest.serverVersion}, ${tls}.`],
+  };
 }
 
 function syslogSection(
@@ -159,13 +184,15 @@ function syslogSection(
         change: compare(before?.settings.termination === s.termination),
       },
     ],
-    notes: syslog.lastTest
-      ? [
-          syslog.lastTest.ok
-            ? `Test message ${syslog.lastTest.msgId} sent.`
-            : `The last test message failed; you chose to continue.`,
-        ]
-      : ['No test message was sent.'],
+    ...(syslog.lastTest?.ok
+      ? { notes: [], facts: [`Test message ${syslog.lastTest.msgId} sent.`] }
+      : {
+          notes: [
+            syslog.lastTest
+              ? 'The last test message failed; you chose to continue.'
+              : 'No test message was sent.',
+          ],
+        }),
   };
 }
 
@@ -173,14 +200,19 @@ function serviceAccountSection(state: WizardState, now: Date): ReviewSection {
   const section = state.get('serviceAccounts');
   if (!section)
     return { id: 'serviceAccounts', title: 'Service accounts', complete: false, items: [], notes: [] };
-  const modeText = { new: 'new secrets', keep: 'kept', soft: 'soft reset', hard: 'hard reset' }[section.mode];
+  const modeText = {
+    new: 'New secret',
+    keep: 'Secret kept',
+    soft: 'New secret (soft reset)',
+    hard: 'New secret (hard reset)',
+  }[section.mode];
   return {
     id: 'serviceAccounts',
     title: 'Service accounts',
     complete: true,
     items: section.accounts.map((a) => ({
       label: a.name,
-      value: `secret ${modeText}; expires ${a.expiresAt.toISOString().slice(0, 10)}${a.previous ? `; previous secret valid until ${a.previous.validUntil.toISOString().slice(0, 10)}` : ''}`,
+      value: `${modeText}; expires ${a.expiresAt.toISOString().slice(0, 10)}${a.previous ? `; previous secret valid until ${a.previous.validUntil.toISOString().slice(0, 10)}` : ''}`,
       change: section.mode === 'new' ? 'new' : section.mode === 'keep' ? 'unchanged' : 'changed',
     })),
     notes: section.accounts.some((a) => a.expiresAt <= now)

@@ -103,6 +103,15 @@ describe('configuration ISO in the wizard', () => {
       true,
     ]);
     expect(JSON.stringify(review.body)).not.toMatch(/keystore-Pass-1|wizard_keys_owner.*password/);
+    // Values read as the pages show them: days, the TLS choice's words, the rotation in plain words.
+    const values = Object.fromEntries(
+      review.body.sections.flatMap((section: { items: { label: string; value: string }[] }) =>
+        section.items.map((item) => [item.label, item.value]),
+      ),
+    );
+    expect(values.Expires).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(values['TLS mode']).toMatch(/^(Prefer|Require) TLS/);
+    expect(values.kms).toMatch(/^Secret kept; expires \d{4}-\d{2}-\d{2}$/);
 
     process.env.SOURCE_DATE_EPOCH = EPOCH;
     try {

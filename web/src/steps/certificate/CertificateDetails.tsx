@@ -1,4 +1,5 @@
 import type { CertificateSummary } from '../../../../contract/certificate';
+import { Timestamp } from '../../components/Timestamp';
 
 const day = (iso: string) => iso.slice(0, 10);
 
@@ -47,7 +48,9 @@ export function CertificateDetails({ summary }: { summary: CertificateSummary })
                 {c.subject} <span className="badge badge-neutral">{c.role}</span>
               </td>
               <td>{c.issuer}</td>
-              <td>{day(c.notAfter)}</td>
+              <td>
+                <Timestamp value={c.notAfter} />
+              </td>
               <td>{c.signatureAlgorithm}</td>
             </tr>
           ))}

@@ -7,8 +7,19 @@ const CHANGE_BADGE: Record<ReviewItem['change'], string> = {
   changed: 'badge badge-warning',
 };
 
-/** One section of the review: its values and what changed since the imported ISO. */
-export function ReviewSectionCard({ section, goTo }: { section: ReviewSection; goTo: (id: StepId) => void }) {
+/**
+ * One section of the review: its values and, after an import, what changed since the imported ISO
+ * (a new deployment has nothing to compare with, so it shows no change column).
+ */
+export function ReviewSectionCard({
+  section,
+  imported,
+  goTo,
+}: {
+  section: ReviewSection;
+  imported: boolean;
+  goTo: (id: StepId) => void;
+}) {
   const titleId = `review-${section.id}`;
   return (
     <section className="card review-section" aria-labelledby={titleId}>
@@ -32,7 +43,7 @@ export function ReviewSectionCard({ section, goTo }: { section: ReviewSection; g
             <tr>
               <th scope="col">Setting</th>
               <th scope="col">Value</th>
-              <th scope="col">Since the imported ISO</th>
+              {imported && <th scope="col">Since the imported ISO</th>}
             </tr>
           </thead>
           <tbody>
@@ -40,13 +51,22 @@ export function ReviewSectionCard({ section, goTo }: { section: ReviewSection; g
               <tr key={item.label}>
                 <th scope="row">{item.label}</th>
                 <td className="review-value">{item.value}</td>
-                <td>
-                  <span className={CHANGE_BADGE[item.change]}>{item.change}</span>
-                </td>
+                {imported && (
+                  <td>
+                    <span className={CHANGE_BADGE[item.change]}>{item.change}</span>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {section.facts && section.facts.length > 0 && (
+        <ul className="review-facts">
+          {section.facts.map((fact) => (
+            <li key={fact}>{fact}</li>
+          ))}
+        </ul>
       )}
       {section.notes.length > 0 && (
         <ul className="review-notes">

@@ -81,7 +81,12 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
           </p>
 
           {review.sections.map((section) => (
-            <ReviewSectionCard key={section.id} section={section} goTo={goTo} />
+            <ReviewSectionCard
+              key={section.id}
+              section={section}
+              imported={review.origin === 'imported'}
+              goTo={goTo}
+            />
           ))}
 
           {review.builtIsoStale && !built && (

@@ -31,7 +31,7 @@ export async function openIsoSource(source: Buffer | string): Promise<ConfigSour
   try {
     image = await openIsoImage(typeof source === 'string' ? { path: source } : source);
   } catch (error) {
-    throw asHdsError(error, typeof source === 'string' ? source : 'the uploaded file');
+    throw asHdsError(error, typeof source === 'string' ? source : 'The uploaded file');
   }
   return {
     kind: 'iso',

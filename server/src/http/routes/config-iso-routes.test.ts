@@ -224,7 +224,10 @@ describe('configuration ISO in the wizard', () => {
     expect(corrupt.status).toBe(422);
     expect(corrupt.body.errors[0]).toMatchObject({ code: 'ISO_CORRUPT', field: 'iso' });
     expect(corrupt.body.errors[0].message).toContain('hds/certs/kms-chain.pem');
-    expect((await send(Buffer.from('just some text, not an image'))).body.errors[0].code).toBe('ISO_INVALID');
+    const text = (await send(Buffer.from('just some text, not an image'))).body.errors[0];
+    expect(text.code).toBe('ISO_INVALID');
+    // The message is shown as a sentence on the page: it starts with a capital.
+    expect(text.message).toMatch(/^The uploaded file is not a readable ISO 9660 image/);
     expect((await agent.get('/api/deployment')).body.origin).toBeNull();
     const newer = await agent.post('/api/deployment/new').set(CLIENT_HEADER, 'web').send({}).expect(200);
     expect(newer.body).toMatchObject({ origin: 'new', nextGeneration: 1 });

@@ -83,6 +83,27 @@ describe('Tenant CMK Management, end to end', () => {
     await isoImport.continue();
 
     const tenants = await TenantsPage.open(page);
+    // A refused add marks each field beside it; the two inputs and the button stay on one line.
+    const orgId = page.getByLabel('Org id', { exact: true });
+    await orgId.fill('not-an-org-id');
+    await page.getByRole('button', { name: 'Add tenant' }).click();
+    await page.waitForFunction(
+      (el) => el?.getAttribute('aria-invalid') === 'true',
+      await orgId.elementHandle(),
+    );
+    const middles = await Promise.all(
+      [
+        orgId,
+        page.getByLabel('Organisation name', { exact: true }),
+        page.getByRole('button', { name: 'Add tenant' }),
+      ].map(async (l) => {
+        const box = (await l.boundingBox())!;
+        return box.y + box.height / 2;
+      }),
+    );
+    expect(Math.max(...middles) - Math.min(...middles), `middles at ${middles.join(', ')}`).toBeLessThan(3);
+    await orgId.fill('');
+
     const bad = await tenants.importCsv({
       name: 'tenants-bad.csv',
       mimeType: 'text/csv',

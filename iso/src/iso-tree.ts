@@ -11,7 +11,16 @@ export interface IsoTreeFile {
   uid?: number;
   gid?: number;
   mtime?: Date;
-  content: Uint8Array | { size: number; stream: () => AsyncIterable<Uint8Array> | NodeJS.ReadableStream };
+  /**
+   * The bytes, or their size and a source read once when the image gets there. A synchronous
+   * iterable (e.g. a generator over readSync) is read without a turn of the event loop per chunk.
+   */
+  content:
+    | Uint8Array
+    | {
+        size: number;
+        stream: () => Iterable<Uint8Array> | AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+      };
 }
 
 export interface IsoTreeDir {

@@ -130,19 +130,32 @@ export async function* writeIso(
 ): AsyncGenerator<Uint8Array> {
   const layout = planImage(entries, options);
   const sink = new Coalescer();
-  yield* sink.push(layout.metadata);
+  // Only what is ready is yielded (each yield of an async generator costs a turn of the event
+  // loop): thousands of small files go by without one, and a synchronous source is read without
+  // awaiting each chunk.
+  for (const out of sink.push(layout.metadata)) yield out;
   for (const file of layout.files) {
+    const node = file.node;
     let written = 0;
-    for await (const chunk of fileChunks(file.node)) {
+    const take = (chunk: unknown): Uint8Array[] => {
+      if (!(chunk instanceof Uint8Array))
+        throw badInput(`the stream of "${pathOf(node)}" must give bytes, not ${typeof chunk} (no encoding).`);
       written += chunk.byteLength;
-      if (written > file.node.size) throw changedSize(file.node, written);
-      yield* sink.push(chunk);
+      if (written > node.size) throw changedSize(node, written);
+      return sink.push(chunk);
+    };
+    if (node.content instanceof Uint8Array) for (const out of take(node.content)) yield out;
+    else {
+      const source = node.content.stream();
+      if (typeof source === 'object' && source !== null && Symbol.iterator in source)
+        for (const chunk of source) for (const out of take(chunk)) yield out;
+      else for await (const chunk of source) for (const out of take(chunk)) yield out;
     }
-    if (written !== file.node.size) throw changedSize(file.node, written);
+    if (written !== node.size) throw changedSize(node, written);
     const pad = (SECTOR - (written % SECTOR)) % SECTOR;
-    if (pad) yield* sink.push(ZEROS.subarray(0, pad));
+    if (pad) for (const out of sink.push(ZEROS.subarray(0, pad))) yield out;
   }
-  yield* sink.flush();
+  for (const out of sink.flush()) yield out;
 }
 
 /** The whole image in memory: for small images (like a configuration ISO). */
@@ -169,40 +182,36 @@ function pathOf(node: TreeNode): string {
   return parts.join('/');
 }
 
-async function* fileChunks(file: TreeFile): AsyncGenerator<Uint8Array> {
-  if (file.content instanceof Uint8Array) {
-    if (file.content.byteLength) yield file.content;
-    return;
-  }
-  for await (const chunk of file.content.stream() as AsyncIterable<unknown>) {
-    if (!(chunk instanceof Uint8Array))
-      throw badInput(`the stream of "${pathOf(file)}" must give bytes, not ${typeof chunk} (no encoding).`);
-    if (chunk.byteLength) yield chunk;
-  }
-}
+const NOTHING_READY: Uint8Array[] = [];
 
-/** Gathers small chunks so a consumer writing each chunk makes few large writes. */
+/**
+ * Gathers small chunks so a consumer writing each chunk makes few large writes. `push` and
+ * `flush` return what is ready to go out, in order (usually nothing). A buffer handed out is
+ * never written again: a new one is taken for what follows.
+ */
 class Coalescer {
-  private buffer = Buffer.allocUnsafe(COALESCE_SIZE);
+  private buffer: Buffer | undefined;
   private used = 0;
 
-  *push(chunk: Uint8Array): Generator<Uint8Array> {
-    if (chunk.byteLength >= SMALL_CHUNK) {
-      yield* this.flush();
-      yield chunk;
-      return;
-    }
-    if (this.used + chunk.byteLength > COALESCE_SIZE) yield* this.flush();
+  push(chunk: Uint8Array): Uint8Array[] {
+    if (chunk.byteLength === 0) return NOTHING_READY;
+    if (chunk.byteLength >= SMALL_CHUNK) return this.used ? [this.take(), chunk] : [chunk];
+    const ready = this.used + chunk.byteLength > COALESCE_SIZE ? [this.take()] : NOTHING_READY;
+    this.buffer ??= Buffer.allocUnsafe(COALESCE_SIZE);
     this.buffer.set(chunk, this.used);
     this.used += chunk.byteLength;
+    return ready;
   }
 
-  *flush(): Generator<Uint8Array> {
-    if (this.used === 0) return;
-    const out = this.buffer.subarray(0, this.used);
-    this.buffer = Buffer.allocUnsafe(COALESCE_SIZE);
+  flush(): Uint8Array[] {
+    return this.used ? [this.take()] : NOTHING_READY;
+  }
+
+  private take(): Uint8Array {
+    const out = this.buffer!.subarray(0, this.used);
+    this.buffer = undefined;
     this.used = 0;
-    yield out;
+    return out;
   }
 }
 

@@ -102,21 +102,48 @@ describe('ISO writer + reader', () => {
     }
   });
 
-  it('refuses a file that changes size while being written', async () => {
-    const streamOf = (n: number) =>
+  it('refuses a file that changes size while being written, from an async or a synchronous source', async () => {
+    const asyncOf = (n: number) =>
       async function* () {
         yield Buffer.alloc(n);
       };
-    for (const actual of [5, 15]) {
-      const error = await rejection(
-        buildIsoImage(
-          [{ type: 'file', path: 'f', mode: 0o644, content: { size: 10, stream: streamOf(actual) } }],
-          options,
-        ),
+    const syncOf = (n: number) =>
+      function* () {
+        yield Buffer.alloc(Math.min(n, 4));
+        yield Buffer.alloc(Math.max(n - 4, 0));
+      };
+    for (const streamOf of [asyncOf, syncOf])
+      for (const actual of [5, 15]) {
+        const error = await rejection(
+          buildIsoImage(
+            [{ type: 'file', path: 'f', mode: 0o644, content: { size: 10, stream: streamOf(actual) } }],
+            options,
+          ),
+        );
+        expect(error.code).toBe('ISO_BAD_INPUT');
+        expect(error.message).toMatch(actual > 10 ? /grew/ : /shrank/);
+      }
+  });
+
+  it('reads a synchronous source like an async one: the same image', async () => {
+    const bytes = Buffer.from('x'.repeat(70_000) + 'y'.repeat(3000));
+    const parts = [bytes.subarray(0, 100), bytes.subarray(100, 69_000), bytes.subarray(69_000)];
+    const image = (stream: () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>) =>
+      buildIsoImage(
+        [
+          { type: 'file', path: 'a', mode: 0o644, content: { size: bytes.length, stream } },
+          { type: 'file', path: 'b', mode: 0o644, content: Buffer.from('small') },
+        ],
+        options,
       );
-      expect(error.code).toBe('ISO_BAD_INPUT');
-      expect(error.message).toMatch(actual > 10 ? /grew/ : /shrank/);
-    }
+    const fromSync = await image(function* () {
+      yield* parts;
+    });
+    const fromAsync = await image(async function* () {
+      yield* parts;
+    });
+    expect(fromSync.equals(fromAsync)).toBe(true);
+    expect(fromSync.equals(await image(() => [bytes]))).toBe(true);
   });
 
   it('round-trips any generated tree (property test)', async () => {

@@ -140,8 +140,9 @@ function collect(dir: string, prefix: string, into: IsoTreeEntry[], readBuffer: 
 /**
  * The file's bytes through the shared buffer. It asks for one byte more than the size it was
  * listed with, so a file that grew is noticed (the writer refuses it) without an extra read.
+ * Synchronous, so the writer takes each chunk without a turn of the event loop.
  */
-async function* readFileChunks(path: string, size: number, buffer: Buffer): AsyncGenerator<Uint8Array> {
+function* readFileChunks(path: string, size: number, buffer: Buffer): Generator<Uint8Array> {
   const fd = openSync(path, 'r');
   try {
     let total = 0;

@@ -22,6 +22,10 @@ export const registerTenants: RegisterCommand = (program: Command, setExit) => {
   const tenants = program
     .command('tenants')
     .description('tenant organisations and their CMKs in the key database');
+  const run =
+    (action: Action) => async (opts: TenantCommandOptions & Record<string, string | boolean | undefined>) =>
+      setExit(await runCommand(Boolean(opts.json), () => action(opts)));
+  // Commander takes a subcommand's own options after its action too.
   const command = (name: string, description: string, action: Action) =>
     tenants
       .command(name)
@@ -31,30 +35,29 @@ export const registerTenants: RegisterCommand = (program: Command, setExit) => {
         '--answers <answers.yaml>',
         'take the database: section (e.g. a new password) from an answers file',
       )
-      .option('--json', 'print one JSON object');
-  const run =
-    (action: Action) => async (opts: TenantCommandOptions & Record<string, string | boolean | undefined>) =>
-      setExit(await runCommand(Boolean(opts.json), () => action(opts)));
+      .option('--json', 'print one JSON object')
+      .action(run(action));
 
-  command('list', 'list the tenants and their CMK status', listAction).action(run(listAction));
+  command('list', 'list the tenants and their CMK status', listAction);
   command('add', 'add one tenant organisation', addAction)
     .requiredOption('--org <org-id>', 'the org id (UUID) from Partner Hub')
-    .requiredOption('--name <name>', "the organisation's name")
-    .action(run(addAction));
-  command('import-csv', 'add tenants from a CSV file (header org_id,name); all or nothing', importAction)
-    .requiredOption('--csv <file.csv>', 'the CSV file')
-    .action(run(importAction));
+    .requiredOption('--name <name>', "the organisation's name");
+  command(
+    'import-csv',
+    'add tenants from a CSV file (header org_id,name); all or nothing',
+    importAction,
+  ).requiredOption('--csv <file.csv>', 'the CSV file');
   command('create-cmks', 'create the CMK of every pending tenant (--all) or of one (--org)', createAction)
     .option('--all', 'every tenant with status "CMK management pending"')
-    .option('--org <org-id>', 'one tenant')
-    .action(run(createAction));
-  command('remove', 'mark a tenant removed from the cluster (its CMK stays until revoked)', removeAction)
-    .requiredOption('--org <org-id>', 'the org id')
-    .action(run(removeAction));
+    .option('--org <org-id>', 'one tenant');
+  command(
+    'remove',
+    'mark a tenant removed from the cluster (its CMK stays until revoked)',
+    removeAction,
+  ).requiredOption('--org <org-id>', 'the org id');
   command('revoke', "delete a removed tenant's CMK for good (irreversible)", revokeAction)
     .requiredOption('--org <org-id>', 'the org id')
-    .requiredOption('--confirm <org-name>', "the organisation's name, typed exactly, to confirm")
-    .action(run(revokeAction));
+    .requiredOption('--confirm <org-name>', "the organisation's name, typed exactly, to confirm");
 };
 
 // The tenant code, its zod schemas and the database drivers load only when a tenants command runs:

@@ -67,6 +67,17 @@ describe('configuration ISO in the wizard', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** GET /api/iso/download with the body kept as bytes. */
+  const downloadIso = (agent: ReturnType<typeof request.agent>) =>
+    agent
+      .get('/api/iso/download')
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+
   async function signedIn() {
     const { app } = createApp({
       signInToken: TOKEN,
@@ -119,14 +130,7 @@ describe('configuration ISO in the wizard', () => {
     } finally {
       delete process.env.SOURCE_DATE_EPOCH;
     }
-    const download = await agent
-      .get('/api/iso/download')
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const download = await downloadIso(agent);
     expect(download.status).toBe(200);
     expect(download.headers['content-disposition']).toBe(
       'attachment; filename="hds-config-kms.example.org-gen2.iso"',
@@ -189,14 +193,7 @@ describe('configuration ISO in the wizard', () => {
     expect(review.body.built).toMatchObject({ generation: 2, backupAcknowledged: false });
     const sa = review.body.sections.find((s: { id: string }) => s.id === 'serviceAccounts');
     expect(sa.items[0].change).toBe('changed');
-    const iso = await agent
-      .get('/api/iso/download')
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const iso = await downloadIso(agent);
     const [before, after] = [await readConfigIso(gen1), await readConfigIso(iso.body as Buffer)];
     for (const [i, account] of after.serviceAccounts.entries()) {
       expect(account.previous?.secret.equals(before.serviceAccounts[i]!.secret), account.name).toBe(true);
@@ -272,14 +269,7 @@ describe('configuration ISO in the wizard', () => {
     expect((await agent.get('/api/review')).body).toMatchObject({ built: { generation: 2 } });
     await syslog('udp://10.9.9.9:514');
     await agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send({}).expect(200);
-    const rebuilt = await agent
-      .get('/api/iso/download')
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const rebuilt = await downloadIso(agent);
     expect(rebuilt.status).toBe(200);
     expect((await readConfigIso(rebuilt.body as Buffer)).config.syslog.url).toBe('udp://10.9.9.9:514');
   });

@@ -2,12 +2,12 @@
 // tools, and on the image mounted at …/media/configdrive through FUSE (the kernel here has no
 // iso9660 driver, so this is the closest to the node's own mount).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../scripts/test-env/run-cli.js';
+import { sampleConfigIsoInput } from '../../../../scripts/test-env/sample-config-iso-input.js';
 import { buildConfigIso, type ConfigIsoInput } from '../../core/configIso/index.js';
 import { issueServiceAccounts } from '../../core/secrets/service-accounts.js';
 
@@ -18,36 +18,20 @@ function input(
   now: Date,
   { certificateNotAfter, accountsIssued }: { certificateNotAfter: Date; accountsIssued: Date },
 ): ConfigIsoInput {
+  const sample = sampleConfigIsoInput();
   return {
-    masterKey: randomBytes(32),
+    ...sample,
     deploymentId: '0b0e1a55-8d0e-4a53-9b7e-2f0c6c1d9a10',
-    generation: 1,
-    previousManifestSha256: null,
     createdAt: new Date(Math.floor(now.getTime() / 1000) * 1000),
-    toolVersion: '0.1.0',
     certificate: {
-      pkcs12: Buffer.from('opaque keystore bytes'),
-      password: Buffer.from('keystore-pass'),
-      chainPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
-      commonName: 'kms.example.org',
-      subjectAltNames: ['kms.example.org'],
+      ...sample.certificate,
       notBefore: new Date(certificateNotAfter.getTime() - 365 * DAY),
       notAfter: certificateNotAfter,
-      fingerprintSha256: 'AA:BB',
     },
     database: {
-      settings: {
-        type: 'postgresql',
-        hosts: ['db1.example.org:5432'],
-        name: 'hds_keys',
-        auth: 'basic',
-        username: 'hds',
-        tlsMode: 'prefer',
-        advanced: { app_datasource_connection_pool_maxSize: 10, connectTimeoutSeconds: 10 },
-      },
-      password: Buffer.from('db-pass-123'),
+      settings: { ...sample.database.settings, tlsMode: 'prefer' },
+      password: sample.database.password,
     },
-    syslog: { settings: { url: 'udp://10.0.0.5:514', tls: false, termination: 'newline' } },
     serviceAccounts: issueServiceAccounts(accountsIssued),
   };
 }

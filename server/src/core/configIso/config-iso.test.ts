@@ -5,56 +5,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { buildIsoImage } from '../../../../iso/src/index.js';
-import { generateMasterKey } from '../secrets/master-key.js';
-import { issueServiceAccounts, rotateServiceAccounts } from '../secrets/service-accounts.js';
-import {
-  buildConfigIso,
-  type ConfigIsoInput,
-  readConfigDirectory,
-  readConfigIso,
-  summarizeConfig,
-} from './index.js';
+import { sampleConfigIsoInput } from '../../../../scripts/test-env/sample-config-iso-input.js';
+import { rotateServiceAccounts } from '../secrets/service-accounts.js';
+import { buildConfigIso, readConfigDirectory, readConfigIso, summarizeConfig } from './index.js';
 import { PATHS } from './layout.js';
 import { sha256Hex } from './manifest.js';
 
 const created = new Date('2026-11-01T09:30:00Z');
-
-export function sampleInput(overrides: Partial<ConfigIsoInput> = {}): ConfigIsoInput {
-  return {
-    masterKey: generateMasterKey(),
-    deploymentId: '6f1c1a55-8d0e-4a53-9b7e-2f0c6c1d9a10',
-    generation: 1,
-    previousManifestSha256: null,
-    createdAt: created,
-    toolVersion: '0.1.0',
-    certificate: {
-      pkcs12: Buffer.from('not-really-a-p12-but-opaque-here'),
-      password: Buffer.from('keystore-pass-Σ'),
-      chainPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
-      commonName: 'kms.example.org',
-      subjectAltNames: ['kms.example.org'],
-      notBefore: new Date('2026-01-01T00:00:00Z'),
-      notAfter: new Date('2027-06-01T00:00:00Z'),
-      fingerprintSha256: 'AA:BB',
-    },
-    database: {
-      settings: {
-        type: 'postgresql',
-        hosts: ['db1.example.org:5432'],
-        name: 'hds_keys',
-        auth: 'basic',
-        username: 'hds',
-        tlsMode: 'verify-full',
-        advanced: { app_datasource_connection_pool_maxSize: 10, connectTimeoutSeconds: 10 },
-      },
-      password: Buffer.from('db-pass-123'),
-      rootCaPem: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
-    },
-    syslog: { settings: { url: 'udp://10.0.0.5:514', tls: false, termination: 'newline' } },
-    serviceAccounts: issueServiceAccounts(created),
-    ...overrides,
-  };
-}
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'hds-config-iso-'));
@@ -73,7 +30,7 @@ async function expectCode(promise: Promise<unknown>, code: string, text?: RegExp
 
 describe('configuration ISO', () => {
   it('round-trips every section, secrets included, and verifies the manifest', async () => {
-    const input = sampleInput();
+    const input = sampleConfigIsoInput();
     const built = await buildConfigIso(input);
     const loaded = await readConfigIso(built.bytes);
     expect(loaded.masterKey.equals(input.masterKey)).toBe(true);
@@ -94,7 +51,7 @@ describe('configuration ISO', () => {
   });
 
   it('is deterministic: the same input gives byte-identical images', async () => {
-    const input = sampleInput();
+    const input = sampleConfigIsoInput();
     const a = await buildConfigIso(input);
     const b = await buildConfigIso(input);
     expect(a.sha256).toBe(b.sha256);
@@ -104,7 +61,7 @@ describe('configuration ISO', () => {
   it('is readable by isoinfo, xorriso and bsdtar with secrets 0400 under Rock Ridge', async () => {
     const dir = tmp();
     const file = join(dir, 'config.iso');
-    const built = await buildConfigIso(sampleInput());
+    const built = await buildConfigIso(sampleConfigIsoInput());
     writeFileSync(file, built.bytes);
     const info = execFileSync('isoinfo', ['-d', '-i', file]).toString();
     expect(info).toMatch(/Volume id: HDS_CONFIG_GEN1/);
@@ -128,7 +85,7 @@ describe('configuration ISO', () => {
   });
 
   it('carries the lineage and the master key into the next generation', async () => {
-    const first = sampleInput();
+    const first = sampleConfigIsoInput();
     const gen1 = await buildConfigIso(first);
     const loaded = await readConfigIso(gen1.bytes);
     const gen2 = await buildConfigIso({
@@ -150,7 +107,7 @@ describe('configuration ISO', () => {
   });
 
   it('names the file whose bytes were changed (ISO_CORRUPT)', async () => {
-    const built = await buildConfigIso(sampleInput());
+    const built = await buildConfigIso(sampleConfigIsoInput());
     const loaded = await readConfigIso(built.bytes);
     const original = Buffer.from(loaded.database.password);
     const at = built.bytes.indexOf(original);
@@ -161,8 +118,8 @@ describe('configuration ISO', () => {
   });
 
   it('refuses a manifest edited by hand, or files mixed from two ISOs (MAC)', async () => {
-    const a = await buildConfigIso(sampleInput());
-    const b = await buildConfigIso(sampleInput());
+    const a = await buildConfigIso(sampleConfigIsoInput());
+    const b = await buildConfigIso(sampleConfigIsoInput());
     // A file taken from another ISO of the same shape fails its checksum.
     const mixed = await extractTree(a.bytes);
     mixed.set(
@@ -185,7 +142,7 @@ describe('configuration ISO', () => {
   });
 
   it('reports a missing file (ISO_INCOMPLETE), an extra one (ISO_CORRUPT) and a newer format', async () => {
-    const built = await buildConfigIso(sampleInput());
+    const built = await buildConfigIso(sampleConfigIsoInput());
     const entries = await extractTree(built.bytes);
     const withoutKeystore = new Map(entries);
     withoutKeystore.delete(PATHS.keystore);

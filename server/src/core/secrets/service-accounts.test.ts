@@ -46,6 +46,8 @@ describe('service accounts', () => {
     const afterExpiry = new Date('2027-01-01T00:00:00Z');
     expect(allowedRotationModes(imported, afterExpiry)).toEqual(['hard']);
     expect(() => rotateServiceAccounts(imported, 'keep', afterExpiry)).toThrow(HdsError);
+    expect(() => rotateServiceAccounts(imported, 'soft', afterExpiry)).toThrow(/Hard reset/);
+    expect(rotateServiceAccounts(imported, 'hard', afterExpiry).every((a) => !a.previous)).toBe(true);
     const views = viewServiceAccounts(imported, new Date('2026-11-20T00:00:00Z'));
     expect(views[0]).toMatchObject({ expired: false, expiresSoon: true });
   });

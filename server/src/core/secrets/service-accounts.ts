@@ -57,7 +57,7 @@ export function allowedRotationModes(accounts: ServiceAccount[], now: Date): Rot
 
 /**
  * Applies the admin's choice to the imported accounts.
- * keep: unchanged (refused once a secret has expired); soft: new secrets, the old ones stay
+ * keep: unchanged; soft: new secrets, the old ones stay
  * valid for 10 days so nodes can be re-mounted one by one; hard: new secrets, old ones dropped.
  */
 export function rotateServiceAccounts(
@@ -65,13 +65,14 @@ export function rotateServiceAccounts(
   mode: RotationMode,
   now: Date,
 ): ServiceAccount[] {
+  // Expired secrets force a hard reset: a soft reset would promise a grace period they no longer have.
+  if (mode !== 'hard' && anyExpired(imported, now))
+    throw new HdsError(
+      'SERVICE_ACCOUNTS_EXPIRED',
+      `The service-account secrets in the imported ISO have expired, so they cannot be ${mode === 'keep' ? 'kept' : 'soft-reset'}. Choose Hard reset: new secrets, and re-mount the new ISO on every node.`,
+      'serviceAccounts.mode',
+    );
   if (mode === 'keep') {
-    if (anyExpired(imported, now))
-      throw new HdsError(
-        'SERVICE_ACCOUNTS_EXPIRED',
-        'The service-account secrets in the imported ISO have expired, so they cannot be kept. Choose Hard reset: new secrets, and re-mount the new ISO on every node.',
-        'serviceAccounts.mode',
-      );
     return imported.map((a) => ({
       ...a,
       previous: a.previous && a.previous.validUntil > now ? a.previous : undefined,
@@ -84,7 +85,7 @@ export function rotateServiceAccounts(
       issuedAt: now,
       expiresAt: addMonths(now, SERVICE_ACCOUNT_LIFESPAN_MONTHS),
     };
-    if (mode === 'soft' && a.expiresAt > now)
+    if (mode === 'soft')
       fresh.previous = {
         secret: a.secret,
         validUntil: new Date(now.getTime() + SOFT_RESET_GRACE_DAYS * DAY_MS),

@@ -73,9 +73,17 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
                 {review.previousGeneration}. Changes are marked against the imported ISO; secrets show only
                 whether they changed.
               </>
-            ) : (
+            ) : review.origin === 'new' ? (
               <>
                 This ISO will be <strong>generation {review.generation ?? 1}</strong> of a new deployment.
+              </>
+            ) : (
+              <>
+                Start on the{' '}
+                <button type="button" className="button-link" onClick={() => goTo('isoImport')}>
+                  ISO import
+                </button>{' '}
+                page: choose a new deployment, or import the configuration ISO of an earlier run.
               </>
             )}
           </p>

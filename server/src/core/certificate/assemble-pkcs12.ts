@@ -18,16 +18,18 @@ import {
   derSet,
 } from './der-builder.js';
 import { KDF_ID_MAC, pkcs12Kdf } from './pkcs12-kdf.js';
+import {
+  CERT_BAG,
+  DATA,
+  FRIENDLY_NAME,
+  LOCAL_KEY_ID,
+  SHROUDED_KEY_BAG,
+  X509_CERTIFICATE,
+} from './pkcs12-oids.js';
 
 /** The alias the key servers look the key up by (deployment guide, "Use OpenSSL to Generate a PKCS12 File"). */
 export const KMS_FRIENDLY_NAME = 'kms-private-key';
 
-const DATA = '1.2.840.113549.1.7.1';
-const SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
-const CERT_BAG = '1.2.840.113549.1.12.10.1.3';
-const X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
-const FRIENDLY_NAME = '1.2.840.113549.1.9.20';
-const LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
 const SHA256 = '2.16.840.1.101.3.4.2.1';
 const MAC_ITERATIONS = 2048;
 

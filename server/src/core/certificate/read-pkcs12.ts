@@ -16,6 +16,16 @@ import {
 } from './der.js';
 import { decryptWithPassword, MAX_ITERATIONS, WrongPassword } from './password-decryption.js';
 import { KDF_ID_MAC, pkcs12Kdf } from './pkcs12-kdf.js';
+import {
+  CERT_BAG,
+  DATA,
+  ENCRYPTED_DATA,
+  FRIENDLY_NAME,
+  KEY_BAG,
+  SAFE_CONTENTS_BAG,
+  SHROUDED_KEY_BAG,
+  X509_CERTIFICATE,
+} from './pkcs12-oids.js';
 
 /** What a PKCS12 holds once decrypted: PKCS#8 private keys and X.509 certificates, as DER. */
 export interface Pkcs12Contents {
@@ -28,15 +38,6 @@ export interface Pkcs12Fields {
   password: string;
 }
 
-// RFC 7292 and PKCS #7 object identifiers.
-const DATA = '1.2.840.113549.1.7.1';
-const ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
-const KEY_BAG = '1.2.840.113549.1.12.10.1.1';
-const SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
-const CERT_BAG = '1.2.840.113549.1.12.10.1.3';
-const SAFE_CONTENTS_BAG = '1.2.840.113549.1.12.10.1.6';
-const X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
-const FRIENDLY_NAME = '1.2.840.113549.1.9.20';
 const MAC_HASHES: Record<string, 'sha1' | 'sha256' | 'sha384' | 'sha512'> = {
   '1.3.14.3.2.26': 'sha1',
   '2.16.840.1.101.3.4.2.1': 'sha256',

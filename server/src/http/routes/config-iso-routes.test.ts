@@ -67,6 +67,13 @@ describe('configuration ISO in the wizard', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const importIso = (agent: ReturnType<typeof request.agent>, bytes: Buffer) =>
+    agent
+      .post('/api/deployment/import')
+      .set(CLIENT_HEADER, 'web')
+      .set('Content-Type', 'application/octet-stream')
+      .send(bytes);
+
   /** GET /api/iso/download with the body kept as bytes. */
   const downloadIso = (agent: ReturnType<typeof request.agent>) =>
     agent
@@ -91,12 +98,7 @@ describe('configuration ISO in the wizard', () => {
 
   it('imports generation 1, keeps everything, and builds exactly what `hds-setup build --import` builds', async () => {
     const agent = await signedIn();
-    const imported = await agent
-      .post('/api/deployment/import')
-      .set(CLIENT_HEADER, 'web')
-      .set('Content-Type', 'application/octet-stream')
-      .send(gen1)
-      .expect(200);
+    const imported = await importIso(agent, gen1).expect(200);
     expect(imported.body).toMatchObject({
       origin: 'imported',
       nextGeneration: 2,
@@ -175,12 +177,7 @@ describe('configuration ISO in the wizard', () => {
 
   it('soft reset keeps the previous secrets for 10 days; expired ones force a hard reset', async () => {
     const agent = await signedIn();
-    await agent
-      .post('/api/deployment/import')
-      .set(CLIENT_HEADER, 'web')
-      .set('Content-Type', 'application/octet-stream')
-      .send(gen1)
-      .expect(200);
+    await importIso(agent, gen1).expect(200);
     const soft = await agent
       .put('/api/service-accounts')
       .set(CLIENT_HEADER, 'web')
@@ -235,12 +232,7 @@ describe('configuration ISO in the wizard', () => {
 
   it('a page changed after the build takes the ISO off offer until it is built again', async () => {
     const agent = await signedIn();
-    await agent
-      .post('/api/deployment/import')
-      .set(CLIENT_HEADER, 'web')
-      .set('Content-Type', 'application/octet-stream')
-      .send(gen1)
-      .expect(200);
+    await importIso(agent, gen1).expect(200);
     await agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send({}).expect(200);
     expect((await agent.get('/api/review')).body.built).toMatchObject({ generation: 2 });
     const imported = (await agent.get('/api/syslog').expect(200)).body.settings;

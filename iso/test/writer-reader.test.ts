@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildIsoImage, IsoError, type IsoTreeEntry, openIsoImage, writeIso } from '../src/index.js';
+import {
+  buildIsoImage,
+  IsoError,
+  type IsoReadableContent,
+  type IsoTreeEntry,
+  openIsoImage,
+  writeIso,
+  writeIsoSync,
+} from '../src/index.js';
 import { asIsoEntries, FIXTURE_DATE, fixtureTree, LONG_NAME, sha256 } from './fixture-tree.js';
 
 const options = { volumeId: 'HDS_TEST', date: FIXTURE_DATE };
@@ -144,6 +152,92 @@ describe('ISO writer + reader', () => {
     });
     expect(fromSync.equals(fromAsync)).toBe(true);
     expect(fromSync.equals(await image(() => [bytes]))).toBe(true);
+  });
+
+  it('writes the same image synchronously, reading each file straight into its buffer', async () => {
+    const big = Buffer.alloc(700_001, 7); // crosses the writer's buffer several times
+    for (let i = 0; i < big.length; i += 997) big[i] = i % 251;
+    const closed: string[] = [];
+    const readerOf = (name: string, bytes: Buffer, trickle = false): IsoReadableContent => ({
+      size: bytes.length,
+      open: () => {
+        let at = 0;
+        return {
+          read: (into, offset, length) => {
+            const n = Math.min(length, bytes.length - at, trickle ? 3000 : length);
+            into.set(bytes.subarray(at, at + n), offset);
+            at += n;
+            return n;
+          },
+          close: () => closed.push(name),
+        };
+      },
+    });
+    const small = Array.from({ length: 300 }, (_, i) => Buffer.from(`file ${i} `.repeat(i % 40)));
+    const fixture = fixtureTree();
+    const entries = (): IsoTreeEntry[] => [
+      ...asIsoEntries(fixture),
+      { type: 'file', path: 'data/big.bin', mode: 0o644, content: readerOf('big', big) },
+      { type: 'file', path: 'data/trickle.bin', mode: 0o600, content: readerOf('trickle', big, true) },
+      { type: 'file', path: 'data/empty', mode: 0o400, content: readerOf('empty', Buffer.alloc(0)) },
+      ...small.map(
+        (bytes, i): IsoTreeEntry => ({
+          type: 'file',
+          path: `data/small/${i}`,
+          mode: 0o644,
+          content: readerOf(`small ${i}`, bytes),
+        }),
+      ),
+    ];
+    const parts: Buffer[] = [];
+    const size = writeIsoSync(entries(), options, (bytes) => parts.push(Buffer.from(bytes)));
+    const image = Buffer.concat(parts);
+    expect(size).toBe(image.length);
+    expect(closed).toHaveLength(303); // every reader closed once
+    expect(sha256(image)).toBe(sha256(await buildIsoImage(entries(), options)));
+    const read = await openIsoImage(image);
+    expect(sha256(await read.readFile('data/trickle.bin'))).toBe(sha256(big));
+    expect((await read.readFile('data/small/299')).equals(small[299]!)).toBe(true);
+    await read.close();
+  });
+
+  it('refuses, synchronously too, a file read through open() that grew or shrank, and closes it', () => {
+    for (const actual of [0, 5, 15, 300_000]) {
+      let closed = 0;
+      const bytes = Buffer.alloc(actual, 1);
+      const content: IsoReadableContent = {
+        size: 10,
+        open: () => {
+          let at = 0;
+          return {
+            read: (into, offset, length) => {
+              const n = Math.min(length, bytes.length - at);
+              into.set(bytes.subarray(at, at + n), offset);
+              at += n;
+              return n;
+            },
+            close: () => closed++,
+          };
+        },
+      };
+      const attempt = () =>
+        writeIsoSync([{ type: 'file', path: 'f', mode: 0o644, content }], options, () => {});
+      expect(attempt).toThrow(IsoError);
+      expect(attempt).toThrow(actual > 10 ? /"f" grew/ : new RegExp(`"f" shrank .*got ${actual}\\)`));
+      expect(closed).toBe(2);
+    }
+  });
+
+  it('refuses streamed contents in a synchronous write, before writing anything', () => {
+    const written: Uint8Array[] = [];
+    const attempt = () =>
+      writeIsoSync(
+        [{ type: 'file', path: 'a/s', mode: 0o644, content: { size: 1, stream: () => [Buffer.from('x')] } }],
+        options,
+        (bytes) => written.push(bytes),
+      );
+    expect(attempt).toThrow(/"a\/s" is given as a stream/);
+    expect(written).toEqual([]);
   });
 
   it('round-trips any generated tree (property test)', async () => {

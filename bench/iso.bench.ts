@@ -11,30 +11,51 @@ import { join } from 'node:path';
 import { createIsoFromDirectory } from '../server/src/cli/commands/iso-create.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const RUNS = 3;
+const RUNS = 5;
 
 interface Measured {
   seconds: number;
   peakRssMb?: number;
+  /** user + system CPU time of the process (it can exceed the wall time with several threads). */
+  cpuSeconds?: number;
 }
 
-/** Best of RUNS wall times of a command run under /usr/bin/time (which also gives peak RSS). */
-function timeCommand(command: string, args: string[], output: string): Measured {
-  let best: Measured = { seconds: Number.POSITIVE_INFINITY };
-  for (let i = 0; i < RUNS; i++) {
-    spawnSync('rm', ['-f', output]);
-    const started = performance.now();
-    const r = spawnSync('/usr/bin/time', ['-f', 'peak %M', command, ...args], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr.slice(-500)}`);
-    const peak = Number(/peak (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
-    if (seconds < best.seconds) best = { seconds, peakRssMb: peak };
-  }
+interface Contender {
+  name: string;
+  command: string;
+  args: string[];
+  best: Measured;
+}
+
+/** One wall time of a command run under /usr/bin/time (which also gives peak RSS and CPU time). */
+function timeOnce(command: string, args: string[], output: string): Measured {
   spawnSync('rm', ['-f', output]);
-  return best;
+  const started = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'peak %M cpu %U %S', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr.slice(-500)}`);
+  const [, peak, user, system] = /peak (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr) ?? [];
+  spawnSync('rm', ['-f', output]);
+  return {
+    seconds,
+    peakRssMb: Number(peak ?? 0) / 1024,
+    cpuSeconds: Number(user ?? 0) + Number(system ?? 0),
+  };
+}
+
+/**
+ * Best of RUNS for each contender, taken in turns (one run of each, then again), so a passing
+ * load on the machine or the disk's writeback of an earlier output falls on all of them alike.
+ */
+function timeInTurns(contenders: Contender[], output: string): void {
+  for (let i = 0; i < RUNS; i++)
+    for (const c of contenders) {
+      const m = timeOnce(c.command, c.args, output);
+      if (m.seconds < c.best.seconds) c.best = m;
+    }
 }
 
 async function timeLibrary(tree: string, output: string): Promise<Measured> {
@@ -95,34 +116,51 @@ export default async function isoBench(): Promise<void> {
       ['(b) 512 MB mixed', big],
     ] as const) {
       const out = join(work, 'out.iso');
-      const ours = timeCommand(
-        process.execPath,
-        [
-          join(ROOT, 'bin/hds-setup.js'),
-          'iso',
-          'create',
-          tree,
+      const cli = join(ROOT, 'bin/hds-setup.js');
+      const contender = (name: string, command: string, args: string[]): Contender => ({
+        name,
+        command,
+        args,
+        best: { seconds: Number.POSITIVE_INFINITY },
+      });
+      const all = {
+        ours: contender('hds-setup iso create (CLI)', process.execPath, [
+          cli,
+          ...['iso', 'create', tree, '-o', out, '--date', '2024-01-01T00:00:00Z', '--force'],
+        ]),
+        startup: contender('  of which CLI start-up', process.execPath, [cli, '--version']),
+        xorriso: contender('xorriso -as mkisofs -R -J', 'xorriso', [
+          '-as',
+          'mkisofs',
+          '-quiet',
+          '-R',
+          '-J',
           '-o',
           out,
-          '--date',
-          '2024-01-01T00:00:00Z',
-          '--force',
-        ],
-        out,
-      );
-      const startup = timeCommand(process.execPath, [join(ROOT, 'bin/hds-setup.js'), '--version'], out);
+          tree,
+        ]),
+        genisoimage: contender('genisoimage -R -J', 'genisoimage', ['-quiet', '-R', '-J', '-o', out, tree]),
+        floor: contender('cat (read + write floor)', 'sh', [
+          '-c',
+          `find "${tree}" -type f -print0 | xargs -0 cat > "${out}"`,
+        ]),
+      };
+      // The tree was just written: let the disk settle and the page cache hold it before timing.
+      spawnSync('sync');
+      timeOnce(all.floor.command, all.floor.args, out);
+      timeInTurns(Object.values(all), out);
       const library = await timeLibrary(tree, out);
-      const xorriso = timeCommand('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-o', out, tree], out);
-      const genisoimage = timeCommand('genisoimage', ['-quiet', '-R', '-J', '-o', out, tree], out);
-      const floor = timeCommand(
-        'sh',
-        ['-c', `find "${tree}" -type f -print0 | xargs -0 cat > "${out}"`],
-        out,
-      );
+      const [ours, startup, xorriso, genisoimage, floor] = [
+        all.ours,
+        all.startup,
+        all.xorriso,
+        all.genisoimage,
+        all.floor,
+      ].map((c) => c.best) as [Measured, Measured, Measured, Measured, Measured];
       const fastestTool = Math.min(xorriso.seconds, genisoimage.seconds);
       const row = (name: string, m: Measured, note = '') =>
         console.log(
-          `  ${name.padEnd(34)} ${m.seconds.toFixed(3).padStart(7)} s  ${(m.seconds / floor.seconds).toFixed(2).padStart(5)}× floor  ${(m.seconds / fastestTool).toFixed(2).padStart(5)}× fastest tool${m.peakRssMb ? `  peak RSS ${m.peakRssMb.toFixed(0)} MB` : ''}${note}`,
+          `  ${name.padEnd(34)} ${m.seconds.toFixed(3).padStart(7)} s  ${(m.seconds / floor.seconds).toFixed(2).padStart(5)}× floor  ${(m.seconds / fastestTool).toFixed(2).padStart(5)}× fastest tool${m.cpuSeconds !== undefined ? `  CPU ${m.cpuSeconds.toFixed(2)} s` : ''}${m.peakRssMb ? `  peak RSS ${m.peakRssMb.toFixed(0)} MB` : ''}${note}`,
         );
       console.log(`\n${label}`);
       row('hds-setup iso create (CLI)', ours);

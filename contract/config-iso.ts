@@ -34,6 +34,11 @@ export interface DeploymentState {
   /** Generation the next ISO will carry. */
   nextGeneration: number | null;
   imported?: ConfigIsoSummary;
+  /**
+   * The imported ISO's key database was reachable but empty, and the admin confirmed it is the
+   * right one (ISO_DB_EMPTY): it is bound to this master key when the next ISO is saved.
+   */
+  emptyDatabaseAccepted?: { code: 'ISO_DB_EMPTY'; where: string; message: string };
 }
 
 /** One row of the review page: a section and what changed since the imported ISO. */

@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   ISO_INCOMPLETE: 422,
   ISO_VERSION_UNSUPPORTED: 422,
   ISO_DB_MISMATCH: 409,
+  /** An imported ISO's database is reachable but empty (never bound): the wrong or a wiped database. */
+  ISO_DB_EMPTY: 409,
+  /** A mounted or extracted configuration whose secret files others can read or change. */
+  ISO_SECRET_EXPOSED: 422,
   ISO_OUTPUT_EXISTS: 409,
   ISO_PATH_ESCAPE: 400,
 

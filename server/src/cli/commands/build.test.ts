@@ -156,6 +156,121 @@ describe('hds-setup build, inspect and verify against a real key database', () =
     expect(mismatch.json.errors?.[0]?.message).toMatch(/does not belong to the database at .*hds_keys/);
   });
 
+  it('an ISO whose database is empty: every command that connects refuses with ISO_DB_EMPTY until --accept-empty-database', async () => {
+    // Built without reaching its database (--skip-db-test), so the database was never bound: the
+    // same state as a wiped one, or the wrong one.
+    const blank = await createTestDatabase(pg, 'hds_blank');
+    const spare = await createTestDatabase(pg, 'hds_blank_too');
+    secrets.push(blank.password, spare.password);
+    const gen1 = join(dir, 'blank-gen1.iso');
+    expect(
+      cli(['build', '--answers', answers('k', blank, newCert), '--out', gen1, '--skip-db-test']).status,
+    ).toBe(0);
+    const client = await blank.connect();
+    const tables = async () =>
+      Number(
+        (
+          await client.query(
+            `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'`,
+          )
+        ).rows[0].n,
+      );
+    try {
+      const node = cli(['verify', gen1, '--database']);
+      expect(node.status).toBe(1);
+      expect(node.json.errors?.[0]).toMatchObject({ code: 'ISO_DB_EMPTY' });
+      expect(node.json.errors?.[0]?.message).toMatch(/hds_blank is empty.*A node does not bind/);
+
+      const listed = cli(['tenants', 'list', '--iso', gen1]);
+      expect(listed.status).toBe(1);
+      expect(listed.json.errors?.[0]?.code).toBe('ISO_DB_EMPTY');
+
+      const gen2 = join(dir, 'blank-gen2.iso');
+      const refused = cli([
+        'build',
+        '--answers',
+        answers('l', blank, reuseCert),
+        '--import',
+        gen1,
+        '--out',
+        gen2,
+      ]);
+      expect(refused.status).toBe(1);
+      expect(refused.json.errors?.[0]).toMatchObject({ code: 'ISO_DB_EMPTY', field: 'acceptEmptyDatabase' });
+      expect(refused.json.errors?.[0]?.message).toMatch(
+        /The key database at 127\.0\.0\.1:\d+\/hds_blank is empty.*generation 1.*--accept-empty-database/,
+      );
+      expect(existsSync(gen2)).toBe(false);
+      expect(await tables()).toBe(0);
+
+      // The flag belongs to an import; a new deployment needs no confirmation for an empty database.
+      const misuse = spawnSync(
+        process.execPath,
+        [join(ROOT, 'bin/hds-setup.js'), 'build', '--answers', 'a', '--out', 'b', '--accept-empty-database'],
+        { encoding: 'utf8' },
+      );
+      expect(misuse.status).toBe(2);
+      expect(misuse.stderr).toMatch(/--accept-empty-database goes with --import/);
+
+      const confirmed = cli([
+        'build',
+        '--answers',
+        answers('l', blank, reuseCert),
+        '--import',
+        gen1,
+        '--accept-empty-database',
+        '--out',
+        gen2,
+      ]);
+      expect(confirmed.status, JSON.stringify(confirmed.json)).toBe(0);
+      expect(confirmed.json.databaseBinding).toMatchObject({
+        ok: true,
+        message: expect.stringMatching(/is now bound/),
+      });
+      const audit = await client.query('SELECT action, detail FROM hds_audit_log ORDER BY id');
+      expect(audit.rows[0]).toMatchObject({
+        action: 'accept-empty-database',
+        detail: expect.stringMatching(/generation 1 .*hds-setup build --accept-empty-database/),
+      });
+      expect(audit.rows[1]?.action).toBe('bind-master-key');
+      expect(cli(['verify', gen2, '--database']).status).toBe(0);
+      // Bound now: no confirmation is needed any more.
+      expect(cli(['tenants', 'list', '--iso', gen2]).status).toBe(0);
+    } finally {
+      await client.end();
+    }
+
+    // tenants … --accept-empty-database binds the ISO's key (audited) before it touches any tenant.
+    const spareGen1 = join(dir, 'spare-gen1.iso');
+    expect(
+      cli(['build', '--answers', answers('m', spare, newCert), '--out', spareGen1, '--skip-db-test']).status,
+    ).toBe(0);
+    const added = cli([
+      'tenants',
+      'add',
+      '--iso',
+      spareGen1,
+      '--org',
+      '6f1c8d9e-0000-4000-8000-0000000000aa',
+      '--name',
+      'Acme',
+      '--accept-empty-database',
+    ]);
+    expect(added.status, JSON.stringify(added.json)).toBe(0);
+    const spareClient = await spare.connect();
+    try {
+      const audit = await spareClient.query('SELECT action, detail FROM hds_audit_log ORDER BY id');
+      expect(audit.rows.map((r) => r.action)).toEqual([
+        'accept-empty-database',
+        'bind-master-key',
+        'add-tenant',
+      ]);
+      expect(audit.rows[0].detail).toMatch(/hds-setup tenants --accept-empty-database/);
+    } finally {
+      await spareClient.end();
+    }
+  });
+
   it('is deterministic under SOURCE_DATE_EPOCH, and never prints a secret', async () => {
     const gen1 = join(dir, 'det-gen1.iso');
     expect(

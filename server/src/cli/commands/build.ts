@@ -13,6 +13,7 @@ interface BuildOptions {
   serviceAccounts?: string;
   skipDbTest?: boolean;
   rebind?: boolean;
+  acceptEmptyDatabase?: boolean;
   force?: boolean;
   json?: boolean;
 }
@@ -31,6 +32,10 @@ export const registerBuild: RegisterCommand = (program: Command, setExit) => {
     .option('--service-accounts <mode>', 'with --import: keep | soft | hard (default keep)')
     .option('--skip-db-test', 'do not run the live database test (nodes may reach what this machine cannot)')
     .option('--rebind', 'a new deployment may take over a database bound to another key that holds no CMK')
+    .option(
+      '--accept-empty-database',
+      "with --import: the ISO's database is empty and it is the right one: bind it (audited)",
+    )
     .option('--force', 'replace --out if it exists')
     .option('--json', 'print one JSON object')
     .action(async (opts: BuildOptions) => {
@@ -41,6 +46,10 @@ export const registerBuild: RegisterCommand = (program: Command, setExit) => {
         !(ROTATION_MODES as readonly string[]).includes(opts.serviceAccounts)
       )
         throw new UsageError(`--service-accounts must be keep, soft or hard, not "${opts.serviceAccounts}".`);
+      if (opts.acceptEmptyDatabase && !opts.import)
+        throw new UsageError(
+          '--accept-empty-database goes with --import (a new deployment may always use an empty database).',
+        );
       setExit(await runCommand(Boolean(opts.json), () => build(opts)));
     });
 };
@@ -79,10 +88,17 @@ async function build(opts: BuildOptions) {
     toolVersion: productVersion(),
   });
   const { input } = prepared;
-  const origin = imported ? 'imported' : 'new';
+  const key = imported
+    ? {
+        origin: 'imported' as const,
+        iso: imported.manifest,
+        acceptEmptyDatabase: Boolean(opts.acceptEmptyDatabase),
+        confirmedBy: 'hds-setup build --accept-empty-database',
+      }
+    : { origin: 'new' as const, rebind: Boolean(opts.rebind) };
   const preflight = opts.skipDbTest
     ? { ok: false, message: 'Key database not contacted (--skip-db-test); the master key is not bound yet.' }
-    : await checkBindingBeforeBuild(input.database, input.masterKey, origin, Boolean(opts.rebind));
+    : await checkBindingBeforeBuild(input.database, input.masterKey, key);
   const built = await buildConfigIso(input);
   // The ISO holds the master key: readable by its owner only.
   const path = await writeFileAtomically(opts.out, built.bytes, { force: Boolean(opts.force), mode: 0o600 });
@@ -95,7 +111,7 @@ async function build(opts: BuildOptions) {
         input.serviceAccounts,
         prepared.rotation,
         input.certificate.commonName,
-        Boolean(opts.rebind),
+        key,
         now,
       );
   return {

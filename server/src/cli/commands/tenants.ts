@@ -35,6 +35,10 @@ export const registerTenants: RegisterCommand = (program: Command, setExit) => {
         '--answers <answers.yaml>',
         'take the database: section (e.g. a new password) from an answers file',
       )
+      .option(
+        '--accept-empty-database',
+        "the ISO's database is empty and it is the right one: bind it to the ISO's master key (audited)",
+      )
       .option('--json', 'print one JSON object')
       .action(run(action));
 

@@ -1,6 +1,6 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { LoadedConfigIso } from '../../core/configIso/index.js';
-import { assertIsoMatchesDatabase, verifyServiceAccountSecrets } from '../../core/keyDatabase/index.js';
+import { assertImportedIsoDatabase, verifyServiceAccountSecrets } from '../../core/keyDatabase/index.js';
 import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
 
 /** `verify --database`: the ISO belongs to this database, and its secrets are the valid ones. */
@@ -14,7 +14,16 @@ export async function verifyAgainstDatabase(
     loaded.database.rootCaPem,
   );
   try {
-    await assertIsoMatchesDatabase(db, loaded.masterKey);
+    // A node never binds: an empty database fails here (ISO_DB_EMPTY) until an admin binds it.
+    await assertImportedIsoDatabase(db, loaded.masterKey, loaded.manifest, false).catch((error) => {
+      if (error instanceof HdsError && error.code === 'ISO_DB_EMPTY')
+        throw new HdsError(
+          'ISO_DB_EMPTY',
+          `${error.message} A node does not bind the database itself: the admin confirms it on a machine with hds-setup (the wizard's ISO import page, or hds-setup build --import <this ISO> --accept-empty-database), then this check passes.`,
+          error.field,
+        );
+      throw error;
+    });
     const result = await verifyServiceAccountSecrets(db, loaded.serviceAccounts, now);
     if (!result.ok)
       throw new HdsError(

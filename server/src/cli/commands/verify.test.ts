@@ -2,7 +2,7 @@
 // tools, and on the image mounted at …/media/configdrive through FUSE (the kernel here has no
 // iso9660 driver, so this is the closest to the node's own mount).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,55 @@ describe('hds-setup verify', () => {
     } finally {
       spawnSync('fusermount', ['-u', mount]);
     }
+  });
+
+  it('exits 1 on a folder extracted with 7-Zip (secrets 0644): ISO_SECRET_EXPOSED with what to do; 0 once restricted', async () => {
+    const out = mkdtempSync(join(dir, '7z-'));
+    execFileSync('7z', ['x', `-o${out}`, current], { stdio: 'ignore' });
+    // 7-Zip reads the Joliet tree, which has no modes: every secret lands world-readable.
+    expect(statSync(join(out, 'hds/secrets/master-key')).mode & 0o777).toBe(0o644);
+    const r = await verify(out, '--json');
+    expect(r.code).toBe(1);
+    expect(r.json.errors).toHaveLength(1);
+    expect(r.json.errors[0]).toMatchObject({ code: 'ISO_SECRET_EXPOSED' });
+    const message: string = r.json.errors[0].message;
+    expect(message).toMatch(
+      /^\d+ secrets in .*7z-\w+ can be read or changed by users other than the owner: /,
+    );
+    expect(message).toContain('hds/secrets/database.password (0644)');
+    expect(message).toMatch(
+      /Mount the ISO instead .*xorriso -osirrox on .*chmod -R go-rwx .*7z-\w+\/hds\/secrets/,
+    );
+    expect(r.stdout).not.toContain('db-pass-123');
+    const human = await verify(join(out, 'hds'));
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/^error ISO_SECRET_EXPOSED: /);
+
+    // The integrity check is unchanged: an edited file is still ISO_CORRUPT, whatever the modes.
+    const config = join(out, 'hds/config.json');
+    const original = readFileSync(config);
+    writeFileSync(config, original.toString('utf8').replace('db1.example.org', 'db9.example.org'));
+    expect((await verify(out, '--json')).json.errors[0]).toMatchObject({ code: 'ISO_CORRUPT' });
+    writeFileSync(config, original);
+
+    execFileSync('chmod', ['-R', 'go-rwx', join(out, 'hds/secrets')]);
+    expect((await verify(out, '--json')).code).toBe(0);
+  });
+
+  it('exits 0 on a folder extracted by xorriso (Rock Ridge modes kept); a secrets folder others may write is refused', async () => {
+    const out = mkdtempSync(join(dir, 'xorriso-'));
+    execFileSync('xorriso', ['-osirrox', 'on', '-indev', current, '-extract', '/', out], { stdio: 'ignore' });
+    expect(statSync(join(out, 'hds/secrets/master-key')).mode & 0o777).toBe(0o400);
+    expect(statSync(join(out, 'hds/secrets')).mode & 0o777).toBe(0o500);
+    const r = await verify(out, '--json');
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ ok: true, intact: true });
+
+    chmodSync(join(out, 'hds/secrets/service-accounts'), 0o777);
+    const open = await verify(out, '--json');
+    expect(open.code).toBe(1);
+    expect(open.json.errors[0]).toMatchObject({ code: 'ISO_SECRET_EXPOSED' });
+    expect(open.json.errors[0].message).toMatch(/^A secret in .* hds\/secrets\/service-accounts \(0777\)/);
   });
 
   it('exits 1 on a folder extracted with bsdtar once a file is edited, added or removed', async () => {

@@ -17,6 +17,8 @@ export interface SourceEntry {
  */
 export interface ConfigSource {
   kind: 'iso' | 'directory';
+  /** A folder's root (the folder that holds `hds/`), for messages. */
+  root?: string;
   /** Whether Rock Ridge modes are trustworthy (always for our ISOs; a copied folder may lose them). */
   modesAreAuthoritative: boolean;
   entries(): Promise<SourceEntry[]>;
@@ -90,6 +92,7 @@ export async function openDirectorySource(dir: string): Promise<ConfigSource> {
   const root = !names.includes('hds') && basename(resolve(dir)) === 'hds' ? dirname(resolve(dir)) : dir;
   return {
     kind: 'directory',
+    root,
     modesAreAuthoritative: false,
     async entries() {
       const out: SourceEntry[] = [];

@@ -6,6 +6,7 @@ import { type ConfigDocument, configDocumentSchema, type SyslogConfig } from './
 import { type ConfigSource, openDirectorySource, openIsoSource } from './config-source.js';
 import { CONFIG_ROOT, FORMAT_NAME, FORMAT_VERSION, PATHS } from './layout.js';
 import { type Manifest, manifestMacMatches, manifestSchema, sha256Hex } from './manifest.js';
+import { assertSecretsPrivate } from './secret-file-modes.js';
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -108,6 +109,9 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
   const config = parseConfig(configBytes);
   if (config.deploymentId !== manifest.deploymentId || config.generation !== manifest.generation)
     throw corrupt(PATHS.config, 'it belongs to another deployment or generation than the manifest');
+
+  // Intact (as an ISO would be); on a folder, the secrets must also be private to their owner.
+  if (source.kind === 'directory') assertSecretsPrivate(entries, source.root ?? '.');
 
   const file = (relative: string) => {
     const bytes = contents.get(`${CONFIG_ROOT}/${relative}`);

@@ -5,6 +5,7 @@ import type { KeyDatabase, KeyDatabaseSession } from './key-database.js';
 export type AuditAction =
   | 'bind-master-key'
   | 'rebind-master-key'
+  | 'accept-empty-database'
   | 'record-service-accounts'
   | 'add-tenant'
   | 'remove-tenant'

@@ -1,7 +1,13 @@
 import type { DatabaseSettings } from '../../../../contract/database.js';
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { ServiceAccount } from '../secrets/service-accounts.js';
-import { assertIsoMatchesDatabase, bindMasterKey, readBinding } from './binding.js';
+import {
+  assertImportedIsoDatabase,
+  assertIsoMatchesDatabase,
+  bindMasterKey,
+  type ImportedIsoIdentity,
+  readBinding,
+} from './binding.js';
 import { migrateKeyDatabase } from './migrate.js';
 import { openKeyDatabase } from './open-key-database.js';
 import { recordServiceAccounts } from './service-account-registry.js';
@@ -16,16 +22,26 @@ export interface ConfiguredDatabase {
 type Outcome = { ok: boolean; message: string };
 
 /**
+ * Where the master key comes from: a new deployment, or an imported ISO (which names itself in
+ * messages and the audit log). `acceptEmptyDatabase`: the admin confirmed that an empty database
+ * is the right one for this imported ISO (wizard checkbox, `--accept-empty-database`).
+ */
+export type KeyOrigin =
+  | { origin: 'new'; rebind: boolean }
+  | { origin: 'imported'; iso: ImportedIsoIdentity; acceptEmptyDatabase: boolean; confirmedBy: string };
+
+/**
  * Before building: a new deployment must not take over a database bound to another master key
- * (DB_ALREADY_BOUND), and an imported ISO must belong to its database (ISO_DB_MISMATCH).
- * An unreachable database does not block the build (nodes may reach what this laptop cannot).
+ * (DB_ALREADY_BOUND); an imported ISO must belong to its database (ISO_DB_MISMATCH), and an empty
+ * database needs the admin's confirmation (ISO_DB_EMPTY). Reads only. An unreachable database
+ * does not block the build (nodes may reach what this laptop cannot). `emptyDatabase` names the
+ * database when it was empty and the confirmation was given.
  */
 export async function checkBindingBeforeBuild(
   database: ConfiguredDatabase,
   masterKey: Buffer,
-  origin: 'new' | 'imported',
-  rebind: boolean,
-): Promise<Outcome> {
+  key: KeyOrigin,
+): Promise<Outcome & { emptyDatabase?: string }> {
   let opened: Awaited<ReturnType<typeof openKeyDatabase>>;
   try {
     opened = await openKeyDatabase(database.settings, database.password, database.rootCaPem);
@@ -33,18 +49,24 @@ export async function checkBindingBeforeBuild(
     return { ok: false, message: unreachable(error) };
   }
   try {
+    if (key.origin === 'imported') {
+      const binding = await assertImportedIsoDatabase(opened.db, masterKey, key.iso, key.acceptEmptyDatabase);
+      return binding.bound
+        ? { ok: true, message: `The imported ISO belongs to the key database at ${opened.db.where}.` }
+        : {
+            ok: true,
+            emptyDatabase: opened.db.where,
+            message: `The key database at ${opened.db.where} is empty; as you confirmed, it will be bound to this deployment's master key once the ISO is saved (recorded in its audit log).`,
+          };
+    }
     const binding = await readBinding(opened.db);
     if (!binding.bound)
       return { ok: true, message: `The key database at ${opened.db.where} is not bound yet.` };
-    if (origin === 'imported') {
-      await assertIsoMatchesDatabase(opened.db, masterKey);
-      return { ok: true, message: `The imported ISO belongs to the key database at ${opened.db.where}.` };
-    }
     try {
       await assertIsoMatchesDatabase(opened.db, masterKey);
       return { ok: true, message: `The key database at ${opened.db.where} is bound to this deployment.` };
     } catch {
-      if (rebind)
+      if (key.rebind)
         return { ok: true, message: 'The database will be re-bound to this deployment after the backup.' };
       throw new HdsError(
         'DB_ALREADY_BOUND',
@@ -61,7 +83,8 @@ export async function checkBindingBeforeBuild(
  * Once the ISO is saved (the wizard: downloaded and the backup acknowledged; the CLI: the file
  * written): migrate the schema, bind the
  * master key (never before: a key that was never saved must never be bound), and register the
- * service accounts' verifiers.
+ * service accounts' verifiers. An imported ISO's empty database is bound only with the admin's
+ * confirmation, which the audit log records (the database may have been emptied since the check).
  */
 export async function bindAfterSavedIso(
   database: ConfiguredDatabase,
@@ -69,7 +92,7 @@ export async function bindAfterSavedIso(
   accounts: ServiceAccount[],
   mode: 'new' | 'keep' | 'soft' | 'hard',
   label: string,
-  rebind: boolean,
+  key: KeyOrigin,
   now: Date,
 ): Promise<Outcome> {
   let opened: Awaited<ReturnType<typeof openKeyDatabase>>;
@@ -82,8 +105,17 @@ export async function bindAfterSavedIso(
     };
   }
   try {
+    if (key.origin === 'imported')
+      await assertImportedIsoDatabase(opened.db, masterKey, key.iso, key.acceptEmptyDatabase);
     await migrateKeyDatabase(opened.db);
-    const outcome = await bindMasterKey(opened.db, masterKey, { rebind, deploymentLabel: label, now });
+    const outcome = await bindMasterKey(opened.db, masterKey, {
+      rebind: key.origin === 'new' && key.rebind,
+      deploymentLabel: label,
+      now,
+      ...(key.origin === 'imported' && key.acceptEmptyDatabase
+        ? { acceptedEmptyDatabase: { iso: key.iso, confirmedBy: key.confirmedBy } }
+        : {}),
+    });
     await recordServiceAccounts(opened.db, accounts, mode, now);
     const verb = {
       bound: 'is now bound to',

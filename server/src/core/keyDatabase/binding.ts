@@ -66,11 +66,53 @@ export async function assertIsoMatchesDatabase(
   return binding;
 }
 
+/** What identifies an imported ISO in messages and the audit log (no secret). */
+export interface ImportedIsoIdentity {
+  deploymentId: string;
+  generation: number;
+  createdAt: string;
+}
+
+/**
+ * An imported ISO comes from a deployment that was bound when its ISO was saved (whenever its
+ * database was reachable), so an empty database here means the settings name the wrong database,
+ * or it was wiped: carrying on would silently start a new key store without the tenants' CMKs.
+ * Refused (ISO_DB_EMPTY) unless the admin explicitly confirmed this database is the right one.
+ */
+export function emptyDatabaseError(where: string, iso: ImportedIsoIdentity): HdsError {
+  return new HdsError(
+    'ISO_DB_EMPTY',
+    `The key database at ${where} is empty: no hds-setup master key was ever bound there. This ISO (generation ${iso.generation}, made ${iso.createdAt.slice(0, 10)}) belongs to a deployment whose key database was bound when its ISO was saved, so these settings probably point at the wrong database, or the database was wiped or restored without its keys — carrying on would start a new, empty key store and every tenant CMK of this deployment would be missing. Check the database host and name (the Database page, or the database: section of the answers file), or restore the database from its backup. Only if this is the right database (its ISO was built without reaching it, e.g. --skip-db-test, and it never held tenant keys), confirm it (in the wizard: tick "Use this empty database"; on the command line: --accept-empty-database); the confirmation is recorded in the database's audit log.`,
+    'acceptEmptyDatabase',
+  );
+}
+
+/**
+ * The check every front door makes when an imported ISO meets its reachable database, before it
+ * writes anything there: a bound database must be bound to this ISO's master key
+ * (ISO_DB_MISMATCH); an empty one needs the admin's confirmation (ISO_DB_EMPTY). Reads only.
+ */
+export async function assertImportedIsoDatabase(
+  db: KeyDatabase,
+  masterKey: Buffer,
+  iso: ImportedIsoIdentity,
+  acceptEmptyDatabase: boolean,
+): Promise<KeyDatabaseBinding> {
+  const binding = await assertIsoMatchesDatabase(db, masterKey);
+  if (!binding.bound && !acceptEmptyDatabase) throw emptyDatabaseError(db.where, iso);
+  return binding;
+}
+
 export interface BindOptions {
   /** The admin confirmed (typed, or `--rebind`) overwriting the binding of a database without CMKs. */
   rebind?: boolean;
   /** A non-secret name of the deployment, shown to the next admin (e.g. the certificate CN). */
   deploymentLabel: string;
+  /**
+   * The key comes from an imported ISO whose database was empty and the admin confirmed it
+   * (ISO_DB_EMPTY): recorded in the audit log beside the binding, naming the ISO and the front door.
+   */
+  acceptedEmptyDatabase?: { iso: ImportedIsoIdentity; confirmedBy: string };
   now?: Date;
 }
 
@@ -108,7 +150,29 @@ export async function bindMasterKey(
     }
     await tx.run(db.sql.writeBinding(masterKeyCheckValue(masterKey), MASTER_KEY_CHECK_ALGORITHM, label, now));
     const action = check ? 'rebind-master-key' : 'bind-master-key';
-    await writeAudit(db, tx, [{ action, orgId: null, outcome: 'ok', detail: `deployment ${label}` }], now);
+    const accepted = options.acceptedEmptyDatabase;
+    await writeAudit(
+      db,
+      tx,
+      [
+        ...(accepted && !check
+          ? [
+              {
+                action: 'accept-empty-database' as const,
+                orgId: null,
+                outcome: 'ok' as const,
+                detail:
+                  `the database was empty when generation ${accepted.iso.generation} of deployment ${accepted.iso.deploymentId} (made ${accepted.iso.createdAt}) was imported; the admin confirmed it is the right database (${accepted.confirmedBy})`.slice(
+                    0,
+                    1000,
+                  ),
+              },
+            ]
+          : []),
+        { action, orgId: null, outcome: 'ok', detail: `deployment ${label}` },
+      ],
+      now,
+    );
     return check ? 'rebound' : 'bound';
   });
 }

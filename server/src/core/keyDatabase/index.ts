@@ -1,10 +1,13 @@
 // The key database owned by hds-setup: schema, master-key binding, service-account registry, audit.
 export type { AuditAction, AuditEntry } from './audit-log.js';
 export {
+  assertImportedIsoDatabase,
   assertIsoMatchesDatabase,
   type BindOptions,
   type BindOutcome,
   bindMasterKey,
+  emptyDatabaseError,
+  type ImportedIsoIdentity,
   type KeyDatabaseBinding,
   readBinding,
 } from './binding.js';

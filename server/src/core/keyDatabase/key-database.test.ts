@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
 import {
+  assertImportedIsoDatabase,
   assertIsoMatchesDatabase,
   bindMasterKey,
   type KeyDatabase,
@@ -134,6 +135,56 @@ describe('the key database on a real PostgreSQL', () => {
     });
     const audit = await client.query('SELECT action FROM hds_audit_log ORDER BY id');
     expect(audit.rows.map((r) => r.action)).toEqual(['bind-master-key', 'rebind-master-key']);
+  });
+
+  it('an imported ISO meeting an empty database: ISO_DB_EMPTY naming it, nothing written; once confirmed, bound and audited', async () => {
+    const { db, client } = await open('kd_empty');
+    const masterKey = randomBytes(32);
+    const iso = {
+      deploymentId: '6f1c1a55-8d0e-4a53-9b7e-2f0c6c1d9a10',
+      generation: 4,
+      createdAt: '2026-11-01T09:30:00.000Z',
+    };
+    const tables = async () =>
+      (
+        await client.query(
+          `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
+        )
+      ).rows[0].n;
+    // Never touched by hds-setup (no schema), then prepared but never bound: both are "empty".
+    for (const prepare of [async () => undefined, async () => void (await migrateKeyDatabase(db))]) {
+      await prepare();
+      const before = await tables();
+      const refused = assertImportedIsoDatabase(db, masterKey, iso, false);
+      await expect(refused).rejects.toMatchObject({ code: 'ISO_DB_EMPTY', field: 'acceptEmptyDatabase' });
+      await expect(refused).rejects.toThrow(
+        /key database at .*\/kd_empty is empty.*generation 4, made 2026-11-01.*wrong database.*--accept-empty-database/,
+      );
+      expect(await tables()).toBe(before);
+    }
+    await expect(assertImportedIsoDatabase(db, masterKey, iso, true)).resolves.toMatchObject({
+      bound: false,
+    });
+    expect(await readBinding(db)).toMatchObject({ bound: false });
+
+    expect(
+      await bindMasterKey(db, masterKey, {
+        deploymentLabel: 'kms.example.org',
+        acceptedEmptyDatabase: { iso, confirmedBy: 'test' },
+      }),
+    ).toBe('bound');
+    const audit = await client.query('SELECT action, outcome, detail FROM hds_audit_log ORDER BY id');
+    expect(audit.rows.map((r) => r.action)).toEqual(['accept-empty-database', 'bind-master-key']);
+    expect(audit.rows[0].detail).toMatch(
+      /empty when generation 4 of deployment 6f1c1a55-.* was imported; the admin confirmed .*\(test\)/,
+    );
+    // Bound now: the same ISO passes without any confirmation, another ISO is a mismatch.
+    await expect(assertImportedIsoDatabase(db, masterKey, iso, false)).resolves.toMatchObject({
+      bound: true,
+    });
+    await expect(assertImportedIsoDatabase(db, randomBytes(32), iso, true)).rejects.toMatchObject({
+      code: 'ISO_DB_MISMATCH',
+    });
   });
 
   it('records service accounts; soft reset keeps the old secret 10 days, hard reset revokes it at once', async () => {

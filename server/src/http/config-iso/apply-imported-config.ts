@@ -3,7 +3,7 @@ import { HdsError } from '../../../../contract/hds-error.js';
 import { checkPkcs12, readPemCertificates } from '../../core/certificate/index.js';
 import type { LoadedConfigIso } from '../../core/configIso/index.js';
 import { validateDatabaseRootCa } from '../../core/database/index.js';
-import { assertIsoMatchesDatabase } from '../../core/keyDatabase/index.js';
+import { assertImportedIsoDatabase } from '../../core/keyDatabase/index.js';
 import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
 import { allowedRotationModes, rotateServiceAccounts } from '../../core/secrets/service-accounts.js';
 import { parseSyslogRootCa, parseSyslogSettings } from '../../core/syslog/index.js';
@@ -53,10 +53,14 @@ export async function applyImportedConfig(
 }
 
 /**
- * Refuses an ISO whose master key does not match the database it names (ISO_DB_MISMATCH), when
- * that database can be reached from here.
+ * Before the import loads anything: when the database the ISO names can be reached from here, it
+ * must be bound to this ISO's master key (ISO_DB_MISMATCH), or — empty — confirmed by the admin
+ * (ISO_DB_EMPTY). Reads only. Returns the database's `<host>/<name>` when it was empty and confirmed.
  */
-export async function refuseForeignDatabase(loaded: LoadedConfigIso): Promise<void> {
+export async function refuseForeignDatabase(
+  loaded: LoadedConfigIso,
+  acceptEmptyDatabase: boolean,
+): Promise<string | undefined> {
   let opened: Awaited<ReturnType<typeof openKeyDatabase>> | undefined;
   try {
     opened = await openKeyDatabase(
@@ -65,12 +69,20 @@ export async function refuseForeignDatabase(loaded: LoadedConfigIso): Promise<vo
       loaded.database.rootCaPem,
     );
   } catch {
-    return; // Unreachable from this laptop: checked again when the next ISO is built.
+    return undefined; // Unreachable from this laptop: checked again when the next ISO is built.
   }
   try {
-    await assertIsoMatchesDatabase(opened.db, loaded.masterKey);
+    const binding = await assertImportedIsoDatabase(
+      opened.db,
+      loaded.masterKey,
+      loaded.manifest,
+      acceptEmptyDatabase,
+    );
+    return binding.bound ? undefined : opened.db.where;
   } catch (error) {
-    if (error instanceof HdsError && error.code === 'ISO_DB_MISMATCH') throw error;
+    if (error instanceof HdsError && (error.code === 'ISO_DB_MISMATCH' || error.code === 'ISO_DB_EMPTY'))
+      throw error;
+    return undefined; // Other database trouble: the Database page's live test names it.
   } finally {
     await opened.close();
   }

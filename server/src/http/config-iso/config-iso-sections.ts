@@ -11,6 +11,11 @@ export interface DeploymentSection {
   nextGeneration: number;
   previousManifestSha256: string | null;
   imported?: { summary: ConfigIsoSummary; loaded: LoadedConfigIso };
+  /**
+   * The imported ISO's database was reachable but empty and the admin confirmed it is the right one
+   * (ISO_DB_EMPTY): for which database (key-origin.ts), and the message shown.
+   */
+  emptyDatabaseAccepted?: { identity: string; where: string; message: string };
 }
 
 export interface ServiceAccountsSection {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -264,6 +264,119 @@ describe('configuration ISO in the wizard', () => {
     const rebuilt = await downloadIso(agent);
     expect(rebuilt.status).toBe(200);
     expect((await readConfigIso(rebuilt.body as Buffer)).config.syslog.url).toBe('udp://10.9.9.9:514');
+  });
+
+  it('an imported ISO whose database is empty (wiped): refused until the admin ticks the box, then bound and audited', async () => {
+    // A deployment bound when its ISO was saved, whose database was then wiped.
+    const wiped = await createTestDatabase(pg, 'wizard_wiped');
+    const sub = join(dir, 'wiped');
+    mkdirSync(sub);
+    const iso = buildHeadlessDeployment({ dir: sub, postgres: pg, database: wiped, pki }).iso;
+    const client = await wiped.connect();
+    const tables = async () =>
+      (
+        await client.query(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+        )
+      ).rows.map((r) => r.table_name as string);
+    try {
+      for (const table of await tables()) await client.query(`DROP TABLE ${table} CASCADE`);
+      const where = `127.0.0.1:${pg.port}/wizard_wiped`;
+
+      const agent = await signedIn();
+      const refused = await importIso(agent, iso);
+      expect(refused.status).toBe(409);
+      expect(refused.body.errors).toEqual([
+        {
+          code: 'ISO_DB_EMPTY',
+          field: 'acceptEmptyDatabase',
+          message: expect.stringContaining(`The key database at ${where} is empty`),
+        },
+      ]);
+      expect(refused.body.errors[0].message).toMatch(
+        /wrong database, or the database was wiped.*Use this empty database/,
+      );
+      expect((await agent.get('/api/deployment')).body.origin).toBeNull();
+      expect(await tables()).toEqual([]);
+
+      const accepted = await agent
+        .post('/api/deployment/import?acceptEmptyDatabase=true')
+        .set(CLIENT_HEADER, 'web')
+        .set('Content-Type', 'application/octet-stream')
+        .send(iso)
+        .expect(200);
+      expect(accepted.body).toMatchObject({
+        origin: 'imported',
+        emptyDatabaseAccepted: { code: 'ISO_DB_EMPTY', where, message: expect.stringMatching(/audit log/) },
+      });
+      // Nothing is written on import: the binding waits for the next saved ISO (or the tenant tab).
+      expect(await tables()).toEqual([]);
+
+      await agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send({}).expect(200);
+      expect((await downloadIso(agent)).status).toBe(200);
+      const ack = await agent
+        .post('/api/iso/acknowledge-backup')
+        .set(CLIENT_HEADER, 'web')
+        .send({})
+        .expect(200);
+      expect(ack.body.databaseBinding).toMatchObject({
+        ok: true,
+        message: expect.stringMatching(/is now bound/),
+      });
+      const audit = await client.query('SELECT action, detail FROM hds_audit_log ORDER BY id');
+      expect(audit.rows.map((r) => r.action)).toEqual([
+        'accept-empty-database',
+        'bind-master-key',
+        'record-service-accounts',
+      ]);
+      expect(audit.rows[0].detail).toMatch(
+        /generation 1 of deployment .*wizard: "Use this empty database" ticked/,
+      );
+
+      // Another session with the same ISO: the database is bound to it now, so no question is asked.
+      await importIso(await signedIn(), iso).expect(200);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('after an import, a database changed to an empty one is confirmed on the Review page; the tenant tab binds a confirmed one', async () => {
+    const fresh = await createTestDatabase(pg, 'wizard_fresh');
+    const agent = await signedIn();
+    await importIso(agent, gen1).expect(200);
+    await agent
+      .put('/api/database')
+      .set(CLIENT_HEADER, 'web')
+      .send({
+        settings: {
+          type: 'postgresql',
+          hosts: [`127.0.0.1:${pg.port}`],
+          name: fresh.name,
+          username: fresh.user,
+        },
+        password: fresh.password,
+      })
+      .expect(200);
+    const build = (body: object) => agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send(body);
+    const refused = await build({});
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors[0]).toMatchObject({ code: 'ISO_DB_EMPTY', field: 'acceptEmptyDatabase' });
+    expect(refused.body.errors[0].message).toContain(`/${fresh.name} is empty`);
+    // The tenant tab writes nothing to an unconfirmed empty database either.
+    const tab = await agent.get('/api/tenants');
+    expect(tab.status).toBe(409);
+    expect(tab.body.errors[0].code).toBe('ISO_DB_EMPTY');
+
+    await build({ acceptEmptyDatabase: true }).expect(200);
+    // Confirmed for this database: the tenant tab binds the imported key before any CMK is made.
+    expect((await agent.get('/api/tenants')).body).toMatchObject({ ok: true, tenants: [] });
+    const client = await fresh.connect();
+    try {
+      const audit = await client.query('SELECT action FROM hds_audit_log ORDER BY id');
+      expect(audit.rows.map((r) => r.action)).toEqual(['accept-empty-database', 'bind-master-key']);
+    } finally {
+      await client.end();
+    }
   });
 
   it('a new deployment cannot take over a bound database unless its name is typed; the backup needs the download', async () => {

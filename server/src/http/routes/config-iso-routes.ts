@@ -7,12 +7,17 @@ import { bindAfterSavedIso, checkBindingBeforeBuild } from '../../core/keyDataba
 import { binaryBody, jsonBody } from '../body.js';
 import { configInputSha256, requireCurrentBuiltIso } from '../config-iso/built-iso-freshness.js';
 import { collectConfigInput } from '../config-iso/collect-config-input.js';
+import { databaseIdentity, keyOriginOf } from '../config-iso/key-origin.js';
 import { reviewState } from '../config-iso/review.js';
 import type { RouteModule } from '../route-context.js';
 
 const MAX_BACKUP_UPLOAD = 16 * 1024 * 1024;
 /** Re-binding a database of another deployment is confirmed by typing the database's name. */
-const buildSchema = z.strictObject({ rebindConfirmation: z.string().max(200).optional() });
+const buildSchema = z.strictObject({
+  rebindConfirmation: z.string().max(200).optional(),
+  /** After an import: the ISO's database is empty and the admin confirmed it is the right one. */
+  acceptEmptyDatabase: z.boolean().optional(),
+});
 
 /** Page 8: review, build and download the ISO, acknowledge the backup, verify the stored copy. */
 export const configIsoRoutes: RouteModule = (router, { state, now }) => {
@@ -21,7 +26,7 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
   });
 
   router.post('/iso/build', jsonBody(), async (req, res) => {
-    const { rebindConfirmation } = parseInput(buildSchema, req.body ?? {});
+    const { rebindConfirmation, acceptEmptyDatabase } = parseInput(buildSchema, req.body ?? {});
     const input = collectConfigInput(state, now);
     const deployment = state.get('deployment')!;
     const database = state.get('database')!;
@@ -32,7 +37,17 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
         'rebindConfirmation',
       );
     const rebind = rebindConfirmation !== undefined;
-    const check = await checkBindingBeforeBuild(database, deployment.masterKey, deployment.origin, rebind);
+    const check = await checkBindingBeforeBuild(
+      database,
+      deployment.masterKey,
+      keyOriginOf(state, { rebind, acceptEmptyDatabase: acceptEmptyDatabase === true }),
+    );
+    if (check.emptyDatabase)
+      deployment.emptyDatabaseAccepted = {
+        identity: databaseIdentity(database.settings),
+        where: check.emptyDatabase,
+        message: check.message,
+      };
     const built = await buildConfigIso(input);
     state.set('builtIso', {
       built,
@@ -69,7 +84,7 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
       accounts.accounts,
       accounts.mode,
       state.get('certificate')?.summary.cn ?? deployment.deploymentId,
-      built.rebind,
+      keyOriginOf(state, { rebind: built.rebind }),
       now(),
     );
     const info: BuiltIsoInfo & { ok: true } = {

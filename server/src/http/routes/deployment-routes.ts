@@ -8,12 +8,14 @@ import { generateMasterKey } from '../../core/secrets/master-key.js';
 import { issueServiceAccounts } from '../../core/secrets/service-accounts.js';
 import { binaryBody, jsonBody } from '../body.js';
 import { applyImportedConfig, refuseForeignDatabase } from '../config-iso/apply-imported-config.js';
+import { databaseIdentity } from '../config-iso/key-origin.js';
 import '../config-iso/config-iso-sections.js';
 import type { RouteModule } from '../route-context.js';
 import type { WizardState } from '../wizard-state.js';
 
 const MAX_ISO_UPLOAD = 16 * 1024 * 1024;
 const newDeploymentSchema = z.strictObject({ confirmDiscard: z.boolean().optional() });
+const importQuerySchema = z.strictObject({ acceptEmptyDatabase: z.enum(['true', 'false']).optional() });
 
 /** Page 3: start a new deployment, or import the ISO of an earlier run. */
 export const deploymentRoutes: RouteModule = (router, { state, now }) => {
@@ -46,6 +48,8 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
   });
 
   router.post('/deployment/import', binaryBody(MAX_ISO_UPLOAD), async (req, res) => {
+    // The ISO is the body, so the "use this empty database" box comes as ?acceptEmptyDatabase=true.
+    const { acceptEmptyDatabase } = parseInput(importQuerySchema, { ...req.query });
     const bytes = req.body as unknown;
     if (!Buffer.isBuffer(bytes) || bytes.length === 0)
       throw new HdsError('INVALID_INPUT', 'Choose the configuration ISO file to import.', 'iso');
@@ -57,9 +61,15 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
       throw error;
     }
     const summary = summarizeConfig(loaded, now());
-    await refuseForeignDatabase(loaded);
+    const emptyDatabase = await refuseForeignDatabase(loaded, acceptEmptyDatabase === 'true');
     discardDeployment(state);
     await applyImportedConfig(state, loaded, summary, now());
+    if (emptyDatabase)
+      state.get('deployment')!.emptyDatabaseAccepted = {
+        identity: databaseIdentity(loaded.database.settings),
+        where: emptyDatabase,
+        message: `The key database at ${emptyDatabase} is empty and you confirmed it is the right one: this deployment's master key will be bound to it when you save the next ISO (recorded in its audit log).`,
+      };
     res.json(deploymentState(state));
   });
 };
@@ -76,5 +86,14 @@ export function deploymentState(state: WizardState): DeploymentState {
     origin: deployment?.origin ?? null,
     nextGeneration: deployment?.nextGeneration ?? null,
     ...(deployment?.imported ? { imported: deployment.imported.summary } : {}),
+    ...(deployment?.emptyDatabaseAccepted
+      ? {
+          emptyDatabaseAccepted: {
+            code: 'ISO_DB_EMPTY' as const,
+            where: deployment.emptyDatabaseAccepted.where,
+            message: deployment.emptyDatabaseAccepted.message,
+          },
+        }
+      : {}),
   };
 }

@@ -1,13 +1,16 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { TenantAvailability } from '../../../../contract/tenants.js';
 import {
+  assertImportedIsoDatabase,
   assertIsoMatchesDatabase,
+  bindMasterKey,
   type KeyDatabase,
   migrateKeyDatabase,
 } from '../../core/keyDatabase/index.js';
 import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
 import { syslogAuditSender, type TenantAuditSender } from '../../core/tenants/index.js';
 import '../config-iso/config-iso-sections.js';
+import { keyOriginOf } from '../config-iso/key-origin.js';
 import '../database-section.js';
 import '../syslog-section.js';
 import type { WizardState } from '../wizard-state.js';
@@ -23,7 +26,8 @@ export interface TenantWorkspace {
  * The key database and master key the Tenant CMK Management tab works with. CMKs are wrapped under
  * the master key, so it must be one that is saved: an imported ISO's, or a new one whose ISO was
  * downloaded and whose backup was acknowledged. Opening also migrates the schema and refuses an
- * ISO that does not belong to the database (ISO_DB_MISMATCH).
+ * ISO that does not belong to the database (ISO_DB_MISMATCH), or an imported ISO's empty database
+ * the admin has not confirmed (ISO_DB_EMPTY); a confirmed one is bound first (audited).
  */
 /** What the tab needs before it can open: the shell shows it once a database is configured. */
 export function tenantAvailability(state: WizardState): TenantAvailability {
@@ -52,8 +56,26 @@ export async function openTenantWorkspace(state: WizardState): Promise<TenantWor
     );
   const { db, close } = await openKeyDatabase(database.settings, database.password, database.rootCaPem);
   try {
-    await migrateKeyDatabase(db);
-    await assertIsoMatchesDatabase(db, deployment.masterKey);
+    const key = keyOriginOf(state);
+    if (key.origin === 'imported') {
+      // Checked before anything is written: an empty database is the wrong or a wiped one unless confirmed.
+      const binding = await assertImportedIsoDatabase(
+        db,
+        deployment.masterKey,
+        key.iso,
+        key.acceptEmptyDatabase,
+      );
+      await migrateKeyDatabase(db);
+      // The imported key is saved (its ISO): bind it before any CMK is wrapped under it.
+      if (!binding.bound)
+        await bindMasterKey(db, deployment.masterKey, {
+          deploymentLabel: state.get('certificate')?.summary.cn ?? key.iso.deploymentId,
+          acceptedEmptyDatabase: { iso: key.iso, confirmedBy: key.confirmedBy },
+        });
+    } else {
+      await migrateKeyDatabase(db);
+      await assertIsoMatchesDatabase(db, deployment.masterKey);
+    }
   } catch (error) {
     await close();
     throw error;

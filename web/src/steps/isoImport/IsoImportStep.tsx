@@ -3,9 +3,13 @@ import type { DeploymentState } from '../../../../contract/config-iso';
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
+import { EmptyDatabaseConfirmation } from '../../components/EmptyDatabaseConfirmation';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { FileInput } from '../../components/FileInput';
+import { useFocusOn } from '../../components/focus';
 import { PageHeader } from '../../components/PageHeader';
+import { useShellStore } from '../../store/shell-store';
 import type { StepProps } from '../step-id';
 import { ImportedSummary } from './ImportedSummary';
 
@@ -30,7 +34,14 @@ function IsoImportStep({ onContinue }: StepProps) {
   const [file, setFile] = useState<File | null>(null);
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [confirmDiscard, setConfirmDiscard] = useState(false);
+  // The ISO's database is empty (ISO_DB_EMPTY): importing again needs the admin's explicit yes.
+  const [askEmptyDatabase, setAskEmptyDatabase] = useState(false);
+  const [acceptEmptyDatabase, setAcceptEmptyDatabase] = useState(false);
   const [busy, setBusy] = useState(false);
+  const serverChanged = useShellStore((s) => s.serverChanged);
+  /** Counts successful imports: each "ISO verified" takes the focus, so it is read out. */
+  const [imports, setImports] = useState(0);
+  const verifiedRef = useFocusOn<HTMLDivElement>(imports);
 
   useEffect(() => {
     api<DeploymentState>('GET', '/deployment')
@@ -54,6 +65,7 @@ function IsoImportStep({ onContinue }: StepProps) {
       );
       setDeployment(state);
       setErrors([]);
+      serverChanged();
       onContinue();
     } catch (e) {
       // 409: this session already holds a deployment; starting over needs an explicit yes.
@@ -89,10 +101,18 @@ function IsoImportStep({ onContinue }: StepProps) {
     setBusy(true);
     setErrors([]);
     try {
-      setDeployment(await api<DeploymentState>('POST', '/deployment/import', file));
+      const query = askEmptyDatabase && acceptEmptyDatabase ? '?acceptEmptyDatabase=true' : '';
+      setDeployment(await api<DeploymentState>('POST', `/deployment/import${query}`, file));
       setErrors([]);
+      setImports((n) => n + 1);
+      // The imported ISO brings a database: the tenants tab and the step list's ticks follow at once.
+      serverChanged();
+      setAskEmptyDatabase(false);
+      setAcceptEmptyDatabase(false);
     } catch (e) {
-      setErrors(errorsOf(e).map((d) => ({ ...d, field: 'iso' })));
+      const found = errorsOf(e);
+      if (found.some((d) => d.code === 'ISO_DB_EMPTY')) setAskEmptyDatabase(true);
+      setErrors(found.map((d) => ({ ...d, field: 'iso' })));
     } finally {
       setBusy(false);
     }
@@ -163,25 +183,36 @@ function IsoImportStep({ onContinue }: StepProps) {
               hint="The most recent ISO this tool produced for the deployment (hds-config-…-genN.iso). It is checked before anything is loaded."
               errors={fileErrors}
             >
-              <input
-                type="file"
+              <FileInput
                 accept=".iso,application/x-iso9660-image"
-                onChange={(e) => {
-                  setFile(e.target.files?.[0] ?? null);
+                onFile={(chosen) => {
+                  setFile(chosen ?? null);
                   setErrors([]);
+                  setAskEmptyDatabase(false);
+                  setAcceptEmptyDatabase(false);
                 }}
               />
             </Field>
-            <button type="submit" className="button" disabled={busy}>
-              {busy ? 'Checking the ISO…' : 'Import ISO'}
-            </button>
+            {askEmptyDatabase && (
+              <EmptyDatabaseConfirmation checked={acceptEmptyDatabase} onChange={setAcceptEmptyDatabase} />
+            )}
+            <div className="actions actions-tight">
+              <button type="submit" className={imported ? 'button' : 'button button-primary'} disabled={busy}>
+                {busy ? 'Checking the ISO…' : 'Import ISO'}
+              </button>
+            </div>
           </form>
           {/* While a new file is checked, the previous summary would describe the wrong ISO. */}
           {imported && !busy && (
             <>
-              <Callout tone="success" title="ISO verified">
+              <Callout tone="success" title="ISO verified" ref={verifiedRef}>
                 Every file matches the manifest and its MAC; the master key was carried over.
               </Callout>
+              {deployment?.emptyDatabaseAccepted && (
+                <Callout tone="warning" title="The key database is empty">
+                  {deployment.emptyDatabaseAccepted.message}
+                </Callout>
+              )}
               <ImportedSummary summary={imported} nextGeneration={deployment?.nextGeneration ?? null} />
               <div className="actions">
                 <button type="button" className="button button-primary" onClick={onContinue}>

@@ -3,6 +3,7 @@ import type { BuiltIsoInfo, ReviewState } from '../../../../contract/config-iso'
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
+import { EmptyDatabaseConfirmation } from '../../components/EmptyDatabaseConfirmation';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
@@ -20,6 +21,7 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
   const [rebindConfirmation, setRebindConfirmation] = useState('');
+  const [acceptEmptyDatabase, setAcceptEmptyDatabase] = useState(false);
 
   useEffect(() => {
     api<ReviewState>('GET', '/review')
@@ -31,7 +33,10 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
     setBusy(true);
     try {
       setReview(
-        await api<ReviewState>('POST', '/iso/build', rebindConfirmation ? { rebindConfirmation } : {}),
+        await api<ReviewState>('POST', '/iso/build', {
+          ...(rebindConfirmation ? { rebindConfirmation } : {}),
+          ...(askEmptyDatabase && acceptEmptyDatabase ? { acceptEmptyDatabase: true } : {}),
+        }),
       );
       setErrors([]);
     } catch (e) {
@@ -56,6 +61,8 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
     errors.some((e) => e.code === 'DB_ALREADY_BOUND' && e.field === 'rebindConfirmation') ||
     errors.some((e) => e.field === 'rebindConfirmation') ||
     rebindConfirmation !== '';
+  // The imported ISO's database is empty: building needs the admin's explicit yes (ISO_DB_EMPTY).
+  const askEmptyDatabase = errors.some((e) => e.code === 'ISO_DB_EMPTY') || acceptEmptyDatabase;
 
   return (
     <section>
@@ -131,6 +138,10 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
                 />
               </Field>
             </Callout>
+          )}
+
+          {askEmptyDatabase && !built && (
+            <EmptyDatabaseConfirmation checked={acceptEmptyDatabase} onChange={setAcceptEmptyDatabase} />
           )}
 
           <div className="actions">

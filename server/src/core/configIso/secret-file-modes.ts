@@ -1,0 +1,34 @@
+import { HdsError } from '../../../../contract/hds-error.js';
+import type { SourceEntry } from './config-source.js';
+import { isSecretPath } from './layout.js';
+
+/** Any permission for group or others (rwx rwx): secrets are the owner's alone (contract v1: 0400). */
+const GROUP_OR_OTHERS = 0o077;
+/** Write for group or others on a folder: anyone could swap a secret for their own. */
+const WRITABLE_BY_OTHERS = 0o022;
+
+/**
+ * On a folder (mounted or extracted), the secrets are protected by their modes alone. The ISO's
+ * Rock Ridge modes keep them 0400 in 0500 folders, so a mount or `xorriso -osirrox on -extract`
+ * keeps them private; 7-Zip reads the Joliet tree, which has no modes, and writes them 0644 in 0755
+ * folders — readable by every user of the machine. A node must not start from such a folder.
+ */
+export function assertSecretsPrivate(entries: SourceEntry[], root: string): void {
+  const exposed = entries.filter(
+    (e) =>
+      isSecretPath(e.path) &&
+      ((e.type === 'file' && (e.mode & GROUP_OR_OTHERS) !== 0) ||
+        (e.type === 'dir' && (e.mode & WRITABLE_BY_OTHERS) !== 0)),
+  );
+  if (exposed.length === 0) return;
+  const folder = root.replace(/\/+$/, '') || '/';
+  const listed = exposed
+    .slice(0, 4)
+    .map((e) => `${e.path} (${e.mode.toString(8).padStart(4, '0')})`)
+    .join(', ');
+  const more = exposed.length > 4 ? ` and ${exposed.length - 4} more` : '';
+  throw new HdsError(
+    'ISO_SECRET_EXPOSED',
+    `${exposed.length === 1 ? 'A secret' : `${exposed.length} secrets`} in ${folder} can be read or changed by users other than the owner: ${listed}${more}. The configuration keeps secrets at mode 0400 in 0500 folders. This happens when the ISO is extracted by a tool that drops its Rock Ridge modes (7-Zip). Mount the ISO instead (or extract it with \`xorriso -osirrox on -indev <file.iso> -extract / <dir>\`), or restrict this copy with \`chmod -R go-rwx ${folder}/hds/secrets\`, then verify again. If other users could reach this folder meanwhile, treat its secrets as exposed.`,
+  );
+}

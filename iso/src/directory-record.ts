@@ -57,7 +57,8 @@ export function writeDirectoryRecord(
   into[at + 27] = 0; // BP 28: interleave gap size
   writeBoth16(into, at + 28, 1); // BP 29–32: volume sequence number
   into[at + 32] = fields.identifier.length; // BP 33: length of file identifier
-  fields.identifier.copy(into, at + 33); // BP 34…: file identifier (+ the zero padding byte)
+  // TypedArray#set, not Buffer#copy: thousands of small copies, and copy is far slower cold.
+  into.set(fields.identifier, at + 33); // BP 34…: file identifier (+ the zero padding byte)
   return at + base; // system use (Rock Ridge lives here)
 }
 

@@ -96,8 +96,8 @@ export function writeTf(into: Buffer, at: number, time: Date): number {
   entry(into, at, 'TF', TF_LENGTH);
   into[at + 4] = TF_MODIFY | TF_ACCESS | TF_ATTRIBUTES; // BP 5: flags; BP 6…: the stamps, 9.1.5 form
   writeRecordingDate(into, at + 5, time);
-  into.copy(into, at + 12, at + 5, at + 12); // the same time three times
-  into.copy(into, at + 19, at + 5, at + 12);
+  into.copyWithin(at + 12, at + 5, at + 12); // the same time three times
+  into.copyWithin(at + 19, at + 5, at + 12);
   return at + TF_LENGTH;
 }
 
@@ -130,7 +130,7 @@ export function writeNm(into: Buffer, at: number, name: Buffer): number {
     const end = nmPartEnd(name, from);
     entry(into, at, 'NM', 5 + end - from);
     into[at + 4] = end === name.length ? 0 : NM_CONTINUE;
-    name.copy(into, at + 5, from, end);
+    into.set(name.subarray(from, end), at + 5);
     at += 5 + end - from;
     from = end;
   }

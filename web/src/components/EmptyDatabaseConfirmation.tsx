@@ -14,12 +14,10 @@ export function EmptyDatabaseConfirmation({
 }) {
   const id = useId();
   return (
-    <Callout tone="warning" title="The key database is empty">
+    <Callout tone="warning" title="Use this empty key database?">
       <p id={`${id}-why`}>
-        A deployment's key database is bound when its ISO is saved, so an empty one usually means these
-        settings name the wrong database, or it was wiped. Using it starts a new, empty key store: tenant keys
-        kept elsewhere are not in it. Check the database host and name first, or restore the database from its
-        backup.
+        Tick this only after checking the database host and name: an empty database holds none of this
+        deployment's tenant keys.
       </p>
       <label className="choice">
         <input

@@ -68,7 +68,7 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
       state.get('deployment')!.emptyDatabaseAccepted = {
         identity: databaseIdentity(loaded.database.settings),
         where: emptyDatabase,
-        message: `The key database at ${emptyDatabase} is empty and you confirmed it is the right one: this deployment's master key will be bound to it when you save the next ISO (recorded in its audit log).`,
+        message: `The key database at ${emptyDatabase} is empty and you confirmed it is the right one: this deployment's master key will be bound to it when you save the next ISO or open Tenant CMK Management (recorded in its audit log).`,
       };
     res.json(deploymentState(state));
   });

@@ -112,7 +112,8 @@ function IsoImportStep({ onContinue }: StepProps) {
     } catch (e) {
       const found = errorsOf(e);
       if (found.some((d) => d.code === 'ISO_DB_EMPTY')) setAskEmptyDatabase(true);
-      setErrors(found.map((d) => ({ ...d, field: 'iso' })));
+      // The empty-database question is answered by its own box, not by choosing another file.
+      setErrors(found.map((d) => (d.code === 'ISO_DB_EMPTY' ? d : { ...d, field: 'iso' })));
     } finally {
       setBusy(false);
     }

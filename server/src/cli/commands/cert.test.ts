@@ -79,6 +79,47 @@ describe('hds-setup cert check', () => {
 
   it('exit 2 without a password source', async () => {
     expect((await hds('cert', 'check', pki.path('good.p12'))).code).toBe(2);
+    const unset = await hds('cert', 'check', pki.path('good.p12'), '--password-env', 'HDS_TEST_UNSET_VAR');
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/HDS_TEST_UNSET_VAR is not set: export it/);
+  });
+
+  it('--answers checks the certificate: section as build reads it, errors named by its fields', async () => {
+    const answers = (name: string, section: string) => {
+      writeFileSync(pki.path(name), `certificate:\n${section}\n`);
+      return pki.path(name);
+    };
+    const good = await hds(
+      'cert',
+      'check',
+      '--answers',
+      answers('good.yaml', '  p12: ./good.p12\n  passwordFile: ./pass.txt\n  trustRoots: [./root.pem]'),
+      '--json',
+    );
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, certificate: { cn: 'kms.example.org' } });
+    writeFileSync(pki.path('wrong.txt'), 'not-the-password');
+    const wrong = await hds(
+      'cert',
+      'check',
+      '--answers',
+      answers('wrong.yaml', '  p12: ./good.p12\n  passwordFile: ./wrong.txt'),
+      '--json',
+    );
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout).errors[0]).toMatchObject({
+      code: 'P12_BAD_PASSWORD',
+      field: 'certificate.password',
+    });
+    const reuse = await hds('cert', 'check', '--answers', answers('reuse.yaml', '  reuse: true'), '--json');
+    expect(JSON.parse(reuse.stdout).errors[0]).toMatchObject({
+      code: 'ANSWERS_INVALID',
+      field: 'certificate.reuse',
+    });
+    expect((await hds('cert', 'check')).code).toBe(2);
+    expect((await hds('cert', 'check', pki.path('good.p12'), '--answers', pki.path('good.yaml'))).code).toBe(
+      2,
+    );
   });
 });
 

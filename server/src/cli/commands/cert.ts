@@ -25,8 +25,9 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
 
   cert
     .command('check')
-    .description('check a PKCS12 file against the key servers’ certificate rules')
-    .argument('<file.p12>', 'the PKCS12 (.p12/.pfx) file')
+    .description('check a PKCS12 file (or the certificate: section of an answers file) against the rules')
+    .argument('[file.p12]', 'the PKCS12 (.p12/.pfx) file')
+    .option('--answers <answers.yaml>', 'check the certificate: section of an answers file instead')
     .option('--password-file <file>', 'read the PKCS12 password from a file (a trailing newline is ignored)')
     .option('--password-env <VAR>', 'read the PKCS12 password from an environment variable')
     .option(
@@ -38,8 +39,9 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
     .option('--json', 'print one JSON object')
     .action(
       async (
-        file: string,
+        file: string | undefined,
         opts: {
+          answers?: string;
           passwordFile?: string;
           passwordEnv?: string;
           trustRoot?: string[];
@@ -47,6 +49,16 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
           json?: boolean;
         },
       ) => {
+        if (opts.answers !== undefined) {
+          if (file !== undefined || opts.passwordFile || opts.passwordEnv || opts.trustRoot)
+            throw new UsageError(
+              'give either --answers <answers.yaml> or a PKCS12 file with its password options, not both.',
+            );
+          setExit(await runCommand(Boolean(opts.json), () => checkAnswers(opts.answers!, opts.previousCn)));
+          return;
+        }
+        if (file === undefined)
+          throw new UsageError('give the PKCS12 file to check, or --answers <answers.yaml>.');
         const password = readPassword(opts.passwordFile, opts.passwordEnv);
         setExit(
           await runCommand(Boolean(opts.json), async () => {
@@ -228,6 +240,36 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
     );
 };
 
+/** `cert check --answers`: the certificate: section exactly as `build` reads and checks it. */
+async function checkAnswers(path: string, previousCn: string | undefined) {
+  const [{ AnswersFile }, { readCertificateAnswers }, { checkPkcs12 }] = await Promise.all([
+    import('../../core/answers/answers-file.js'),
+    import('../../core/certificate/certificate-answers.js'),
+    certificates(),
+  ]);
+  const given = readCertificateAnswers(AnswersFile.load(path));
+  if (given.reuse)
+    throw new HdsError(
+      'ANSWERS_INVALID',
+      'certificate.reuse: true keeps the certificate of an imported ISO, which only build --import can check: check that ISO with hds-setup inspect, or give a p12 file.',
+      'certificate.reuse',
+    );
+  const result = await checkPkcs12(given.p12!, given.password!, {
+    trustRoots: given.trustRoots,
+    ...(previousCn ? { previousCn } : {}),
+    fields: {
+      file: 'certificate.p12',
+      password: 'certificate.password',
+      trustRoot: 'certificate.trustRoots',
+    },
+  });
+  return {
+    data: { certificate: result.summary },
+    human: describe(result.summary),
+    warnings: result.warnings,
+  };
+}
+
 function readPassword(file: string | undefined, envName: string | undefined): Buffer {
   if (Boolean(file) === Boolean(envName))
     throw new UsageError(
@@ -235,7 +277,10 @@ function readPassword(file: string | undefined, envName: string | undefined): Bu
     );
   if (envName) {
     const value = process.env[envName];
-    if (value === undefined) throw new UsageError(`the environment variable ${envName} is not set.`);
+    if (value === undefined)
+      throw new UsageError(
+        `the environment variable ${envName} is not set: export it before running hds-setup.`,
+      );
     return Buffer.from(value, 'utf8');
   }
   const bytes = readInput(file!, 'passwordFile');

@@ -117,6 +117,51 @@ describe('hds-setup tenants', () => {
     expect((after.json.tenants as { orgId: string }[]).map((t) => t.orgId)).not.toContain(ids[0]);
   });
 
+  it('revokes every removed tenant at once only with the typed "revoke <count>", as the Manage CMKs menu does', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const csv = join(dir, 'bulk.csv');
+    writeFileSync(csv, `org_id,name\n${ids.map((id, i) => `${id},Bulk ${i}`).join('\n')}\n`);
+    expect((await tenants('import-csv', '--iso', isoPath, '--csv', csv)).code).toBe(0);
+    expect((await tenants('create-cmks', '--iso', isoPath, '--all')).code).toBe(0);
+    for (const id of ids.slice(0, 2))
+      expect((await tenants('remove', '--iso', isoPath, '--org', id)).code).toBe(0);
+    expect(await tenants('revoke', '--iso', isoPath, '--all-removed', '--confirm', 'revoke 3')).toMatchObject(
+      {
+        code: 1,
+        json: {
+          errors: [
+            { code: 'TENANT_CONFIRMATION_MISMATCH', message: expect.stringMatching(/Type "revoke 2"/) },
+          ],
+        },
+      },
+    );
+    expect(await tenants('revoke', '--iso', isoPath, '--all-removed', '--confirm', 'revoke 2')).toMatchObject(
+      {
+        code: 0,
+        json: { ok: true, state: 'done', done: 2, failed: 0 },
+      },
+    );
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as {
+      orgId: string;
+      status: string;
+    }[];
+    expect(listed.filter((t) => ids.includes(t.orgId))).toEqual([
+      expect.objectContaining({ orgId: ids[2], status: 'managed' }),
+    ]);
+    const both = await runCli(
+      'tenants',
+      'revoke',
+      '--iso',
+      isoPath,
+      '--org',
+      ids[2]!,
+      '--all-removed',
+      '--confirm',
+      'x',
+    );
+    expect(both.code).toBe(2);
+  });
+
   it('refuses an ISO that does not belong to the database with ISO_DB_MISMATCH', async () => {
     const result = await tenants('list', '--iso', otherIsoPath);
     expect(result.code).toBe(1);

@@ -59,9 +59,17 @@ export const registerTenants: RegisterCommand = (program: Command, setExit) => {
     'mark a tenant removed from the cluster (its CMK stays until revoked)',
     removeAction,
   ).requiredOption('--org <org-id>', 'the org id');
-  command('revoke', "delete a removed tenant's CMK for good (irreversible)", revokeAction)
-    .requiredOption('--org <org-id>', 'the org id')
-    .requiredOption('--confirm <org-name>', "the organisation's name, typed exactly, to confirm");
+  command(
+    'revoke',
+    "delete a removed tenant's CMK (--org), or every removed tenant's (--all-removed), for good (irreversible)",
+    revokeAction,
+  )
+    .option('--org <org-id>', 'the org id')
+    .option('--all-removed', 'every tenant marked removed (the Manage CMKs menu\'s "revoke all removed")')
+    .requiredOption(
+      '--confirm <text>',
+      'to confirm: the organisation\'s name typed exactly, or "revoke <count>" with --all-removed',
+    );
 };
 
 // The tenant code, its zod schemas and the database drivers load only when a tenants command runs:
@@ -172,6 +180,9 @@ const removeAction: Action = async (opts) => {
 };
 
 const revokeAction: Action = async (opts) => {
+  if (Boolean(opts.allRemoved) === Boolean(opts.org))
+    throw new UsageError('give either --org <org-id> or --all-removed.');
+  if (opts.allRemoved) return revokeAllRemoved(opts);
   const [{ revokeTenantCmk }, { orgIdSchema }] = await Promise.all([tenantCode(), schemas()]);
   const orgId = parseInput(orgIdSchema, opts.org, 'org');
   return withTenantDatabase(opts, async ({ db, audit }) => {
@@ -183,3 +194,19 @@ const revokeAction: Action = async (opts) => {
     };
   });
 };
+
+/** The Manage CMKs menu's "revoke all removed": the typed `revoke <count>` guards it as in the wizard. */
+async function revokeAllRemoved(opts: Parameters<Action>[0]): Promise<CommandResult> {
+  const { revokeRemovedCmks } = await tenantCode();
+  return withTenantDatabase(opts, async ({ db, audit }) => {
+    const outcome = await revokeRemovedCmks(db, String(opts.confirm), {
+      audit,
+      onProgress: (p) => {
+        if (!opts.json)
+          process.stderr.write(`\r${p.done} done, ${p.failed} failed, ${p.remaining} remaining`);
+      },
+    });
+    if (!opts.json && outcome.done + outcome.failed > 0) process.stderr.write('\n');
+    return bulkResult(outcome, 'revoked');
+  });
+}

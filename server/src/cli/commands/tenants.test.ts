@@ -118,7 +118,7 @@ describe('hds-setup tenants', () => {
   });
 
   it('revokes every removed tenant at once only with the typed "revoke <count>", as the Manage CMKs menu does', async () => {
-    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const ids: string[] = [randomUUID(), randomUUID(), randomUUID()];
     const csv = join(dir, 'bulk.csv');
     writeFileSync(csv, `org_id,name\n${ids.map((id, i) => `${id},Bulk ${i}`).join('\n')}\n`);
     expect((await tenants('import-csv', '--iso', isoPath, '--csv', csv)).code).toBe(0);

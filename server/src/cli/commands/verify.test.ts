@@ -79,6 +79,17 @@ const verify = async (...args: string[]) => {
   return { ...r, json: args.includes('--json') ? JSON.parse(r.stdout) : undefined };
 };
 
+describe('hds-setup inspect', () => {
+  it('given a folder, says that verify reads folders', async () => {
+    const r = await runCli('inspect', dir, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).errors[0]).toMatchObject({
+      code: 'ISO_INVALID',
+      message: expect.stringMatching(/is a folder; inspect reads the ISO file\. .*run hds-setup verify /),
+    });
+  });
+});
+
 describe('hds-setup verify', () => {
   it('exits 0 on an intact configuration whose certificate and secrets have expired, warning about both', async () => {
     const r = await verify(stale, '--json');

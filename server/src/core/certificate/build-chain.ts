@@ -43,7 +43,7 @@ export function buildChain(
     if (!issuer)
       throw new HdsError(
         'CERT_CHAIN_INCOMPLETE',
-        `The chain stops at "${current.subject}": the certificate of its issuer "${oneLine(current.x509.issuer)}" is missing. Include the CA bundle (every intermediate certificate) when you export the PKCS12 — for example openssl pkcs12 -export -certfile ca-bundle.pem — or paste it with your certificate.`,
+        `The chain stops at "${current.subject}": the certificate of its issuer "${oneLine(current.x509.issuer)}" is missing. Include the CA bundle (every intermediate certificate) when you export the PKCS12 — for example openssl pkcs12 -export -certfile ca-bundle.pem — or paste it with your certificate. If that issuer is your organisation's own root CA, add it as a private root CA instead (wizard: "Use a private root CA"; CLI: --trust-root, or trustRoots in the answers file).`,
         field,
       );
     path.push(issuer);

@@ -170,6 +170,12 @@ describe('each problem has its own code', () => {
     const error = await checkPkcs12(pki.pkcs12(good, PASSWORD, { chain: [] }), pw, trust).catch((e) => e);
     expect(error).toMatchObject({ code: 'CERT_CHAIN_INCOMPLETE', field: 'p12' });
     expect(error.message).toMatch(/HDS Test Issuing CA.*missing.*CA bundle/);
+    // The default chain holds the intermediate only: the missing issuer is the private root.
+    const rootMissing = await checkPkcs12(pki.pkcs12(good, PASSWORD), pw).catch((e) => e);
+    expect(rootMissing).toMatchObject({ code: 'CERT_CHAIN_INCOMPLETE' });
+    expect(rootMissing.message).toMatch(
+      /"CN=HDS Test Private Root CA.* is missing.*own root CA, add it as a private root CA/,
+    );
   });
 
   it('CERT_UNTRUSTED_ROOT without the private root; CERT_PRIVATE_ROOT only with it', async () => {

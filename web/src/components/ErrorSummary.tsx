@@ -1,6 +1,28 @@
+import { type MouseEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ErrorDetail } from '../../../contract/hds-error';
 
-/** The `role="alert"` summary on top of a page; each error also shows beside its own field. */
+/** The control that shows an error's field beside it (see `Field`), looked for near the summary. */
+function controlFor(summary: HTMLElement | null, field: string | undefined): HTMLElement | null {
+  if (!summary || !field) return null;
+  const scope: ParentNode = summary.closest('form, section, [role="dialog"]') ?? document;
+  return scope.querySelector<HTMLElement>(`[data-error-fields~="${CSS.escape(field)}"]`);
+}
+
+/** Moves focus to a field, opening any closed `<details>` around it first (advanced settings). */
+function focusControl(control: HTMLElement): void {
+  for (let d = control.closest('details'); d; d = d.parentElement?.closest('details') ?? null) d.open = true;
+  control.focus({ preventScroll: true });
+  control.scrollIntoView({ block: 'center' });
+}
+
+const signature = (errors: ErrorDetail[]) =>
+  errors.map((e) => `${e.code}:${e.field ?? ''}:${e.message}`).join('\n');
+
+/**
+ * The `role="alert"` summary on top of a page; each error also shows beside its own field, and
+ * the summary's item links to that field. When new errors arrive the summary takes the focus, so a
+ * keyboard or screen-reader user lands on what went wrong instead of on a disabled button.
+ */
 export function ErrorSummary({
   errors,
   title = 'Please fix the following',
@@ -8,14 +30,42 @@ export function ErrorSummary({
   errors: ErrorDetail[];
   title?: string;
 }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [linked, setLinked] = useState<boolean[]>([]);
+  const key = signature(errors);
+
+  // Which errors have a field on the page to link to: known only once the fields are rendered.
+  useLayoutEffect(() => {
+    setLinked(errors.map((e) => controlFor(box.current, e.field) !== null));
+  }, [key]);
+
+  useEffect(() => {
+    if (key) box.current?.focus();
+  }, [key]);
+
   if (errors.length === 0) return null;
   return (
-    <div className="callout callout-error" role="alert">
+    <div className="callout callout-error error-summary" role="alert" tabIndex={-1} ref={box}>
       <strong>{title}</strong>
       <ul>
-        {errors.map((e) => (
+        {errors.map((e, i) => (
           <li key={`${e.code}:${e.field ?? ''}:${e.message}`}>
-            <code className="code-tag">{e.code}</code> {e.message}
+            <code className="code-tag">{e.code}</code>{' '}
+            {linked[i] ? (
+              <a
+                href={`#${e.field}`}
+                onClick={(event: MouseEvent) => {
+                  // The address bar's hash is the wizard's page: only move the focus.
+                  event.preventDefault();
+                  const control = controlFor(box.current, e.field);
+                  if (control) focusControl(control);
+                }}
+              >
+                {e.message}
+              </a>
+            ) : (
+              e.message
+            )}
           </li>
         ))}
       </ul>

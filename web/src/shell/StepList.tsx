@@ -17,6 +17,12 @@ export function StepList({
   const completed = useShellStore((s) => s.completed);
   return (
     <nav aria-label={label}>
+      {/* The numbered steps need no caption; a separate group (the tabs) is named on screen too. */}
+      {!numbered && (
+        <p className="step-group-label" aria-hidden="true">
+          {label}
+        </p>
+      )}
       <ol className={numbered ? 'step-list' : 'step-list step-list-plain'}>
         {steps.map((step, index) => {
           const isCurrent = step.id === current;
@@ -35,7 +41,11 @@ export function StepList({
                   </span>
                 )}
                 <span className="step-text">
-                  <span className="step-title">{step.title}</span>
+                  {/* Cut to one line when the column is narrow; the full title shows on hover (the button's
+                      accessible name always has it). */}
+                  <span className="step-title" title={step.title}>
+                    {step.title}
+                  </span>
                   {step.hint && <span className="step-hint">{step.hint}</span>}
                 </span>
                 {done && <span className="visually-hidden"> (done)</span>}

@@ -70,8 +70,12 @@ export function WizardShell() {
   );
 }
 
-/** Steps with an `isAvailable` check stay hidden until it says yes; asked again when the page changes. */
+/**
+ * Steps with an `isAvailable` check stay hidden until it says yes; asked again when the page changes
+ * and when a page reports a change on the server (an imported ISO brings the tenants tab at once).
+ */
 function useHiddenSteps(current: StepId): StepId[] {
+  const revision = useShellStore((s) => s.serverRevision);
   const [hidden, setHidden] = useState(() => wizardSteps.filter((s) => s.isAvailable).map((s) => s.id));
   useEffect(() => {
     let live = true;
@@ -82,6 +86,6 @@ function useHiddenSteps(current: StepId): StepId[] {
     return () => {
       live = false;
     };
-  }, [current]);
+  }, [current, revision]);
   return hidden;
 }

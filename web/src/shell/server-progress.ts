@@ -17,9 +17,10 @@ export function progressFromReview(review: ReviewState): StepId[] {
   return done;
 }
 
-/** Ticks the step list from the server's state on sign-in and on every page change. */
+/** Ticks the step list from the server's state on sign-in, on every page change and when a page says so. */
 export function useServerProgress(current: StepId): void {
   const markComplete = useShellStore((s) => s.markComplete);
+  const revision = useShellStore((s) => s.serverRevision);
   useEffect(() => {
     let live = true;
     api<ReviewState>('GET', '/review')
@@ -31,5 +32,5 @@ export function useServerProgress(current: StepId): void {
     return () => {
       live = false;
     };
-  }, [current, markComplete]);
+  }, [current, revision, markComplete]);
 }

@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { errorsFor, Field } from '../../components/Field';
+import { useFocusOn } from '../../components/focus';
 import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import { CertificateDetails } from './CertificateDetails';
@@ -19,6 +20,11 @@ function CertificateStep({ onContinue }: StepProps) {
   const [replacing, setReplacing] = useState(false);
   const [method, setMethod] = useState<Method>('upload');
   const [acknowledged, setAcknowledged] = useState(false);
+  /** Counts certificates checked on this page: each outcome takes the focus (screen readers read it). */
+  const [checked, setChecked] = useState(0);
+  const outcomeRef = useFocusOn<HTMLDivElement>(checked);
+  // "Replace" / "No, use a new certificate" removes the button pressed: the choice below takes the focus.
+  const methodRef = useFocusOn<HTMLFieldSetElement>(replacing);
 
   useEffect(() => {
     void getCertificate().then((s) => {
@@ -36,7 +42,9 @@ function CertificateStep({ onContinue }: StepProps) {
     setAccepted(view);
     setReplacing(false);
     setAcknowledged(false);
+    setChecked((n) => n + 1);
   };
+  const needsAcknowledgment = Boolean(accepted && accepted.warnings.length > 0 && !acknowledged);
 
   return (
     <section aria-label="Certificate">
@@ -63,10 +71,18 @@ function CertificateStep({ onContinue }: StepProps) {
 
       {!askImported && accepted && !replacing && (
         <>
-          <Callout tone="success" title="Certificate accepted">
-            The key servers will use the certificate for <strong>{accepted.summary.cn}</strong>.
-          </Callout>
-          <CertificateDetails summary={accepted.summary} />
+          {needsAcknowledgment ? (
+            <Callout tone="warning" title="Certificate needs your acknowledgment" ref={outcomeRef}>
+              The certificate for <strong>{accepted.summary.cn}</strong> passed every check, with{' '}
+              {accepted.warnings.length === 1 ? 'one warning' : `${accepted.warnings.length} warnings`}. Read{' '}
+              {accepted.warnings.length === 1 ? 'it' : 'them'} below and confirm before the key servers use
+              it.
+            </Callout>
+          ) : (
+            <Callout tone="success" title="Certificate accepted" ref={outcomeRef}>
+              The key servers will use the certificate for <strong>{accepted.summary.cn}</strong>.
+            </Callout>
+          )}
           {accepted.warnings.length > 0 && (
             <Callout tone="warning" title="Please review these warnings">
               <ul>
@@ -76,7 +92,7 @@ function CertificateStep({ onContinue }: StepProps) {
                   </li>
                 ))}
               </ul>
-              <label className="choice">
+              <label className="choice acknowledge">
                 <input
                   type="checkbox"
                   checked={acknowledged}
@@ -86,12 +102,14 @@ function CertificateStep({ onContinue }: StepProps) {
               </label>
             </Callout>
           )}
+          <CertificateDetails summary={accepted.summary} />
           <BackupForm />
           <div className="actions">
             <button
               type="button"
               className="button button-primary"
-              disabled={accepted.warnings.length > 0 && !acknowledged}
+              disabled={needsAcknowledgment}
+              aria-describedby={needsAcknowledgment ? 'certificate-continue-hint' : undefined}
               onClick={onContinue}
             >
               Continue
@@ -99,6 +117,11 @@ function CertificateStep({ onContinue }: StepProps) {
             <button type="button" className="button" onClick={() => setReplacing(true)}>
               Replace certificate
             </button>
+            {needsAcknowledgment && (
+              <span className="muted" id="certificate-continue-hint">
+                Confirm the warnings above to continue.
+              </span>
+            )}
           </div>
         </>
       )}
@@ -111,7 +134,7 @@ function CertificateStep({ onContinue }: StepProps) {
               must keep it.
             </Callout>
           )}
-          <fieldset>
+          <fieldset ref={methodRef} tabIndex={-1}>
             <legend>How do you want to provide the certificate?</legend>
             <label className="choice">
               <input

@@ -8,6 +8,7 @@ import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError } from '../../api/client';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
+import { useFocusOn } from '../../components/focus';
 import { completeCsr, createCsr, saveFile } from './certificate-api';
 import { PrivateRootField, type PrivateRootState, privateRootRequest } from './PrivateRootField';
 
@@ -34,6 +35,8 @@ export function CsrFlow({
   const [root, setRoot] = useState<PrivateRootState>({ pem: '', acknowledged: false });
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
+  // A new CSR takes the focus: the next thing to do (send it to the CA) is below the form.
+  const csrHeading = useFocusOn<HTMLHeadingElement>(csr === pending ? undefined : csr);
 
   async function run(action: () => Promise<void>) {
     setBusy(true);
@@ -114,7 +117,9 @@ export function CsrFlow({
 
       {csr && (
         <form onSubmit={complete} noValidate aria-label="Complete the certificate" className="card csr-card">
-          <h2>Send this request to your CA</h2>
+          <h2 ref={csrHeading} tabIndex={-1}>
+            Send this request to your CA
+          </h2>
           <p>
             The private key stays in hds-setup's memory for this session. Send the request below to your CA,
             then paste its reply (your certificate and the CA certificates, in any order).

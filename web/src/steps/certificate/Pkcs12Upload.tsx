@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, fileToBase64 } from '../../api/client';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
+import { FileInput } from '../../components/FileInput';
 import { uploadPkcs12 } from './certificate-api';
 import { PrivateRootField, type PrivateRootState, privateRootRequest } from './PrivateRootField';
 
@@ -22,6 +23,7 @@ export function Pkcs12Upload({ onAccepted }: { onAccepted: (accepted: Certificat
       return;
     }
     setBusy(true);
+    setErrors([]);
     try {
       const accepted = await uploadPkcs12({
         p12: await fileToBase64(file),
@@ -45,7 +47,7 @@ export function Pkcs12Upload({ onAccepted }: { onAccepted: (accepted: Certificat
         hint="The private key and the certificate chain, as exported from your CA or with OpenSSL."
         errors={errorsFor(errors, 'p12')}
       >
-        <input type="file" accept=".p12,.pfx" onChange={(e) => setFile(e.target.files?.[0])} />
+        <FileInput accept=".p12,.pfx" onFile={setFile} />
       </Field>
       <Field label="PKCS12 password" errors={errorsFor(errors, 'password')}>
         <input

@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '../../../../contract/hds-error';
-import { errorsFor, Field } from '../../components/Field';
+import { errorFieldsAttribute, errorsFor, Field } from '../../components/Field';
+import { FileInput } from '../../components/FileInput';
 
 export interface PrivateRootState {
   pem: string;
@@ -24,13 +25,9 @@ export function PrivateRootField({
         hint="Only if your certificate comes from your organisation's own CA."
         errors={errorsFor(errors, 'trustRoot')}
       >
-        <input
-          type="file"
+        <FileInput
           accept=".pem,.crt,.cer"
-          onChange={async (e) => {
-            const file = e.target.files?.[0];
-            onChange({ ...value, pem: file ? await file.text() : '' });
-          }}
+          onFile={async (file) => onChange({ ...value, pem: file ? await file.text() : '' })}
         />
       </Field>
       <div className={errorsFor(errors, 'acknowledgePrivateRoot').length ? 'field field-invalid' : 'field'}>
@@ -38,6 +35,8 @@ export function PrivateRootField({
           <input
             type="checkbox"
             checked={value.acknowledged}
+            aria-invalid={errorsFor(errors, 'acknowledgePrivateRoot').length > 0}
+            data-error-fields={errorFieldsAttribute(errorsFor(errors, 'acknowledgePrivateRoot'))}
             aria-describedby={
               errorsFor(errors, 'acknowledgePrivateRoot').length ? 'ack-root-error' : undefined
             }

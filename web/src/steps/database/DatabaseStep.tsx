@@ -6,7 +6,8 @@ import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
-import { errorsFor, Field } from '../../components/Field';
+import { errorFieldsAttribute, errorsFor, Field } from '../../components/Field';
+import { FileInput } from '../../components/FileInput';
 import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import {
@@ -118,7 +119,7 @@ function DatabaseStep({ onContinue }: StepProps) {
       {accepted && errors.length === 0 && <LiveTestOutcome view={accepted} />}
 
       <form onSubmit={onSubmit} noValidate>
-        <fieldset>
+        <fieldset aria-describedby={at('database.type').length ? 'database-type-error' : undefined}>
           <legend>Database type</legend>
           {TYPES.map((t) => (
             <label className="choice" key={t.type}>
@@ -126,6 +127,10 @@ function DatabaseStep({ onContinue }: StepProps) {
                 type="radio"
                 name="database-type"
                 checked={form.type === t.type}
+                aria-invalid={at('database.type').length > 0}
+                data-error-fields={
+                  form.type === t.type ? errorFieldsAttribute(at('database.type')) : undefined
+                }
                 disabled={previousType !== undefined && previousType !== t.type}
                 onChange={() =>
                   setForm((f) => ({
@@ -143,11 +148,13 @@ function DatabaseStep({ onContinue }: StepProps) {
               The imported ISO uses this type; migrating between database types is not supported.
             </p>
           )}
-          {at('database.type').map((e) => (
-            <p className="field-error" key={e.message}>
-              {e.message}
+          {at('database.type').length > 0 && (
+            <p className="field-error" id="database-type-error">
+              {at('database.type')
+                .map((e) => e.message)
+                .join(' ')}
             </p>
-          ))}
+          )}
         </fieldset>
 
         {form.hosts.map((host, i) => (
@@ -211,13 +218,17 @@ function DatabaseStep({ onContinue }: StepProps) {
         </Field>
 
         {sqlServer && (
-          <fieldset>
+          <fieldset aria-describedby={at('database.auth').length ? 'database-auth-error' : undefined}>
             <legend>Authentication</legend>
             <label className="choice">
               <input
                 type="radio"
                 name="database-auth"
                 checked={form.auth === 'basic'}
+                aria-invalid={at('database.auth').length > 0}
+                data-error-fields={
+                  form.auth === 'basic' ? errorFieldsAttribute(at('database.auth')) : undefined
+                }
                 onChange={() => set('auth', 'basic')}
               />
               Basic Authentication (a SQL Server login)
@@ -227,15 +238,21 @@ function DatabaseStep({ onContinue }: StepProps) {
                 type="radio"
                 name="database-auth"
                 checked={form.auth === 'windows'}
+                aria-invalid={at('database.auth').length > 0}
+                data-error-fields={
+                  form.auth === 'windows' ? errorFieldsAttribute(at('database.auth')) : undefined
+                }
                 onChange={() => set('auth', 'windows')}
               />
               Windows Authentication (Kerberos)
             </label>
-            {at('database.auth').map((e) => (
-              <p className="field-error" key={e.message}>
-                {e.message}
+            {at('database.auth').length > 0 && (
+              <p className="field-error" id="database-auth-error">
+                {at('database.auth')
+                  .map((e) => e.message)
+                  .join(' ')}
               </p>
-            ))}
+            )}
           </fieldset>
         )}
 
@@ -313,20 +330,15 @@ function DatabaseStep({ onContinue }: StepProps) {
         {verifying && (
           <Field
             label="Database root CA (PEM)"
-            hint={
-              rootCa
-                ? `Selected: ${rootCa.name}`
-                : 'The CA certificate that signed the database server’s certificate.'
-            }
+            hint="The CA certificate that signed the database server’s certificate."
             errors={at('database.rootCa')}
           >
-            <input
-              type="file"
+            <FileInput
               accept=".pem,.crt,.cer"
-              onChange={async (e) => {
-                const file = e.target.files?.[0];
-                setRootCa(file ? { name: file.name, pem: await file.text() } : undefined);
-              }}
+              fileName={rootCa?.name ?? null}
+              onFile={async (file) =>
+                setRootCa(file ? { name: file.name, pem: await file.text() } : undefined)
+              }
             />
           </Field>
         )}

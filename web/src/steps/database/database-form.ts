@@ -62,9 +62,4 @@ function toNumber(text: string): number | string {
   return /^\s*\d+\s*$/.test(text) ? Number(text) : text;
 }
 
-export const TLS_MODE_LABELS: Record<DatabaseTlsMode, string> = {
-  prefer: 'Prefer TLS',
-  require: 'Require TLS',
-  'verify-ca': 'Require TLS and verify certificate signer',
-  'verify-full': 'Require TLS and verify certificate signer and hostname',
-};
+export { TLS_MODE_LABELS } from '../../components/database-labels';

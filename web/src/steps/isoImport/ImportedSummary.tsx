@@ -1,5 +1,6 @@
 import type { ConfigIsoSummary } from '../../../../contract/config-iso';
 import { Callout } from '../../components/Callout';
+import { DATABASE_TYPE_LABELS, labelOf, TLS_MODE_LABELS } from '../../components/database-labels';
 import { Timestamp } from '../../components/Timestamp';
 
 /** What the imported ISO holds, never a secret: the admin checks it is the ISO they meant. */
@@ -37,8 +38,9 @@ export function ImportedSummary({
         </dd>
         <dt>Database</dt>
         <dd>
-          {database.type}: <code>{database.name}</code> on {database.hosts.join(', ')} as{' '}
-          <code>{database.username}</code> <span className="muted">(TLS: {database.tlsMode})</span>
+          {labelOf(DATABASE_TYPE_LABELS, database.type)}: <code>{database.name}</code> on{' '}
+          {database.hosts.join(', ')} as <code>{database.username}</code>{' '}
+          <span className="muted">({labelOf(TLS_MODE_LABELS, database.tlsMode)})</span>
         </dd>
         <dt>Syslog</dt>
         <dd>
@@ -53,7 +55,12 @@ export function ImportedSummary({
           {firstExpiry ? (
             <>
               {serviceAccounts.map((a) => a.name).join(', ')} — expire <Timestamp value={firstExpiry} />
-              {serviceAccounts.some((a) => a.expired) && <span className="badge badge-error">expired</span>}
+              {serviceAccounts.some((a) => a.expired) && (
+                <>
+                  {' '}
+                  <span className="badge badge-error">expired</span>
+                </>
+              )}
             </>
           ) : (
             'none'

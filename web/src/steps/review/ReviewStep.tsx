@@ -6,6 +6,7 @@ import { Callout } from '../../components/Callout';
 import { EmptyDatabaseConfirmation } from '../../components/EmptyDatabaseConfirmation';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { useFocusOn } from '../../components/focus';
 import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import { BackupReminder } from './BackupReminder';
@@ -21,6 +22,9 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
   const [rebindConfirmation, setRebindConfirmation] = useState('');
+  // Once built, the Build button gives way to the download link: it takes the focus.
+  const [builds, setBuilds] = useState(0);
+  const downloadRef = useFocusOn<HTMLAnchorElement>(builds);
   const [acceptEmptyDatabase, setAcceptEmptyDatabase] = useState(false);
 
   useEffect(() => {
@@ -39,6 +43,7 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
         }),
       );
       setErrors([]);
+      setBuilds((n) => n + 1);
     } catch (e) {
       setErrors(
         e instanceof ApiError
@@ -146,7 +151,12 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
 
           <div className="actions">
             {built ? (
-              <a className="button button-primary" href="/api/iso/download" download={built.fileName}>
+              <a
+                className="button button-primary"
+                href="/api/iso/download"
+                download={built.fileName}
+                ref={downloadRef}
+              >
                 Download ISO
               </a>
             ) : (

@@ -5,6 +5,8 @@ import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { FileInput } from '../../components/FileInput';
+import { useFocusOn } from '../../components/focus';
 
 /** The stored copy is compared with what this session produced: byte for byte, or how it differs. */
 export function VerifyBackup() {
@@ -12,6 +14,8 @@ export function VerifyBackup() {
   const [verdict, setVerdict] = useState<BackupVerdict>();
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
+  // The verdict takes the focus once it arrives: it is what the admin waits for.
+  const verdictRef = useFocusOn<HTMLDivElement>(verdict);
 
   async function verify(event: FormEvent) {
     event.preventDefault();
@@ -27,6 +31,7 @@ export function VerifyBackup() {
     }
     setBusy(true);
     setVerdict(undefined);
+    setErrors([]);
     try {
       setVerdict(await api<BackupVerdict>('POST', '/iso/verify-backup', file));
       setErrors([]);
@@ -52,22 +57,24 @@ export function VerifyBackup() {
       <ErrorSummary errors={errors} title="The backup could not be checked" />
       <form onSubmit={verify} noValidate>
         <Field label="Stored copy of the ISO" errors={errors}>
-          <input
-            type="file"
+          <FileInput
             accept=".iso,application/x-iso9660-image"
-            onChange={(e) => {
-              setFile(e.target.files?.[0] ?? null);
+            onFile={(chosen) => {
+              setFile(chosen ?? null);
               setErrors([]);
               setVerdict(undefined);
             }}
           />
         </Field>
-        <button type="submit" className="button" disabled={busy}>
-          {busy ? 'Comparing…' : 'Verify backup'}
-        </button>
+        <div className="actions actions-tight">
+          <button type="submit" className="button" disabled={busy}>
+            {busy ? 'Comparing…' : 'Verify backup'}
+          </button>
+        </div>
       </form>
       {verdict && (
         <Callout
+          ref={verdictRef}
           tone={verdict.identical ? 'success' : 'error'}
           title={
             verdict.identical ? 'Backup verified: byte-identical' : 'This copy is not the ISO built here'

@@ -4,6 +4,7 @@ import type { RotationMode, ServiceAccountsState } from '../../../../contract/se
 import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
+import { errorFieldsAttribute, errorsFor } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import { AccountsTable } from './AccountsTable';
@@ -77,6 +78,8 @@ function ServiceAccountsStep({ onContinue, goTo }: StepProps) {
   }
 
   const imported = state?.imported;
+  const modeErrors = errorsFor(errors, 'mode');
+  const firstAllowed = MODES.find((m) => state?.allowedModes.includes(m.mode))?.mode;
   const expired = imported?.some((a) => a.expired) ?? false;
 
   return (
@@ -115,7 +118,7 @@ function ServiceAccountsStep({ onContinue, goTo }: StepProps) {
                 then mount the new ISO on every node.
               </Callout>
             )}
-            <fieldset aria-describedby="rotation-hint">
+            <fieldset aria-describedby={modeErrors.length ? 'rotation-hint rotation-error' : 'rotation-hint'}>
               <legend>What should happen to the service-account secrets?</legend>
               <p className="field-hint" id="rotation-hint">
                 Reset when the secrets are near expiry or to make older ISO files useless.
@@ -132,6 +135,8 @@ function ServiceAccountsStep({ onContinue, goTo }: StepProps) {
                       value={m}
                       checked={mode === m}
                       disabled={!allowed}
+                      aria-invalid={modeErrors.length > 0}
+                      data-error-fields={m === firstAllowed ? errorFieldsAttribute(modeErrors) : undefined}
                       aria-describedby={hintId}
                       onChange={() => {
                         setMode(m);
@@ -150,6 +155,11 @@ function ServiceAccountsStep({ onContinue, goTo }: StepProps) {
                   </div>
                 );
               })}
+              {modeErrors.length > 0 && (
+                <p className="field-error" id="rotation-error">
+                  {modeErrors.map((e) => e.message).join(' ')}
+                </p>
+              )}
             </fieldset>
             {state.mode !== 'new' && state.mode === mode && (
               <div className="card">

@@ -12,7 +12,9 @@ import type {
 import { ApiError, api, fileToBase64 } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
-import { errorsFor, Field } from '../../components/Field';
+import { errorFieldsAttribute, errorsFor, Field } from '../../components/Field';
+import { FileInput } from '../../components/FileInput';
+import { useFocusOn } from '../../components/focus';
 import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import { SyslogLastTestNote, SyslogTestOutcome } from './SyslogTestOutcome';
@@ -43,6 +45,8 @@ function SyslogStep({ onContinue }: StepProps) {
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [testFailed, setTestFailed] = useState(false);
   const [busy, setBusy] = useState<'test' | 'save'>();
+  // A test's report takes the focus when it arrives (a failure focuses the error summary instead).
+  const reportRef = useFocusOn<HTMLDivElement>(report);
 
   useEffect(() => {
     api<SyslogView>('GET', '/syslog')
@@ -66,6 +70,7 @@ function SyslogStep({ onContinue }: StepProps) {
     setBusy('test');
     setReport(undefined);
     setTestFailed(false);
+    setErrors([]);
     try {
       const answer = await api<SyslogTestResponse>('POST', '/syslog/test', await request());
       setReport(answer.report);
@@ -83,6 +88,7 @@ function SyslogStep({ onContinue }: StepProps) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy('save');
+    setErrors([]);
     try {
       const view = await api<SyslogView>('PUT', '/syslog', await request());
       setRootCa(view.rootCa);
@@ -115,7 +121,7 @@ function SyslogStep({ onContinue }: StepProps) {
           machine cannot.
         </Callout>
       )}
-      {report && <SyslogTestOutcome report={report} />}
+      {report && <SyslogTestOutcome report={report} ref={reportRef} />}
 
       <form onSubmit={submit} noValidate>
         <div className="card">
@@ -148,6 +154,8 @@ function SyslogStep({ onContinue }: StepProps) {
                   id={`syslog-tls-${choice.label}`}
                   name="syslog-tls"
                   checked={tls === choice.value}
+                  aria-invalid={tlsErrors.length > 0}
+                  data-error-fields={tls === choice.value ? errorFieldsAttribute(tlsErrors) : undefined}
                   onChange={() => setTls(choice.value)}
                 />
                 <label htmlFor={`syslog-tls-${choice.label}`}>{choice.label}</label>
@@ -170,11 +178,7 @@ function SyslogStep({ onContinue }: StepProps) {
               }
               errors={errorsFor(errors, 'rootCa')}
             >
-              <input
-                type="file"
-                accept=".pem,.crt,.cer,.der"
-                onChange={(e) => setCaFile(e.target.files?.[0])}
-              />
+              <FileInput accept=".pem,.crt,.cer,.der" fileName={caFile?.name ?? null} onFile={setCaFile} />
             </Field>
           )}
 
@@ -194,6 +198,10 @@ function SyslogStep({ onContinue }: StepProps) {
                   id={`syslog-termination-${choice.value}`}
                   name="syslog-termination"
                   checked={termination === choice.value}
+                  aria-invalid={terminationErrors.length > 0}
+                  data-error-fields={
+                    termination === choice.value ? errorFieldsAttribute(terminationErrors) : undefined
+                  }
                   onChange={() => setTermination(choice.value)}
                 />
                 <label htmlFor={`syslog-termination-${choice.value}`}>{choice.label}</label>

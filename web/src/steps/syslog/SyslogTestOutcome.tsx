@@ -1,15 +1,34 @@
+import { Fragment, type Ref } from 'react';
 import type { SyslogLastTest, SyslogTestReport } from '../../../../contract/syslog';
 import { Callout } from '../../components/Callout';
 
-/** What *Send test message* could confirm, step by step, with the id to look for in the logs. */
-export function SyslogTestOutcome({ report }: { report: SyslogTestReport }) {
+/**
+ * What *Send test message* could confirm, step by step, with the id to look for in the logs. Over
+ * UDP nothing comes back, so a sent message is reported as information, not as a success.
+ */
+export function SyslogTestOutcome({ report, ref }: { report: SyslogTestReport; ref?: Ref<HTMLDivElement> }) {
+  const delivered = report.delivery !== 'sent';
   return (
     <Callout
-      tone="success"
-      title={report.delivery === 'sent' ? 'Test message sent' : 'Test message delivered'}
+      tone={delivered ? 'success' : 'info'}
+      title={delivered ? 'Test message delivered' : 'Test message sent'}
+      ref={ref}
+      role="status"
     >
       <p>
-        Message id <code className="mono">{report.msgId}</code> — {report.summary}
+        {/* The summary usually names the message id already: say it once, set as code. */}
+        {report.summary.includes(report.msgId) ? (
+          report.summary.split(report.msgId).map((part, i) => (
+            <Fragment key={i}>
+              {i > 0 && <code className="mono">{report.msgId}</code>}
+              {part}
+            </Fragment>
+          ))
+        ) : (
+          <>
+            Message id <code className="mono">{report.msgId}</code> — {report.summary}
+          </>
+        )}
       </p>
       <ul className="syslog-confirmed">
         {report.confirmed.map((line) => (

@@ -19,7 +19,7 @@ export default async function startupBench(): Promise<void> {
       let out = '';
       child.stdout.on('data', (d) => {
         out += d;
-        const m = /Sign in: (\S+)/.exec(out);
+        const m = /^(http:\/\/\S+\?token=\S+)\r?\n/m.exec(out);
         if (/Express server listening/.test(out)) times.push(performance.now() - started);
         if (m) resolve(m[1]!);
       });

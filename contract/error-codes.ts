@@ -9,6 +9,13 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 413,
   NOT_FOUND: 404,
   INTERNAL: 500,
+  /**
+   * CLI only: a file named on the command line (or in an answers file) cannot be read — it does
+   * not exist, is a folder, or this user may not read it. The API takes uploads, never paths.
+   */
+  FILE_UNREADABLE: 400,
+  /** CLI only: `serve` cannot listen on the address and port asked for (in use, not this machine's). */
+  SERVE_CANNOT_LISTEN: 500,
 
   // Sign-in and request security
   AUTH_REQUIRED: 401,

@@ -13,8 +13,61 @@ export const orgIdSchema = z
     'An org id is a UUID such as 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b (copy it from Partner Hub).',
   );
 
+/**
+ * Invisible format characters (Unicode category Cf) that change how a name is shown without being
+ * seen: bidirectional embeddings, overrides, isolates and marks, zero-width spaces and joiners, the
+ * byte-order mark. One can make a name look like another's — in the revoke confirmation too.
+ */
+const INVISIBLE_CHARACTERS: Record<number, string> = {
+  1564: 'ARABIC LETTER MARK',
+  8203: 'ZERO WIDTH SPACE',
+  8204: 'ZERO WIDTH NON-JOINER',
+  8205: 'ZERO WIDTH JOINER',
+  8206: 'LEFT-TO-RIGHT MARK',
+  8207: 'RIGHT-TO-LEFT MARK',
+  8234: 'LEFT-TO-RIGHT EMBEDDING',
+  8235: 'RIGHT-TO-LEFT EMBEDDING',
+  8236: 'POP DIRECTIONAL FORMATTING',
+  8237: 'LEFT-TO-RIGHT OVERRIDE',
+  8238: 'RIGHT-TO-LEFT OVERRIDE',
+  8288: 'WORD JOINER',
+  8289: 'FUNCTION APPLICATION',
+  8290: 'INVISIBLE TIMES',
+  8291: 'INVISIBLE SEPARATOR',
+  8292: 'INVISIBLE PLUS',
+  8294: 'LEFT-TO-RIGHT ISOLATE',
+  8295: 'RIGHT-TO-LEFT ISOLATE',
+  8296: 'FIRST STRONG ISOLATE',
+  8297: 'POP DIRECTIONAL ISOLATE',
+  65279: 'ZERO WIDTH NO-BREAK SPACE (byte order mark)',
+};
+
+/** The first invisible format character of `name` and its 1-based position (in characters), if any. */
+export function findInvisibleCharacter(
+  name: string,
+): { codePoint: string; label: string; position: number } | undefined {
+  let position = 0;
+  for (const character of name) {
+    position++;
+    const code = character.codePointAt(0)!;
+    const label = INVISIBLE_CHARACTERS[code];
+    if (label) return { codePoint: `U+${code.toString(16).toUpperCase().padStart(4, '0')}`, label, position };
+  }
+  return undefined;
+}
+
 export const tenantNameSchema = z
   .string()
+  // Checked before trim() (which would drop a leading or trailing byte-order mark) so the
+  // position is the one in what was typed.
+  .superRefine((name, ctx) => {
+    const found = findInvisibleCharacter(name);
+    if (found)
+      ctx.addIssue({
+        code: 'custom',
+        message: `An organisation name cannot contain invisible or text-direction characters: it has ${found.codePoint} (${found.label}) at position ${found.position}, which can make one name look like another. Type the name again without it.`,
+      });
+  })
   .trim()
   .min(1, "Enter the organisation's name as shown in Partner Hub.")
   .max(TENANT_NAME_MAX, `An organisation name has at most ${TENANT_NAME_MAX} characters.`)

@@ -32,7 +32,8 @@ export async function startWizard(env: Record<string, string> = {}): Promise<Wiz
   const signInUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wizard did not start:\n${out}`)), 15_000);
     const check = () => {
-      const m = /Sign in: (http:\/\/\S+)/.exec(out);
+      // The sign-in link is printed alone on its line (whole once its newline is there).
+      const m = /^(http:\/\/\S+\?token=\S+)\r?\n/m.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -215,7 +215,7 @@ async function adminRun() {
   child.stderr.on('data', (d) => (child.output += d));
   await waitForOutput(child, /^Express server listening on port 8080\.$/m, 'the listening line');
   figures.push(['start (podman run → listening)', seconds(performance.now() - t)]);
-  const [, signInUrl] = await waitForOutput(child, /^Sign in: (\S+)$/m, 'the sign-in link');
+  const [, signInUrl] = await waitForOutput(child, /^(http:\/\/\S+\?token=\S+)\r?\n/m, 'the sign-in link');
   check(
     /^http:\/\/127\.0\.0\.1:8080\/\?token=[\w-]{20,}$/.test(signInUrl),
     'the printed link to be http://127.0.0.1:8080/?token=… (the address the admin opens)',
@@ -321,7 +321,7 @@ async function stopRun() {
   ]);
   let output = '';
   const deadline = Date.now() + 30_000;
-  while (!/^Sign in: /m.test(output)) {
+  while (!/^http:\/\/\S+\?token=/m.test(output)) {
     if (Date.now() > deadline) throw new Error(`no sign-in link within 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
     const logs = podman(p, ['logs', name], { allowFailure: true });

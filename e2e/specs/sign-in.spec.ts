@@ -69,7 +69,7 @@ describe('signing in to the wizard', () => {
     expect(code).toBe(0);
     expect(ms).toBeLessThan(2000);
     expect(other.output()).toMatch(
-      /^Express server listening on port \d+\.\nSign in: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32,}\n/,
+      /^Express server listening on port \d+\.\nhttp:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32,}\n/,
     );
   });
 });

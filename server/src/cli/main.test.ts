@@ -41,9 +41,19 @@ describe('hds-setup CLI', () => {
   });
 
   it('a usage problem found inside a command exits 2, not 1 with "failed unexpectedly"', () => {
+    const usage = run('cert', 'check', '/nonexistent/kms.p12', '--json');
+    expect(usage.status).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT' }] });
+    expect(usage.stdout + usage.stderr).not.toMatch(/unexpectedly|\n\s+at /);
+  });
+
+  it('a named file that does not exist exits 1 with FILE_UNREADABLE, from the built CLI too', () => {
     const missing = run('cert', 'check', '/nonexistent/kms.p12', '--password-env', 'PATH', '--json');
-    expect(missing.status).toBe(2);
-    expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT' }] });
+    expect(missing.status).toBe(1);
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      ok: false,
+      errors: [{ code: 'FILE_UNREADABLE', field: 'p12', message: expect.stringMatching(/does not exist/) }],
+    });
     expect(missing.stdout + missing.stderr).not.toMatch(/unexpectedly|\n\s+at /);
   });
 
@@ -57,17 +67,19 @@ describe('hds-setup CLI', () => {
     expect(code).toBe(0);
   });
 
-  it('serve on a port in use says so and how to fix it, without a stack trace', async () => {
+  it('serve on a port in use says so and how to fix it (exit 1: the command line was right), without a stack trace', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as { port: number }).port;
     try {
       const r = run('serve', '--port', String(port));
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is already in use.*--port`));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(`^error SERVE_CANNOT_LISTEN: 127\\.0\\.0\\.1:${port} is already in use.*--port`),
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /);
       const host = run('serve', '--host', 'no-such-host.invalid', '--port', '0');
-      expect(host.status).toBe(2);
+      expect(host.status).toBe(1);
       expect(host.stderr).toMatch(/--host no-such-host.invalid is not an address/);
     } finally {
       busy.close();

@@ -30,8 +30,8 @@ export async function runCommand(json: boolean, action: () => Promise<CommandRes
     }
     return EXIT_OK;
   } catch (error) {
-    // A usage problem found inside an action (a file that cannot be read, a missing choice) is
-    // still a usage error: main() reports it with exit 2.
+    // A usage problem found inside an action (conflicting or missing options) is still a usage
+    // error: main() reports it with exit 2. A named file that cannot be read is not: FILE_UNREADABLE, 1.
     if (error instanceof UsageError) throw error;
     const known =
       error instanceof HdsError || error instanceof HdsErrors
@@ -48,5 +48,8 @@ export async function runCommand(json: boolean, action: () => Promise<CommandRes
   }
 }
 
-/** Usage problems found by a command itself (not by commander) exit 2 like commander's own. */
+/**
+ * Usage problems found by a command itself (not by commander) exit 2 like commander's own: only
+ * when the command line itself is wrong (conflicting or missing options, a malformed option value).
+ */
 export class UsageError extends Error {}

@@ -334,7 +334,7 @@ describe('hds-setup build, inspect and verify against a real key database', () =
     expect(
       cli(['build', '--answers', join(dir, 'missing.yaml'), '--out', join(dir, 'y.iso')]).json.errors?.[0]
         ?.code,
-    ).toBe('ANSWERS_INVALID');
+    ).toBe('FILE_UNREADABLE');
     const r = spawnSync(
       process.execPath,
       [

@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import type { CertificateSummary } from '../../../../contract/certificate.js';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
-import { readLimitedFile } from '../../core/answers/read-limited-file.js';
+import { readNamedFile } from '../../core/answers/unreadable-file.js';
 import { runCommand, UsageError } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
@@ -59,9 +59,10 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
         }
         if (file === undefined)
           throw new UsageError('give the PKCS12 file to check, or --answers <answers.yaml>.');
-        const password = readPassword(opts.passwordFile, opts.passwordEnv);
+        requireOnePasswordSource(opts.passwordFile, opts.passwordEnv);
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            const password = readPassword(opts.passwordFile, opts.passwordEnv);
             const { checkPkcs12 } = await certificates();
             const result = await checkPkcs12(readInput(file, 'p12'), password, {
               trustRoots: (opts.trustRoot ?? []).map((path) => readInput(path, 'trustRoot').toString('utf8')),
@@ -107,13 +108,11 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
       }) => {
         if (resolve(opts.keyOut) === resolve(opts.csrOut))
           throw new UsageError('--key-out and --csr-out must name two different files.');
-        for (const out of [opts.keyOut, opts.csrOut])
-          if (existsSync(out))
-            throw new UsageError(
-              `${out} already exists; choose another path (hds-setup never overwrites a key).`,
-            );
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            // Checked before the key is made; writeNewFile still never replaces a file that appears meanwhile.
+            refuseExisting(opts.keyOut, 'keyOut', 'hds-setup never overwrites a key');
+            refuseExisting(opts.csrOut, 'csrOut', 'hds-setup never overwrites a key');
             const [{ createCsr }, { createCsrRequestSchema }] = await Promise.all([
               certificates(),
               schemas(),
@@ -185,10 +184,10 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
         previousCn?: string;
         json?: boolean;
       }) => {
-        if (existsSync(opts.out)) throw new UsageError(`${opts.out} already exists; choose another path.`);
-        const password = readPassword(opts.passwordFile, undefined);
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            refuseExisting(opts.out, 'out', 'hds-setup never overwrites it');
+            const password = readPassword(opts.passwordFile, undefined);
             const [{ assemblePkcs12, completeCsr }, { backupPkcs12RequestSchema }] = await Promise.all([
               certificates(),
               schemas(),
@@ -270,16 +269,23 @@ async function checkAnswers(path: string, previousCn: string | undefined) {
   };
 }
 
-function readPassword(file: string | undefined, envName: string | undefined): Buffer {
+/** Exactly one of --password-file / --password-env: anything else is a usage error (exit 2). */
+function requireOnePasswordSource(file: string | undefined, envName: string | undefined): void {
   if (Boolean(file) === Boolean(envName))
     throw new UsageError(
       'give the password with exactly one of --password-file <file> or --password-env <VAR>.',
     );
+}
+
+/** The password from the file or variable named on the command line; either missing is exit 1. */
+function readPassword(file: string | undefined, envName: string | undefined): Buffer {
   if (envName) {
     const value = process.env[envName];
     if (value === undefined)
-      throw new UsageError(
-        `the environment variable ${envName} is not set: export it before running hds-setup.`,
+      throw new HdsError(
+        'INVALID_INPUT',
+        `The environment variable ${envName} is not set: export it before running hds-setup.`,
+        'passwordEnv',
       );
     return Buffer.from(value, 'utf8');
   }
@@ -290,12 +296,29 @@ function readPassword(file: string | undefined, envName: string | undefined): Bu
   return bytes.subarray(0, end);
 }
 
+const INPUT_WHAT: Record<string, string> = {
+  p12: 'the PKCS12 file',
+  passwordFile: 'the password file',
+  trustRoot: 'the root CA file (--trust-root)',
+  key: 'the private key file',
+  chain: "the CA's PEM chain file",
+};
+
 function readInput(path: string, field: string): Buffer {
-  try {
-    return readLimitedFile(path, MAX_INPUT_BYTES);
-  } catch (error) {
-    throw new UsageError(`cannot read ${path} (${(error as Error).message}) given for ${field}.`);
-  }
+  const what = INPUT_WHAT[field] ?? 'the file';
+  return readNamedFile({ path, what, field }, MAX_INPUT_BYTES, (reason) => {
+    return new HdsError(
+      'INVALID_INPUT',
+      `${path} is ${reason}, too large to be ${what}; check the path.`,
+      field,
+    );
+  });
+}
+
+/** An output that already exists is refused (exit 1, like build and iso create), never replaced. */
+function refuseExisting(path: string, field: string, why: string): void {
+  if (existsSync(path))
+    throw new HdsError('INVALID_INPUT', `${path} already exists; choose another path (${why}).`, field);
 }
 
 /** Creates `path` (never replacing a file); a folder that cannot be written is said plainly. */

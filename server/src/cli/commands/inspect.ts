@@ -1,7 +1,5 @@
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ConfigIsoSummary } from '../../../../contract/config-iso.js';
-import { HdsError } from '../../../../contract/hds-error.js';
 import { runCommand } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
@@ -15,12 +13,8 @@ export const registerInspect: RegisterCommand = (program: Command, setExit) => {
     .action(async (file: string, opts: { json?: boolean }) => {
       setExit(
         await runCommand(Boolean(opts.json), async () => {
-          if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
-            throw new HdsError(
-              'ISO_INVALID',
-              `${file} is a folder; inspect reads the ISO file. For a mounted or extracted configuration folder, run hds-setup verify ${file}.`,
-            );
           // The configuration reader loads only when this command runs: the CLI starts faster.
+          // A folder is FILE_UNREADABLE with a pointer to `verify`, which reads folders.
           const { readConfigIso, summarizeConfig } = await import('../../core/configIso/index.js');
           const summary = summarizeConfig(await readConfigIso(file), new Date());
           return {

@@ -3,6 +3,7 @@ import { lstat, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { type IsoSyncReader, type IsoTreeEntry, writeIsoSync } from '../../../../iso/src/index.js';
+import { unreadableFile } from '../../core/answers/unreadable-file.js';
 import { placeWithoutReplacing } from '../write-file-atomically.js';
 import { fileSystemError, withIsoErrors } from './iso-errors.js';
 
@@ -29,7 +30,7 @@ export async function createIsoFromDirectory(
   const source = resolve(dir);
   const target = resolve(output);
   const info = await lstat(source).catch((e) => {
-    throw fileSystemError('read the directory', dir, e);
+    throw unreadableFile({ path: dir, what: 'the folder to pack' }, e);
   });
   if (!info.isDirectory())
     throw new HdsError('ISO_BAD_INPUT', `"${dir}" is not a directory; give the folder to pack.`);
@@ -102,7 +103,7 @@ function collect(dir: string, prefix: string, into: IsoTreeEntry[]): void {
   try {
     names = readdirSync(dir).sort();
   } catch (e) {
-    throw fileSystemError('list', dir, e);
+    throw unreadableFile({ path: dir, what: 'a folder to pack' }, e as NodeJS.ErrnoException);
   }
   for (const name of names) {
     const full = `${dir}${dir.endsWith(sep) ? '' : sep}${name}`;
@@ -111,7 +112,7 @@ function collect(dir: string, prefix: string, into: IsoTreeEntry[]): void {
     try {
       st = lstatSync(full);
     } catch (e) {
-      throw fileSystemError('read', full, e);
+      throw unreadableFile({ path: full, what: 'a file to pack' }, e as NodeJS.ErrnoException);
     }
     const attributes = { path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
     if (st.isDirectory()) {

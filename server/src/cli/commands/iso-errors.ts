@@ -1,5 +1,6 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import { IsoError } from '../../../../iso/src/index.js';
+import { assertFileReadable } from '../../core/answers/unreadable-file.js';
 
 /** Runs a step of an `iso` command, turning the library's IsoError into an HdsError with the same code. */
 export async function withIsoErrors<T>(
@@ -16,6 +17,11 @@ export async function withIsoErrors<T>(
       );
     throw error;
   }
+}
+
+/** The image named on the command line: missing, a folder or unreadable is FILE_UNREADABLE, as for every named file. */
+export function assertIsoImageReadable(path: string): void {
+  assertFileReadable({ path, what: 'the ISO image' });
 }
 
 /** File system failures (EACCES, ENOSPC…) as an HdsError naming the path, never a stack trace. */

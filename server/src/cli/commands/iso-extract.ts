@@ -2,7 +2,7 @@ import { chmod, lstat, mkdir, open, readdir, utimes } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { type IsoEntryInfo, IsoError, openIsoImage } from '../../../../iso/src/index.js';
-import { fileSystemError, withIsoErrors } from './iso-errors.js';
+import { assertIsoImageReadable, fileSystemError, withIsoErrors } from './iso-errors.js';
 
 const INVALID_HINT = 'The file is not a usable ISO image; build it again or copy it again.';
 
@@ -20,6 +20,7 @@ export interface ExtractResult {
  */
 export async function extractIso(file: string, dir: string): Promise<ExtractResult> {
   const target = resolve(dir);
+  assertIsoImageReadable(file);
   const image = await withIsoErrors(
     { invalid: INVALID_HINT, badInput: 'Check the path of the ISO file.' },
     () =>

@@ -97,7 +97,9 @@ describe('hds-setup iso', () => {
       'lower',
       '--json',
     );
-    expect(json(badId.stdout).errors?.[0]).toMatchObject({ code: 'ISO_BAD_INPUT', message: /d-characters/ });
+    // A malformed option value is a usage error (exit 2), still one JSON object with --json.
+    expect(badId.code).toBe(2);
+    expect(json(badId.stdout).errors?.[0]).toMatchObject({ code: 'INVALID_INPUT', message: /d-characters/ });
     await expect(lstat(join(work, 'v.iso'))).rejects.toThrow();
     const badDate = await cli(
       'iso',
@@ -109,7 +111,11 @@ describe('hds-setup iso', () => {
       'soon',
       '--json',
     );
-    expect(json(badDate.stdout).errors?.[0]?.code).toBe('INVALID_INPUT');
+    expect(badDate.code).toBe(2);
+    expect(json(badDate.stdout).errors?.[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: /--date "soon"/,
+    });
 
     const withLink = join(work, 'with-link');
     await mkdir(withLink);
@@ -120,7 +126,11 @@ describe('hds-setup iso', () => {
     const notIso = await cli('iso', 'list', join(work, 'with-link', 'link'), '--json');
     expect(json(notIso.stdout).errors?.[0]?.code).toBe('ISO_INVALID');
     const missing = await cli('iso', 'list', join(work, 'nope.iso'), '--json');
-    expect(json(missing.stdout).errors?.[0]?.code).toBe('ISO_BAD_INPUT');
+    expect(missing.code).toBe(1);
+    expect(json(missing.stdout).errors?.[0]).toMatchObject({
+      code: 'FILE_UNREADABLE',
+      message: expect.stringMatching(/nope\.iso": it does not exist\. Check the path/),
+    });
   });
 
   it('extract refuses links, names that escape the folder, and a non-empty folder (ISO_PATH_ESCAPE / ISO_OUTPUT_EXISTS)', async () => {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { HdsError } from '../../../../contract/hds-error.js';
 import type { IsoEntryInfo } from '../../../../iso/src/index.js';
-import { runCommand } from '../output.js';
+import { runCommand, UsageError } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
 // The ISO library loads only when an iso command runs: every other command starts faster.
@@ -27,10 +26,15 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
         dir: string,
         opts: { output: string; volumeId: string; date?: string; force?: boolean; json?: boolean },
       ) => {
+        // Malformed option values are usage errors (exit 2), found before anything is read.
+        const date = opts.date === undefined ? new Date() : parseDate(opts.date);
+        const volumeId = opts.volumeId;
+        if (!VOLUME_ID.test(volumeId))
+          throw new UsageError(
+            `-V "${volumeId}" is not a volume id: use 1 to 32 of A-Z, 0-9 and "_" (ECMA-119 d-characters).`,
+          );
         setExit(
           await runCommand(Boolean(opts.json), async () => {
-            const date = opts.date === undefined ? new Date() : parseDate(opts.date);
-            const volumeId = opts.volumeId;
             const [{ withIsoErrors }, { createIsoFromDirectory }] = await Promise.all([
               isoErrors(),
               import('./iso-create.js'),
@@ -56,10 +60,11 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
     .action(async (file: string, opts: { json?: boolean }) => {
       setExit(
         await runCommand(Boolean(opts.json), async () => {
-          const [{ withIsoErrors }, { openIsoImage }] = await Promise.all([
+          const [{ assertIsoImageReadable, withIsoErrors }, { openIsoImage }] = await Promise.all([
             isoErrors(),
             import('../../../../iso/src/index.js'),
           ]);
+          assertIsoImageReadable(file);
           const image = await withIsoErrors(
             {
               invalid: 'The file is not a usable ISO image; build it again or copy it again.',
@@ -112,14 +117,13 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
     });
 };
 
+/** The volume id is d-characters (ECMA-119 7.4.1, 8.4.6): checked here so a typo is a usage error. */
+const VOLUME_ID = /^[A-Z0-9_]{1,32}$/;
+
 function parseDate(text: string): Date {
   const date = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime()))
-    throw new HdsError(
-      'INVALID_INPUT',
-      `--date "${text}" is not an ISO-8601 date; write it like 2024-05-06T07:08:09Z.`,
-      'date',
-    );
+    throw new UsageError(`--date "${text}" is not an ISO-8601 date; write it like 2024-05-06T07:08:09Z.`);
   return date;
 }
 

@@ -19,14 +19,22 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       const { startServer } = await import('../../http/server.js');
       const logger = createLogger();
       const proxies = enableOutboundProxy();
-      const running = await startServer({
-        host,
-        port,
-        logger,
-        signInToken: process.env.HDS_SETUP_TOKEN || undefined,
-      }).catch((error: NodeJS.ErrnoException) => {
-        throw new UsageError(cannotListen(host, port, error));
-      });
+      let running: Awaited<ReturnType<typeof startServer>>;
+      try {
+        running = await startServer({
+          host,
+          port,
+          logger,
+          signInToken: process.env.HDS_SETUP_TOKEN || undefined,
+        });
+      } catch (error) {
+        // The command line was fine; the machine refused (port taken, not its address): exit 1.
+        process.stderr.write(
+          `error SERVE_CANNOT_LISTEN: ${cannotListen(host, port, error as NodeJS.ErrnoException)}\n`,
+        );
+        setExit(1);
+        return;
+      }
       // Handlers are in place before the link is printed: a Ctrl+C right after it must still wipe.
       let exiting = false;
       const shutdown = (signal: string) => {
@@ -41,7 +49,9 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.stdout.write(`Express server listening on port ${running.port}.\n`);
-      process.stdout.write(`Sign in: ${running.signInUrl}\n`);
+      // The link alone on the second line (PRODUCT.md), so a terminal or a script takes it as is.
+      process.stdout.write(`${running.signInUrl}\n`);
+      process.stdout.write('Open the link above in a browser on this machine to sign in.\n');
       if (proxies.length) process.stdout.write(`Outbound proxy: ${proxies.join(', ')}\n`);
       await new Promise<never>(() => {});
     });

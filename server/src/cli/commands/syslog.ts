@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { SyslogSettings, SyslogTestReport } from '../../../../contract/syslog.js';
-import { readLimitedFile } from '../../core/answers/read-limited-file.js';
+import { readNamedFile } from '../../core/answers/unreadable-file.js';
 import { runCommand, UsageError } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
@@ -71,16 +71,16 @@ async function fromOptions(opts: TestOptions): Promise<{ settings: SyslogSetting
     ...(opts.termination ? { termination: opts.termination } : {}),
   });
   if (!opts.ca) return { settings };
-  let bytes: Buffer;
-  try {
-    bytes = readLimitedFile(opts.ca, SYSLOG_CA_MAX_BYTES);
-  } catch (error) {
-    throw new HdsError(
-      'SYSLOG_CA_INVALID',
-      `Cannot read the root CA file ${opts.ca} (${(error as Error).message}). Give the path of a PEM or DER certificate.`,
-      'rootCa',
-    );
-  }
+  const bytes = readNamedFile(
+    { path: opts.ca, what: "the syslog server's root CA file", field: 'rootCa' },
+    SYSLOG_CA_MAX_BYTES,
+    (reason) =>
+      new HdsError(
+        'SYSLOG_CA_INVALID',
+        `The root CA file ${opts.ca} is ${reason}. Give the path of a PEM or DER certificate.`,
+        'rootCa',
+      ),
+  );
   return { settings, rootCaPem: parseSyslogRootCa(bytes).pem };
 }
 

@@ -162,6 +162,29 @@ describe('hds-setup tenants', () => {
     expect(both.code).toBe(2);
   });
 
+  it('refuses a name with an invisible character, in add and import-csv, with the line the record starts on', async () => {
+    const added = await tenants('add', '--iso', isoPath, '--org', randomUUID(), '--name', 'Acme\u200BCorp');
+    expect(added).toMatchObject({
+      code: 1,
+      json: {
+        errors: [
+          {
+            code: 'INVALID_INPUT',
+            field: 'name',
+            message: expect.stringMatching(/U\+200B \(ZERO WIDTH SPACE\) at position 5/),
+          },
+        ],
+      },
+    });
+    const csv = join(dir, 'multi-line.csv');
+    writeFileSync(csv, `org_id,name\n${randomUUID()},"Widgets\n\u202Dover"\n`);
+    const imported = await tenants('import-csv', '--iso', isoPath, '--csv', csv);
+    expect(imported.code).toBe(1);
+    expect((imported.json.errors as { message: string }[]).map((e) => e.message.slice(0, 7))).toEqual([
+      'Line 2:',
+    ]);
+  });
+
   it('refuses an ISO that does not belong to the database with ISO_DB_MISMATCH', async () => {
     const result = await tenants('list', '--iso', otherIsoPath);
     expect(result.code).toBe(1);

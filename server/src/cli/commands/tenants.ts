@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
-import { readLimitedFile } from '../../core/answers/read-limited-file.js';
+import { readNamedFile } from '../../core/answers/unreadable-file.js';
 import type { BulkOutcome } from '../../core/tenants/index.js';
 import { type CommandResult, runCommand, UsageError } from '../output.js';
 import type {
@@ -108,12 +108,12 @@ const importAction: Action = async (opts) => {
     schemas(),
   ]);
   const path = String(opts.csv);
-  let text: string;
-  try {
-    text = readLimitedFile(path, TENANT_CSV_MAX_BYTES).toString('utf8');
-  } catch (error) {
-    throw new HdsError('TENANT_CSV_INVALID', `Cannot read ${path} (${(error as Error).message}).`, 'csv');
-  }
+  const text = readNamedFile(
+    { path, what: 'the CSV file', field: 'csv' },
+    TENANT_CSV_MAX_BYTES,
+    (reason) =>
+      new HdsError('TENANT_CSV_INVALID', `${path} is ${reason}; split it into smaller files.`, 'csv'),
+  ).toString('utf8');
   const list = parseTenantCsv(text);
   return withTenantDatabase(opts, async ({ db }) => {
     const result = await addTenants(db, list, new Date());

@@ -84,8 +84,8 @@ describe('hds-setup inspect', () => {
     const r = await runCli('inspect', dir, '--json');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).errors[0]).toMatchObject({
-      code: 'ISO_INVALID',
-      message: expect.stringMatching(/is a folder; inspect reads the ISO file\. .*run hds-setup verify /),
+      code: 'FILE_UNREADABLE',
+      message: expect.stringMatching(/": it is a folder\. Give the ISO file itself .*run hds-setup verify /),
     });
   });
 });

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { HdsError } from '../../../../contract/hds-error.js';
+import { unreadableFile } from '../../core/answers/unreadable-file.js';
 import { runCommand } from '../output.js';
 import type { RegisterCommand } from './index.js';
 import { describeSummary } from './inspect.js';
@@ -22,10 +22,10 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
           let isDirectory: boolean;
           try {
             isDirectory = statSync(target).isDirectory();
-          } catch {
-            throw new HdsError(
-              'ISO_INVALID',
-              `${target} does not exist. Give the mounted configuration folder or the ISO file.`,
+          } catch (error) {
+            throw unreadableFile(
+              { path: target, what: 'the configuration folder or ISO file' },
+              error as NodeJS.ErrnoException,
             );
           }
           // The configuration reader (and the database drivers for --database) load only now.

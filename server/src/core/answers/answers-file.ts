@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { HdsError } from '../../../../contract/hds-error.js';
-import { readLimitedFile } from './read-limited-file.js';
+import { readNamedFile } from './unreadable-file.js';
 
 const MAX_ANSWERS_BYTES = 1024 * 1024;
 const MAX_REFERENCED_FILE_BYTES = 16 * 1024 * 1024;
@@ -21,16 +21,16 @@ export class AnswersFile {
   ) {}
 
   static load(path: string, env: NodeJS.ProcessEnv = process.env): AnswersFile {
-    let text: string;
-    try {
-      text = readLimitedFile(path, MAX_ANSWERS_BYTES).toString('utf8');
-    } catch (error) {
-      throw new HdsError(
-        'ANSWERS_INVALID',
-        `Cannot read the answers file ${path} (${(error as Error).message}). Give the path of a YAML file (see docs/answers-file.md).`,
-        'answers',
-      );
-    }
+    const text = readNamedFile(
+      { path, what: 'the answers file', field: 'answers' },
+      MAX_ANSWERS_BYTES,
+      (reason) =>
+        new HdsError(
+          'ANSWERS_INVALID',
+          `The answers file ${path} is ${reason}. Give the path of a YAML file (see docs/answers-file.md).`,
+          'answers',
+        ),
+    ).toString('utf8');
     let data: unknown;
     try {
       data = parse(text, { maxAliasCount: 100 });
@@ -78,15 +78,16 @@ export class AnswersFile {
   /** Reads a referenced (non-secret or secret) file as bytes, bounded in size. */
   readFile(path: string, field: string): Buffer {
     const full = this.resolvePath(path);
-    try {
-      return readLimitedFile(full, MAX_REFERENCED_FILE_BYTES);
-    } catch (error) {
-      throw new HdsError(
-        'ANSWERS_INVALID',
-        `Cannot read ${full} (${(error as Error).message}), named by ${field}.`,
+    return readNamedFile(
+      {
+        path: full,
+        what: `the file named by ${field}`,
         field,
-      );
-    }
+        notFoundHint: `Check ${field} in ${this.path}; a relative path there starts from the answers file's folder.`,
+      },
+      MAX_REFERENCED_FILE_BYTES,
+      (reason) => new HdsError('ANSWERS_INVALID', `${full}, named by ${field}, is ${reason}.`, field),
+    );
   }
 
   /** A secret written into the file itself is refused before anything else is said about the section. */

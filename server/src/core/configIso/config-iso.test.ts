@@ -170,7 +170,7 @@ describe('configuration ISO', () => {
     );
     await expectCode(readConfigIso(join(dir, 'other.iso')), 'ISO_NOT_HDS', /not an HDS configuration ISO/);
     await expectCode(readConfigIso(Buffer.alloc(100_000, 7)), 'ISO_INVALID');
-    await expectCode(readConfigIso(join(dir, 'missing.iso')), 'ISO_INVALID', /does not exist/);
+    await expectCode(readConfigIso(join(dir, 'missing.iso')), 'FILE_UNREADABLE', /does not exist/);
   });
 });
 

@@ -1,8 +1,13 @@
-import { existsSync } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { IsoError, type IsoImage, openIsoImage } from '../../../../iso/src/index.js';
+import {
+  assertFileReadable,
+  isFileSystemError,
+  type NamedFile,
+  unreadableFile,
+} from '../answers/unreadable-file.js';
 
 export interface SourceEntry {
   path: string;
@@ -28,11 +33,12 @@ export interface ConfigSource {
 
 export async function openIsoSource(source: Buffer | string): Promise<ConfigSource> {
   let image: IsoImage;
-  if (typeof source === 'string' && !existsSync(source))
-    throw new HdsError('ISO_INVALID', `${source} does not exist. Give the path of the configuration ISO.`);
+  if (typeof source === 'string') assertFileReadable(configIsoFile(source));
   try {
     image = await openIsoImage(typeof source === 'string' ? { path: source } : source);
   } catch (error) {
+    if (typeof source === 'string' && isFileSystemError(error))
+      throw unreadableFile(configIsoFile(source), error);
     throw asHdsError(error, typeof source === 'string' ? source : 'The uploaded file');
   }
   return {
@@ -70,9 +76,16 @@ function asHdsError(error: unknown, what: string): HdsError {
       'ISO_INVALID',
       `${what} is not a readable ISO 9660 image (${error.message.replace(/\.+$/, '')}). Choose the configuration ISO that hds-setup produced.`,
     );
-  if ((error as NodeJS.ErrnoException)?.code === 'ENOENT')
-    return new HdsError('ISO_INVALID', `${what} does not exist. Give the path of the configuration ISO.`);
   return new HdsError('ISO_INVALID', `${what} could not be read (${(error as Error).message}).`);
+}
+
+/** The configuration ISO named by a path (the CLI's `inspect`, `build --import`, `tenants --iso`). */
+function configIsoFile(path: string): NamedFile {
+  return {
+    path,
+    what: 'the configuration ISO',
+    folderHint: `Give the ISO file itself (to check a mounted or extracted configuration folder, run hds-setup verify ${path}).`,
+  };
 }
 
 const MAX_DIRECTORY_ENTRIES = 10_000;
@@ -83,10 +96,7 @@ export async function openDirectorySource(dir: string): Promise<ConfigSource> {
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new HdsError(
-      'ISO_INVALID',
-      `${dir} cannot be read (${(error as Error).message}). Give the mounted configuration folder or the ISO file.`,
-    );
+    throw unreadableFile({ path: dir, what: 'the configuration folder' }, error as NodeJS.ErrnoException);
   }
   // Accept the mount point (holding hds/) or the hds/ folder itself.
   const root = !names.includes('hds') && basename(resolve(dir)) === 'hds' ? dirname(resolve(dir)) : dir;

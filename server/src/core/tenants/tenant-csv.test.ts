@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
 import { parseTenantCsv } from './tenant-csv.js';
 
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 function errorsOf(run: () => unknown): { code: string; message: string }[] {
   try {
     run();
@@ -48,6 +50,68 @@ describe('the tenant CSV import', () => {
     expect(errorsOf(() => parseTenantCsv(`org_id,name\n${randomUUID()},"Acme\n`))[0]!.code).toBe(
       'TENANT_CSV_INVALID',
     );
+  });
+
+  it('reports a bad record that spans lines (a quoted name) on the line where it starts', () => {
+    const csv = [
+      'org_id,name',
+      `${randomUUID()},Good`,
+      '',
+      `${randomUUID()},"Two`,
+      'lines"',
+      `not-a-uuid,"Three`,
+      '',
+      'lines"',
+      `${randomUUID()},Fine`,
+      'also-bad,Fine',
+    ];
+    for (const newline of ['\n', '\r\n']) {
+      const errors = errorsOf(() => parseTenantCsv(csv.join(newline)));
+      expect(errors.map((e) => e.message.match(/^Line (\d+): /)?.[1])).toEqual(['4', '6', '6', '10']);
+      expect(errors[0]!.message).toMatch(/control characters or line breaks/);
+    }
+    const unclosed = errorsOf(() =>
+      parseTenantCsv(`org_id,name\n${randomUUID()},ok\n\n${randomUUID()},"open\nstill\n`),
+    );
+    expect(unclosed[0]!.message).toMatch(/^Line 4: .*Quote Not Closed.*record that starts on this line/);
+  });
+
+  it('refuses a name with an invisible or text-direction character, naming it and its position', () => {
+    const id = randomUUID();
+    for (const [character, codePoint] of [
+      ['\u202E', 'U+202E (RIGHT-TO-LEFT OVERRIDE)'],
+      ['\u2066', 'U+2066 (LEFT-TO-RIGHT ISOLATE)'],
+      ['\u200B', 'U+200B (ZERO WIDTH SPACE)'],
+      ['\u061C', 'U+061C (ARABIC LETTER MARK)'],
+      ['\uFEFF', 'U+FEFF (ZERO WIDTH NO-BREAK SPACE (byte order mark))'],
+    ] as const) {
+      const errors = errorsOf(() =>
+        parseTenantCsv(`org_id,name\n${randomUUID()},Good\n${id},Acme${character}Corp\n`),
+      );
+      expect(errors).toEqual([
+        {
+          code: 'TENANT_CSV_INVALID',
+          message: expect.stringContaining(
+            `Line 3: An organisation name cannot contain invisible or text-direction characters: it has ${codePoint} at position 5`,
+          ),
+        },
+      ]);
+    }
+    // Every character of the listed ranges, and nothing visible.
+    const refused = [
+      0x061c,
+      ...range(0x200b, 0x200f),
+      ...range(0x202a, 0x202e),
+      ...range(0x2060, 0x2064),
+      ...range(0x2066, 0x2069),
+      0xfeff,
+    ];
+    for (const code of refused)
+      expect(
+        () => parseTenantCsv(`org_id,name\n${id},A${String.fromCodePoint(code)}B\n`),
+        code.toString(16),
+      ).toThrow(HdsError);
+    expect(parseTenantCsv(`org_id,name\n${id},Société Générale — القاهرة 東京 🏢\n`)).toHaveLength(1);
   });
 
   it('never crashes on hostile input: it returns tenants or a coded refusal', () => {

@@ -19,6 +19,19 @@ function csvError(message: string, line?: number): HdsError {
 }
 
 /**
+ * The line a record starts on, given the line the previous one ended on (0 before the first):
+ * the next line that is not blank (csv-parse skips blank lines).
+ */
+function recordStartLines(text: string): (previousEnd: number) => number {
+  const lines = text.split('\n');
+  return (previousEnd) => {
+    let index = previousEnd;
+    while (index < lines.length - 1 && /^[ \t]*$/.test(lines[index]!)) index++;
+    return index + 1;
+  };
+}
+
+/**
  * Reads a tenant list: header `org_id,name`, one org per line (RFC 4180 quoting, so names may hold
  * commas). Every bad line is reported with its line number, and nothing is returned unless every
  * line is good — an import is all or nothing.
@@ -28,9 +41,14 @@ export function parseTenantCsv(text: string): TenantToAdd[] {
     throw csvError(
       `The CSV file is larger than ${TENANT_CSV_MAX_BYTES / 1024 / 1024} MB; split it into smaller files.`,
     );
+  // csv-parse counts a CRLF inside a quoted field as two lines, and a lone CR may be taken as the
+  // record delimiter: with LF only, its line numbers are the editor's.
+  const lf = text.replace(/\r\n?/g, '\n');
+  const recordStart = recordStartLines(lf);
+  let lastEnd = 0;
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, {
+    records = parse(lf, {
       bom: true,
       info: true,
       relax_column_count: true,
@@ -38,12 +56,17 @@ export function parseTenantCsv(text: string): TenantToAdd[] {
       trim: true,
       max_record_size: 4096,
       to: MAX_ROWS + 2,
+      // `info.lines` is the line a record ends on; remember it to find where the next one starts.
+      on_record: (record, context) => {
+        lastEnd = context.lines;
+        return record;
+      },
     }) as unknown as typeof records;
   } catch (error) {
-    const e = error as { lines?: number; message: string };
+    const e = error as { message: string };
     throw csvError(
-      `${e.message}. Fix the quoting of that line (a quote inside a name is written twice: "").`,
-      e.lines,
+      `${e.message}. Fix the quoting of the record that starts on this line (a quote inside a name is written twice: "").`,
+      recordStart(lastEnd),
     );
   }
   const [header, ...rows] = records;
@@ -57,8 +80,11 @@ export function parseTenantCsv(text: string): TenantToAdd[] {
   const errors: HdsError[] = [];
   const seen = new Map<string, number>();
   const tenants: TenantToAdd[] = [];
+  let previousEnd = header!.info.lines;
   for (const { record, info } of rows) {
-    const line = info.lines;
+    // A quoted name may span lines: report the line the record starts on, where the admin looks.
+    const line = recordStart(previousEnd);
+    previousEnd = info.lines;
     if (record.length !== 2) {
       errors.push(
         csvError(

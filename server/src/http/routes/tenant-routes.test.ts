@@ -131,6 +131,32 @@ describe('tenant CMK management in the wizard', () => {
     expect(again.body.errors[0]).toMatchObject({ code: 'TENANT_EXISTS', field: 'orgId' });
   });
 
+  it('refuses a name with a text-direction override, in an add and in a CSV, saying which character where', async () => {
+    const before = await list();
+    // "Acme" + RLO + "evil": shown reversed, it can pass for another organisation's name.
+    const added = await post('/tenants', { orgId: randomUUID(), name: 'Acme\u202Elive' });
+    expect(added.status).toBe(400);
+    expect(added.body.errors).toEqual([
+      {
+        code: 'INVALID_INPUT',
+        field: 'name',
+        message: expect.stringMatching(/U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 5/),
+      },
+    ]);
+    const imported = await post('/tenants/import', {
+      csv: `org_id,name\n${randomUUID()},Fine\n${randomUUID()},"Two\nlines \u2067isolate"\n`,
+    });
+    expect(imported.status).toBe(422);
+    expect(imported.body.errors).toEqual([
+      expect.objectContaining({
+        code: 'TENANT_CSV_INVALID',
+        field: 'csv.3',
+        message: expect.stringMatching(/^Line 3: /),
+      }),
+    ]);
+    expect(await list()).toEqual(before);
+  });
+
   it('imports a CSV all or nothing: every bad line is named by its number', async () => {
     const before = await list();
     const good = randomUUID();

@@ -15,14 +15,14 @@ export const orgIdSchema = z
 
 /**
  * Invisible format characters (Unicode category Cf) that change how a name is shown without being
- * seen: bidirectional embeddings, overrides, isolates and marks, zero-width spaces and joiners, the
- * byte-order mark. One can make a name look like another's — in the revoke confirmation too.
+ * seen: bidirectional embeddings, overrides, isolates and marks, zero-width spaces, the word joiner,
+ * the byte-order mark. One can make a name look like another's — in the revoke confirmation too.
+ * The zero-width non-joiner and joiner (U+200C, U+200D) are allowed: Persian and Indic names and
+ * emoji sequences need them to be spelled right.
  */
 const INVISIBLE_CHARACTERS: Record<number, string> = {
   1564: 'ARABIC LETTER MARK',
   8203: 'ZERO WIDTH SPACE',
-  8204: 'ZERO WIDTH NON-JOINER',
-  8205: 'ZERO WIDTH JOINER',
   8206: 'LEFT-TO-RIGHT MARK',
   8207: 'RIGHT-TO-LEFT MARK',
   8234: 'LEFT-TO-RIGHT EMBEDDING',

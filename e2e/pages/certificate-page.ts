@@ -66,6 +66,24 @@ export class CertificatePage {
     );
   }
 
+  /** The status line on top of an accepted certificate: accepted, or waiting for the acknowledgment. */
+  get status() {
+    return this.page.getByText(/^Certificate (accepted|needs your acknowledgment)$/).locator('xpath=..');
+  }
+
+  /** The summary of what went wrong (role alert), with one link per error that has a field. */
+  get errorSummary() {
+    return this.page.getByRole('alert').filter({ hasText: 'Please fix the following' });
+  }
+
+  /** The text of the element that has the keyboard focus, and its id (to compare with a field's). */
+  async focused(): Promise<{ id: string; text: string; tag: string }> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement;
+      return { id: el?.id ?? '', text: el?.textContent ?? '', tag: el?.tagName ?? '' };
+    });
+  }
+
   async acknowledgeWarnings(): Promise<void> {
     await this.page.getByLabel('I have read these warnings and want to use this certificate').check();
   }

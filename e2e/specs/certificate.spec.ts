@@ -46,13 +46,47 @@ describe('Certificate page', () => {
     expect(details).toContain('EC P-256');
     expect(details).toContain('HDS Test Issuing CA');
     expect(details).toContain('Private root');
-    // The CERT_PRIVATE_ROOT warning must be acknowledged before Continue.
+    // The check's outcome takes the focus (a screen reader reads it), and while the CERT_PRIVATE_ROOT
+    // warning waits for the acknowledgment the page does not call the certificate accepted.
+    const status = cert.status;
+    expect(await status.textContent()).toMatch(/^Certificate needs your acknowledgment/);
+    expect((await cert.focused()).text).toMatch(/^Certificate needs your acknowledgment/);
+    expect(await cert.page.getByText('Certificate accepted').count()).toBe(0);
     await expect(cert.continueButton().isDisabled()).resolves.toBe(true);
     await cert.acknowledgeWarnings();
     await expect(cert.continueButton().isEnabled()).resolves.toBe(true);
+    expect(await status.textContent()).toMatch(/^Certificate accepted/);
     expect(await browserStorageDump(cert.page)).not.toContain(PASSWORD);
     expect(wizard.output()).not.toContain(PASSWORD);
     await cert.page.context().close();
+  });
+
+  it('the error summary takes the focus and each of its items moves the focus to its field', async () => {
+    const cert = await openCertificatePage();
+    const { page } = cert;
+    await page.getByRole('button', { name: 'Check certificate' }).click();
+    await cert.errorSummary.waitFor();
+    expect((await cert.focused()).text).toMatch(/^Please fix the following/);
+    const fileInput = page.getByLabel('PKCS12 file (.p12 or .pfx)');
+    await cert.errorSummary.getByRole('link', { name: 'Choose the PKCS12 file (.p12 or .pfx).' }).click();
+    expect((await cert.focused()).id).toBe(await fileInput.getAttribute('id'));
+
+    // A refusal from the server: the summary is focused again, and its link leads to the password.
+    const p12 = pki.pkcs12(pki.issueLeaf(), PASSWORD);
+    await cert.uploadPkcs12(p12, 'not-the-password');
+    const link = cert.errorSummary.getByRole('link', { name: /The password does not open this PKCS12 file/ });
+    await link.waitFor();
+    expect((await cert.focused()).text).toContain('P12_BAD_PASSWORD');
+    // Keyboard only: Tab reaches the link, Enter follows it.
+    await link.focus();
+    await page.keyboard.press('Enter');
+    const password = page.getByLabel('PKCS12 password');
+    expect((await cert.focused()).id).toBe(await password.getAttribute('id'));
+    await expect(password.getAttribute('aria-invalid')).resolves.toBe('true');
+    expect(await cert.fieldError('PKCS12 password')).toMatch(/The password does not open this PKCS12 file/);
+    // Following the link does not change the page the address bar names.
+    expect(new URL(page.url()).hash).toBe('#/certificate');
+    await page.context().close();
   });
 
   it('without the acknowledgment a private chain is CERT_UNTRUSTED_ROOT, shown beside the file field', async () => {

@@ -80,6 +80,9 @@ describe('Tenant CMK Management, end to end', () => {
     // No database yet: the tab is not offered.
     expect(await TenantsPage.tabIn(page).count()).toBe(0);
     await isoImport.importIso(isoPath);
+    // The import brought a database: the tab is offered at once, before the admin leaves the page.
+    await TenantsPage.tabIn(page).waitFor({ timeout: 5_000 });
+    expect(await isoImport.heading.isVisible()).toBe(true);
     await isoImport.continue();
 
     const tenants = await TenantsPage.open(page);

@@ -31,12 +31,17 @@ export function ErrorSummary({
   title?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  const [linked, setLinked] = useState<boolean[]>([]);
+  /** The errors in the page's order (page-wide ones first), each with whether its field is on the page. */
+  const [ordered, setOrdered] = useState<{ key: string; items: { error: ErrorDetail; linked: boolean }[] }>();
   const key = signature(errors);
 
-  // Which errors have a field on the page to link to: known only once the fields are rendered.
+  // Which errors have a field to link to, and where it sits: known only once the fields are rendered.
   useLayoutEffect(() => {
-    setLinked(errors.map((e) => controlFor(box.current, e.field) !== null));
+    const found = errors.map((error) => ({ error, control: controlFor(box.current, error.field) }));
+    const rank = (c: HTMLElement | null, d: HTMLElement | null) =>
+      !c || !d ? Number(Boolean(c)) - Number(Boolean(d)) : c.compareDocumentPosition(d) & 4 ? -1 : 1;
+    found.sort((a, b) => (a.control === b.control ? 0 : rank(a.control, b.control)));
+    setOrdered({ key, items: found.map(({ error, control }) => ({ error, linked: control !== null })) });
   }, [key]);
 
   useEffect(() => {
@@ -48,26 +53,28 @@ export function ErrorSummary({
     <div className="callout callout-error error-summary" role="alert" tabIndex={-1} ref={box}>
       <strong>{title}</strong>
       <ul>
-        {errors.map((e, i) => (
-          <li key={`${e.code}:${e.field ?? ''}:${e.message}`}>
-            <code className="code-tag">{e.code}</code>{' '}
-            {linked[i] ? (
-              <a
-                href={`#${e.field}`}
-                onClick={(event: MouseEvent) => {
-                  // The address bar's hash is the wizard's page: only move the focus.
-                  event.preventDefault();
-                  const control = controlFor(box.current, e.field);
-                  if (control) focusControl(control);
-                }}
-              >
-                {e.message}
-              </a>
-            ) : (
-              e.message
-            )}
-          </li>
-        ))}
+        {(ordered?.key === key ? ordered.items : errors.map((error) => ({ error, linked: false }))).map(
+          ({ error: e, linked }) => (
+            <li key={`${e.code}:${e.field ?? ''}:${e.message}`}>
+              <code className="code-tag">{e.code}</code>{' '}
+              {linked ? (
+                <a
+                  href={`#${e.field}`}
+                  onClick={(event: MouseEvent) => {
+                    // The address bar's hash is the wizard's page: only move the focus.
+                    event.preventDefault();
+                    const control = controlFor(box.current, e.field);
+                    if (control) focusControl(control);
+                  }}
+                >
+                  {e.message}
+                </a>
+              ) : (
+                e.message
+              )}
+            </li>
+          ),
+        )}
       </ul>
     </div>
   );

@@ -71,37 +71,45 @@ function CertificateStep({ onContinue }: StepProps) {
 
       {!askImported && accepted && !replacing && (
         <>
-          {needsAcknowledgment ? (
-            <Callout tone="warning" title="Certificate needs your acknowledgment" ref={outcomeRef}>
-              The certificate for <strong>{accepted.summary.cn}</strong> passed every check, with{' '}
-              {accepted.warnings.length === 1 ? 'one warning' : `${accepted.warnings.length} warnings`}. Read{' '}
-              {accepted.warnings.length === 1 ? 'it' : 'them'} below and confirm before the key servers use
-              it.
-            </Callout>
-          ) : (
-            <Callout tone="success" title="Certificate accepted" ref={outcomeRef}>
-              The key servers will use the certificate for <strong>{accepted.summary.cn}</strong>.
-            </Callout>
-          )}
-          {accepted.warnings.length > 0 && (
-            <Callout tone="warning" title="Please review these warnings">
-              <ul>
-                {accepted.warnings.map((w) => (
-                  <li key={w.code}>
-                    <code className="code-tag">{w.code}</code> {w.message}
-                  </li>
-                ))}
-              </ul>
-              <label className="choice acknowledge">
-                <input
-                  type="checkbox"
-                  checked={acknowledged}
-                  onChange={(e) => setAcknowledged(e.target.checked)}
-                />
-                <span>I have read these warnings and want to use this certificate</span>
-              </label>
-            </Callout>
-          )}
+          {/* One box, so the checkbox keeps the focus when ticking it turns the box into "accepted". */}
+          <Callout
+            tone={needsAcknowledgment ? 'warning' : 'success'}
+            title={needsAcknowledgment ? 'Certificate needs your acknowledgment' : 'Certificate accepted'}
+            ref={outcomeRef}
+          >
+            {needsAcknowledgment ? (
+              <p className="callout-lede">
+                The certificate for <strong>{accepted.summary.cn}</strong> passed every check, with{' '}
+                {accepted.warnings.length === 1 ? 'one warning' : `${accepted.warnings.length} warnings`}.
+                Read {accepted.warnings.length === 1 ? 'it' : 'them'} and confirm before the key servers use
+                it.
+              </p>
+            ) : (
+              <p className="callout-lede">
+                The key servers will use the certificate for <strong>{accepted.summary.cn}</strong>
+                {accepted.warnings.length > 0 ? ', with the warnings you acknowledged:' : '.'}
+              </p>
+            )}
+            {accepted.warnings.length > 0 && (
+              <>
+                <ul>
+                  {accepted.warnings.map((w) => (
+                    <li key={w.code}>
+                      <code className="code-tag">{w.code}</code> {w.message}
+                    </li>
+                  ))}
+                </ul>
+                <label className="choice acknowledge">
+                  <input
+                    type="checkbox"
+                    checked={acknowledged}
+                    onChange={(e) => setAcknowledged(e.target.checked)}
+                  />
+                  <span>I have read these warnings and want to use this certificate</span>
+                </label>
+              </>
+            )}
+          </Callout>
           <CertificateDetails summary={accepted.summary} />
           <BackupForm />
           <div className="actions">

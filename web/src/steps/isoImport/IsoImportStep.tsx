@@ -33,12 +33,15 @@ function IsoImportStep({ onContinue }: StepProps) {
   const [choice, setChoice] = useState<Choice>();
   const [file, setFile] = useState<File | null>(null);
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
-  const [confirmDiscard, setConfirmDiscard] = useState(false);
+  /** The server's reason to ask before starting over (409): shown once, as a question, not an error. */
+  const [confirmDiscard, setConfirmDiscard] = useState<string>();
+  const discardRef = useFocusOn<HTMLDivElement>(confirmDiscard);
   // The ISO's database is empty (ISO_DB_EMPTY): importing again needs the admin's explicit yes.
   const [askEmptyDatabase, setAskEmptyDatabase] = useState(false);
   const [acceptEmptyDatabase, setAcceptEmptyDatabase] = useState(false);
   const [busy, setBusy] = useState(false);
-  const serverChanged = useShellStore((s) => s.serverChanged);
+  // The step list's ticks and the tabs it offers follow the deployment this page just replaced.
+  const deploymentReplaced = useShellStore((s) => s.deploymentReplaced);
   /** Counts successful imports: each "ISO verified" takes the focus, so it is read out. */
   const [imports, setImports] = useState(0);
   const verifiedRef = useFocusOn<HTMLDivElement>(imports);
@@ -65,12 +68,14 @@ function IsoImportStep({ onContinue }: StepProps) {
       );
       setDeployment(state);
       setErrors([]);
-      serverChanged();
+      deploymentReplaced();
       onContinue();
     } catch (e) {
       // 409: this session already holds a deployment; starting over needs an explicit yes.
-      if (e instanceof ApiError && e.status === 409) setConfirmDiscard(true);
-      setErrors(errorsOf(e));
+      if (e instanceof ApiError && e.status === 409 && e.errors.some((d) => d.field === 'confirmDiscard')) {
+        setConfirmDiscard(e.errors.map((d) => d.message).join(' '));
+        setErrors([]);
+      } else setErrors(errorsOf(e));
     } finally {
       setBusy(false);
     }
@@ -106,7 +111,7 @@ function IsoImportStep({ onContinue }: StepProps) {
       setErrors([]);
       setImports((n) => n + 1);
       // The imported ISO brings a database: the tenants tab and the step list's ticks follow at once.
-      serverChanged();
+      deploymentReplaced();
       setAskEmptyDatabase(false);
       setAcceptEmptyDatabase(false);
     } catch (e) {
@@ -122,7 +127,7 @@ function IsoImportStep({ onContinue }: StepProps) {
   function choose(next: Choice) {
     setChoice(next);
     setErrors([]);
-    setConfirmDiscard(false);
+    setConfirmDiscard(undefined);
   }
 
   const imported = deployment?.origin === 'imported' ? deployment.imported : undefined;
@@ -163,9 +168,8 @@ function IsoImportStep({ onContinue }: StepProps) {
       {choice === 'new' && (
         <>
           {confirmDiscard && (
-            <Callout tone="warning" title="This session already holds a deployment">
-              Starting a new deployment discards it, including its master key, in this session. Your ISO files
-              are not touched. Continue only if you really mean to set up a separate deployment.
+            <Callout tone="warning" title="Discard the deployment this session holds?" ref={discardRef}>
+              {confirmDiscard} Continue only if you really mean to set up a separate deployment.
             </Callout>
           )}
           <div className="actions">

@@ -3,6 +3,7 @@ import type { SessionStatus } from '../../../../contract/session';
 import { ApiError, api } from '../../api/client';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
+import { useFocusOn } from '../../components/focus';
 import { useShellStore } from '../../store/shell-store';
 
 /**
@@ -15,6 +16,9 @@ export function SignInPage() {
   const [errors, setErrors] = useState<ApiError['errors']>([]);
   const [busy, setBusy] = useState(false);
   const started = useRef(false);
+  // A refused token: back to the field (its error is read out with it), not lost on the disabled button.
+  const [refusals, setRefusals] = useState(0);
+  const tokenRef = useFocusOn<HTMLInputElement>(refusals);
 
   useEffect(() => {
     if (started.current) return;
@@ -39,6 +43,7 @@ export function SignInPage() {
       setSignedIn(status.version);
     } catch (e) {
       setErrors(e instanceof ApiError ? e.errors : []);
+      setRefusals((n) => n + 1);
       setSignedOut();
     } finally {
       setBusy(false);
@@ -68,6 +73,7 @@ export function SignInPage() {
         <form onSubmit={submit} noValidate>
           <Field label="Sign-in link or token" errors={errorsFor(errors, 'token')}>
             <input
+              ref={tokenRef}
               type="password"
               autoComplete="off"
               spellCheck={false}

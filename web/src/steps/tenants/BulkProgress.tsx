@@ -1,12 +1,22 @@
 import * as Progress from '@radix-ui/react-progress';
+import type { Ref } from 'react';
 import type { BulkJobView } from '../../../../contract/tenants';
 
 /** Live progress of a bulk CMK run: done / failed / remaining and a progress bar. */
-export function BulkProgress({ job, onCancel }: { job: BulkJobView; onCancel: () => void }) {
+export function BulkProgress({
+  job,
+  onCancel,
+  ref,
+}: {
+  job: BulkJobView;
+  onCancel: () => void;
+  /** The page focuses a run when it starts: the button that started it may be gone. */
+  ref?: Ref<HTMLDivElement>;
+}) {
   const finished = job.done + job.failed;
   const verb = job.action === 'create' ? 'Creating CMKs' : 'Revoking CMKs';
   return (
-    <div className="card tenants-progress">
+    <div className="card tenants-progress" ref={ref} tabIndex={-1}>
       <p id="bulk-progress-label">
         <strong>{job.state === 'running' ? verb : `${verb}: ${job.state}`}</strong> — {job.done} done,{' '}
         {job.failed} failed, {job.remaining} remaining

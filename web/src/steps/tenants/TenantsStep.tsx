@@ -6,6 +6,7 @@ import { ApiError } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
+import { useFocusOn } from '../../components/focus';
 import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import { BulkProgress } from './BulkProgress';
@@ -32,6 +33,7 @@ function TenantsStep({ goTo }: StepProps) {
   const [orgId, setOrgId] = useState('');
   const [name, setName] = useState('');
   const [addErrors, setAddErrors] = useState<ErrorDetail[]>([]);
+  const progressRef = useFocusOn<HTMLDivElement>(job?.id);
 
   const reload = useCallback(async () => {
     try {
@@ -62,6 +64,8 @@ function TenantsStep({ goTo }: StepProps) {
   async function act(work: () => Promise<unknown>, done?: string) {
     setNotice('');
     setErrors([]);
+    // The add form's refusal is about what was typed there; another action makes it stale.
+    setAddErrors([]);
     setRefusedCsv(undefined);
     try {
       await work();
@@ -157,7 +161,13 @@ function TenantsStep({ goTo }: StepProps) {
           </button>
         </div>
       )}
-      {job && <BulkProgress job={job} onCancel={() => void tenantsApi.cancel(job.id).then(setJob)} />}
+      {job && (
+        <BulkProgress
+          job={job}
+          ref={progressRef}
+          onCancel={() => void tenantsApi.cancel(job.id).then(setJob)}
+        />
+      )}
 
       <div className="actions tenants-toolbar">
         <DropdownMenu.Root>

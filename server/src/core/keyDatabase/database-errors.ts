@@ -1,6 +1,24 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 
 /**
+ * The database refused a write under its integrity rules: a second CMK for a tenant (primary key),
+ * a CMK without an active tenant waiting for that key version, a tenant deleted (the schema's
+ * triggers). Within the tool this means another run or an administrator changed the same tenants
+ * meanwhile; a bulk CMK run takes it as the cue to redo the batch, skipping what no longer fits.
+ */
+export class IntegrityRefusal extends HdsError {
+  constructor(where: string, text: string) {
+    super(
+      'TENANT_STATE',
+      `The key database at ${where} refused a change that would break its rules (${text}): another tool or administrator changed the same tenants meanwhile. Nothing of this step was saved; run it again.`,
+    );
+  }
+}
+
+/** PostgreSQL's class 23 (integrity constraint violation); SQL Server's key, foreign-key and schema-trigger errors. */
+const INTEGRITY_NUMBERS = new Set([2601, 2627, 547, 50010, 50011]);
+
+/**
  * Turns a driver failure into the product's error. Lost connections (a dropped network, an
  * administrator's pg_terminate_backend, a server restart) are DB_UNREACHABLE so the admin knows
  * a rerun will finish the job; missing rights are DB_PERMISSION.
@@ -15,6 +33,7 @@ export function keyDatabaseError(error: unknown, where: string): HdsError {
       'DB_PERMISSION',
       `The database account cannot change the key database at ${where} (${text}). Use an account that owns the database or has all privileges on it.`,
     );
+  if (/^23/.test(code) || INTEGRITY_NUMBERS.has(e.number ?? 0)) return new IntegrityRefusal(where, text);
   const lost =
     /^(08|57P0)/.test(code) ||
     ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ESOCKET', 'ECLOSE', 'ENOTOPEN'].includes(code) ||

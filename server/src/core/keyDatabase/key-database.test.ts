@@ -37,8 +37,8 @@ describe('the key database on a real PostgreSQL', () => {
 
   it('migrates an empty database, and a rerun is a no-op', async () => {
     const { db, client } = await open('kd_migrate');
-    expect(await migrateKeyDatabase(db)).toEqual({ from: 0, to: 1, applied: [1] });
-    expect(await migrateKeyDatabase(db)).toEqual({ from: 1, to: 1, applied: [] });
+    expect(await migrateKeyDatabase(db)).toEqual({ from: 0, to: 2, applied: [1, 2] });
+    expect(await migrateKeyDatabase(db)).toEqual({ from: 2, to: 2, applied: [] });
     const tables = await client.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
@@ -59,7 +59,7 @@ describe('the key database on a real PostgreSQL', () => {
       migrateKeyDatabase(postgresKeyDatabase(a, database.where)),
       migrateKeyDatabase(postgresKeyDatabase(b, database.where)),
     ]);
-    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 1]);
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 2]);
   });
 
   it('refuses a schema written by a newer hds-setup with DB_SCHEMA_NEWER', async () => {
@@ -92,7 +92,7 @@ describe('the key database on a real PostgreSQL', () => {
     await migrateKeyDatabase(db);
     const masterKey = randomBytes(32);
     const otherKey = randomBytes(32);
-    expect(await readBinding(db)).toEqual({ bound: false, schemaVersion: 1 });
+    expect(await readBinding(db)).toEqual({ bound: false, schemaVersion: 2 });
     await expect(assertIsoMatchesDatabase(db, otherKey)).resolves.toMatchObject({ bound: false });
     expect(await bindMasterKey(db, masterKey, { deploymentLabel: 'kms.example.com' })).toBe('bound');
     expect(await bindMasterKey(db, masterKey, { deploymentLabel: 'kms.example.com' })).toBe('already-bound');
@@ -125,7 +125,7 @@ describe('the key database on a real PostgreSQL', () => {
     const orgId = '6f1c8d9e-0000-4000-8000-000000000001';
     await client.query(
       `INSERT INTO hds_tenants VALUES ($1, 'Acme', 'active', 1, now(), now());
-       INSERT INTO hds_tenant_cmks VALUES ($1, 1, '\\x00', 'x', now())`.replaceAll('$1', `'${orgId}'`),
+       INSERT INTO hds_tenant_cmks VALUES ($1, 2, '\\x00', 'x', now())`.replaceAll('$1', `'${orgId}'`),
     );
     await expect(
       bindMasterKey(db, randomBytes(32), { deploymentLabel: 'third', rebind: true }),

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { keyWrapSteps } from './key-wrap-steps.js';
 
 /**
  * AES key wrap with padding (RFC 5649, NIST SP 800-38F "KWP") for many keys at once.
@@ -8,7 +9,10 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
  * AES-ECB call over all the keys' blocks. A batch of 2 000 keys costs 6·n native calls instead of
  * a cipher object per key (the per-key cost of AES-GCM in Node is the call overhead, not the AES).
  * Each ECB block is exactly the block RFC 3394 encrypts; nothing else is used in ECB mode.
- * The result is byte-for-byte OpenSSL's `id-aes256-wrap-pad` (the tests check it).
+ * The result is byte-for-byte OpenSSL's `id-aes256-wrap-pad` (the tests check it). Moving each key's
+ * semiblocks in and out of its block is done by small WebAssembly loops (key-wrap-steps.ts) in their
+ * memory, laid out as: the blocks (A ‖ R[i], 16 bytes a key) from 0, then each key's wrapped form
+ * as a row — A's place, then R[1..n] — so the rows are the output as they stand.
  */
 
 const SEMIBLOCK = 8;
@@ -36,49 +40,32 @@ function ecb(kek: Buffer, decrypt: boolean) {
   return c;
 }
 
-/**
- * Semiblocks move as two 32-bit words instead of eight bytes (or a native copy call each), so
- * every buffer worked on starts on a word boundary: one that does not (a pooled or sliced
- * buffer) is copied to one that does.
- */
-function aligned(buffer: Buffer): Buffer {
-  return buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
+/** `x` as the 32-bit little-endian word whose bytes are x big-endian (how RFC 3394 writes t). */
+const swapped = (x: number) =>
+  (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+
+/** Where the working memory's parts start, for `count` keys of n semiblocks. */
+function layout(count: number, n: number) {
+  const rows = count * BLOCK;
+  const stride = (n + 1) * SEMIBLOCK;
+  const scratch = rows + count * stride;
+  return { rows, stride, scratch, end: scratch + count * n * SEMIBLOCK };
 }
 
-function words(buffer: Buffer): Uint32Array {
-  return new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.length / 4);
+/** A ‖ … as RFC 5649 §3 starts it: 0xA65959A6 ‖ the key data's length, both big-endian. */
+function alternativeInitialValue(plainLength: number): Buffer {
+  const aiv = Buffer.alloc(SEMIBLOCK);
+  aiv.writeUInt32BE(AIV_CONSTANT, 0);
+  aiv.writeUInt32BE(plainLength, 4);
+  return aiv;
 }
 
-/**
- * The step counter t as the 32-bit word XOR-ed into word 1 of a block (A's last four bytes, where a
- * big-endian 64-bit t < 2³² sits; t ≤ 6·8 192 here): byte-swapped on a little-endian machine.
- */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const counterWord = (t: number) =>
-  (LITTLE_ENDIAN ? ((t & 0xff) << 24) | ((t & 0xff00) << 8) | ((t >>> 8) & 0xff00) | (t >>> 24) : t) >>> 0;
-
-/*
- * The two loops every step runs over all the keys, kept as small functions of their own: called
- * 6·n times per batch they are optimised at once, where inlined in one large function the JIT
- * keeps deoptimising it while the first batches run.
- */
-
-/** XORs `t` into each key's A, then puts its semiblock R[i] in the block's second half. */
-function loadSemiblocks(b: Uint32Array, r: Uint32Array, i: number, n: number, count: number, t: number) {
-  for (let k = 0, at = i * 2; k < count; k++, at += n * 2) {
-    b[k * 4 + 1]! ^= t;
-    b[k * 4 + 2] = r[at]!;
-    b[k * 4 + 3] = r[at + 1]!;
-  }
-}
-
-/** XORs `t` into each key's A, then takes the block's second half back as its semiblock R[i]. */
-function storeSemiblocks(b: Uint32Array, r: Uint32Array, i: number, n: number, count: number, t: number) {
-  for (let k = 0, at = i * 2; k < count; k++, at += n * 2) {
-    b[k * 4 + 1]! ^= t;
-    r[at] = b[k * 4 + 2]!;
-    r[at + 1] = b[k * 4 + 3]!;
-  }
+/** The byte length of each field of one key, checked against the count. */
+function fieldLengths(fields: Buffer[], count: number): number[] {
+  const lengths = fields.map((f) => f.length / count);
+  if (count < 1 || lengths.some((l) => !Number.isInteger(l) || l < 1))
+    throw new RangeError('Key data length does not match the count.');
+  return lengths;
 }
 
 /**
@@ -86,46 +73,50 @@ function storeSemiblocks(b: Uint32Array, r: Uint32Array, i: number, n: number, c
  * wrapped forms end to end, `wrappedLength(plainLength)` bytes each.
  */
 export function wrapKeys(kek: Buffer, plain: Buffer, plainLength: number, count: number): Buffer {
-  const n = semiblocks(plainLength);
   if (plain.length !== plainLength * count) throw new RangeError('Key data length does not match the count.');
-  // R[k][i] of RFC 3394 (two words per semiblock), zero-padded as RFC 5649 requires.
-  const rBytes = Buffer.alloc(count * n * SEMIBLOCK);
-  for (let k = 0; k < count; k++)
-    plain.copy(rBytes, k * n * SEMIBLOCK, k * plainLength, (k + 1) * plainLength);
-  const r = words(rBytes);
-  // The blocks fed to AES, four words each: A ‖ R[i] for every key.
-  let blockBytes: Buffer = Buffer.alloc(count * BLOCK);
-  for (let k = 0; k < count; k++) {
-    blockBytes.writeUInt32BE(AIV_CONSTANT, k * BLOCK);
-    blockBytes.writeUInt32BE(plainLength, k * BLOCK + 4);
-  }
-  let b = words(blockBytes);
-  const aes = ecb(kek, false);
+  return wrapFields(kek, [plain], count);
+}
+
+/**
+ * Wraps `count` keys whose data is the concatenation of fields — `fields[f]` holds field f of
+ * every key, end to end (so a caller need not assemble each key, one call per key) — and returns
+ * their wrapped forms end to end.
+ */
+export function wrapFields(kek: Buffer, fields: Buffer[], count: number): Buffer {
+  const lengths = fieldLengths(fields, count);
+  const plainLength = lengths.reduce((a, b) => a + b, 0);
+  const n = semiblocks(plainLength);
+  const steps = keyWrapSteps();
+  const at = layout(count, n);
+  const memory = steps.memory(at.end);
   try {
+    // Each key's row: A's place, then its fields, then zeros up to n semiblocks (RFC 5649 §4.1).
+    let offset = SEMIBLOCK;
+    fields.forEach((field, f) => {
+      field.copy(memory, at.scratch);
+      steps.spread(count, at.scratch, lengths[f]!, at.rows + offset, at.stride, lengths[f]!);
+      offset += lengths[f]!;
+    });
+    memory.fill(alternativeInitialValue(plainLength), at.scratch, at.scratch + count * SEMIBLOCK);
+    memory.fill(0, at.scratch + count * SEMIBLOCK, at.end);
+    steps.load(count, at.scratch, SEMIBLOCK, 0);
+    const blocks = memory.subarray(0, count * BLOCK);
+    const aes = ecb(kek, false);
     for (let j = 0; j <= 5; j++)
-      for (let i = 0; i < n; i++) {
-        loadSemiblocks(b, r, i, n, count, 0);
-        const encrypted = aes.update(blockBytes);
-        blockBytes.fill(0);
-        blockBytes = aligned(encrypted);
-        if (blockBytes !== encrypted) encrypted.fill(0);
-        b = words(blockBytes);
-        // A = MSB(B) ^ t with t = n·j + i + 1; R[i] = LSB(B).
-        storeSemiblocks(b, r, i, n, count, counterWord(n * j + i + 1));
+      for (let i = 1; i <= n; i++) {
+        // B = AES(A ‖ R[i]); A = MSB(B) ^ t with t = n·j + i; R[i] = LSB(B).
+        steps.load(count, at.rows + i * SEMIBLOCK, at.stride, SEMIBLOCK);
+        const encrypted = aes.update(blocks);
+        blocks.set(encrypted);
+        encrypted.fill(0);
+        steps.mix(count, swapped(n * j + i));
+        steps.store(count, at.rows + i * SEMIBLOCK, at.stride, SEMIBLOCK);
       }
     aes.final();
-    const out = Buffer.alloc(count * (n + 1) * SEMIBLOCK);
-    const o = words(out);
-    for (let k = 0; k < count; k++) {
-      const at = k * (n + 1) * 2;
-      o[at] = b[k * 4]!;
-      o[at + 1] = b[k * 4 + 1]!;
-      for (let w = 0; w < n * 2; w++) o[at + 2 + w] = r[k * n * 2 + w]!;
-    }
-    return out;
+    steps.store(count, at.rows, at.stride, 0);
+    return Buffer.from(memory.subarray(at.rows, at.rows + count * at.stride));
   } finally {
-    rBytes.fill(0);
-    blockBytes.fill(0);
+    memory.fill(0, 0, at.end);
   }
 }
 
@@ -140,48 +131,93 @@ export function unwrapKeys(
   plainLength: number,
   count: number,
 ): { plain: Buffer; intact: boolean[] } {
+  const { fields, intact } = unwrapFields(kek, wrapped, [plainLength], count);
+  return { plain: fields[0]!, intact: intact.each };
+}
+
+/**
+ * Unwraps as `unwrapKeys` does, and returns the key data split into fields of the given lengths,
+ * each field of every key end to end (as `wrapFields` takes them). `intact.all` says whether every
+ * key passed its integrity check — checked over all keys at once, so the caller can skip looking at
+ * each; a key that failed is zeroes in every field. The caller wipes the fields.
+ */
+export function unwrapFields(
+  kek: Buffer,
+  wrapped: Buffer,
+  lengths: number[],
+  count: number,
+): { fields: Buffer[]; intact: { all: boolean; each: boolean[] } } {
+  const plainLength = lengths.reduce((a, b) => a + b, 0);
   const n = semiblocks(plainLength);
-  const size = (n + 1) * SEMIBLOCK;
-  if (wrapped.length !== size * count) throw new RangeError('Wrapped data length does not match the count.');
-  const c = words(aligned(wrapped));
-  const rBytes = Buffer.alloc(count * n * SEMIBLOCK);
-  const r = words(rBytes);
-  let blockBytes: Buffer = Buffer.alloc(count * BLOCK);
-  let b = words(blockBytes);
-  for (let k = 0; k < count; k++) {
-    const at = k * (n + 1) * 2;
-    b[k * 4] = c[at]!;
-    b[k * 4 + 1] = c[at + 1]!;
-    for (let w = 0; w < n * 2; w++) r[k * n * 2 + w] = c[at + 2 + w]!;
-  }
-  const aes = ecb(kek, true);
-  const plain = Buffer.alloc(count * plainLength);
+  const at = layout(count, n);
+  if (count < 1 || wrapped.length !== at.stride * count)
+    throw new RangeError('Wrapped data length does not match the count.');
+  const steps = keyWrapSteps();
+  const memory = steps.memory(at.end);
   try {
+    wrapped.copy(memory, at.rows);
+    steps.load(count, at.rows, at.stride, 0);
+    const blocks = memory.subarray(0, count * BLOCK);
+    const aes = ecb(kek, true);
     for (let j = 5; j >= 0; j--)
-      for (let i = n - 1; i >= 0; i--) {
+      for (let i = n; i >= 1; i--) {
         // B = AES⁻¹((A ^ t) ‖ R[i]); A = MSB(B); R[i] = LSB(B).
-        loadSemiblocks(b, r, i, n, count, counterWord(n * j + i + 1));
-        const decrypted = aes.update(blockBytes);
-        blockBytes.fill(0);
-        blockBytes = aligned(decrypted);
-        if (blockBytes !== decrypted) decrypted.fill(0);
-        b = words(blockBytes);
-        storeSemiblocks(b, r, i, n, count, 0);
+        steps.mix(count, swapped(n * j + i));
+        steps.load(count, at.rows + i * SEMIBLOCK, at.stride, SEMIBLOCK);
+        const decrypted = aes.update(blocks);
+        blocks.set(decrypted);
+        decrypted.fill(0);
+        steps.store(count, at.rows + i * SEMIBLOCK, at.stride, SEMIBLOCK);
       }
     aes.final();
-    const intact: boolean[] = [];
-    for (let k = 0; k < count; k++) {
-      let ok =
-        blockBytes.readUInt32BE(k * BLOCK) === AIV_CONSTANT &&
-        blockBytes.readUInt32BE(k * BLOCK + 4) === plainLength;
-      for (let p = k * n * SEMIBLOCK + plainLength; p < (k + 1) * n * SEMIBLOCK; p++)
-        if (rBytes[p] !== 0) ok = false;
-      intact.push(ok);
-      if (ok) rBytes.copy(plain, k * plainLength, k * n * SEMIBLOCK, k * n * SEMIBLOCK + plainLength);
-    }
-    return { plain, intact };
+    const intact = integrity(memory, at, count, n, plainLength);
+    let offset = SEMIBLOCK;
+    const fields = lengths.map((length) => {
+      steps.spread(count, at.rows + offset, at.stride, at.scratch, length, length);
+      const field = Buffer.from(memory.subarray(at.scratch, at.scratch + count * length));
+      offset += length;
+      if (!intact.all)
+        intact.each.forEach((ok, k) => {
+          if (!ok) field.fill(0, k * length, (k + 1) * length);
+        });
+      return field;
+    });
+    return { fields, intact };
   } finally {
-    rBytes.fill(0);
-    blockBytes.fill(0);
+    memory.fill(0, 0, at.end);
   }
+}
+
+/**
+ * RFC 5649 §4.2: each key's final A must be the AIV for its length and its padding zero. Both are
+ * gathered into columns and compared with what they must be in one call each; only when that
+ * fails is each key looked at.
+ */
+function integrity(
+  memory: Buffer,
+  at: ReturnType<typeof layout>,
+  count: number,
+  n: number,
+  plainLength: number,
+): { all: boolean; each: boolean[] } {
+  const steps = keyWrapSteps();
+  const aiv = alternativeInitialValue(plainLength);
+  const padding = n * SEMIBLOCK - plainLength;
+  const [aColumn, padColumn] = [at.scratch, at.scratch + count * SEMIBLOCK];
+  steps.store(count, aColumn, SEMIBLOCK, 0);
+  if (padding > 0)
+    steps.spread(count, at.rows + SEMIBLOCK + plainLength, at.stride, padColumn, padding, padding);
+  const all =
+    memory.subarray(aColumn, aColumn + count * SEMIBLOCK).equals(Buffer.alloc(count * SEMIBLOCK).fill(aiv)) &&
+    memory.subarray(padColumn, padColumn + count * padding).equals(Buffer.alloc(count * padding));
+  const each: boolean[] = new Array(count).fill(all);
+  if (!all)
+    for (let k = 0; k < count; k++) {
+      const a = aColumn + k * SEMIBLOCK;
+      const pad = padColumn + k * padding;
+      each[k] =
+        memory.compare(aiv, 0, SEMIBLOCK, a, a + SEMIBLOCK) === 0 &&
+        memory.subarray(pad, pad + padding).every((byte) => byte === 0);
+    }
+  return { all, each };
 }

@@ -1,7 +1,8 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { BulkFailure } from '../../../../contract/tenants.js';
 import { ORG_ID_PATTERN } from '../../../../contract/tenants.js';
-import type { StoredCmk } from '../keyDatabase/dialects/key-database-sql.js';
+import { IntegrityRefusal } from '../keyDatabase/database-errors.js';
+import type { CmkInsertMode, StoredCmks } from '../keyDatabase/dialects/key-database-sql.js';
 import type { KeyDatabase, KeyDatabaseSession, SqlRow } from '../keyDatabase/key-database.js';
 import { truthy } from '../keyDatabase/migrate.js';
 import { type BulkOptions, type BulkOutcome, BulkTally } from './bulk-outcome.js';
@@ -12,29 +13,30 @@ export const DEFAULT_BATCH_SIZE = 2000;
 
 /** Org ids of active tenants still waiting for their CMK (the Manage CMKs menu's "create all pending"). */
 export async function pendingTenantIds(db: KeyDatabase): Promise<string[]> {
-  return (await db.run(db.sql.pendingTenantIds())).map((r) => String(r.org_id));
+  return db.sql.orgIdList(await db.run(db.sql.pendingTenantIds()));
 }
 
 /**
  * A tenant that never had a CMK revoked gets key version 1, so batches are wrapped for version 1
- * without reading the tenants first. The insert itself checks (under a share lock) that each tenant
- * is active with the expected key generation; only the tenants it skipped are read, to retry those
- * whose generation moved on (an org revoked and added again) and to say why the others failed.
+ * without reading the tenants first. The database refuses the batch if any tenant does not fit (see
+ * `createBatch`); only then are tenants read, to retry those whose generation moved on (an org
+ * revoked and added again) and to say why the others failed.
  */
 const FIRST_KEY_VERSION = 1;
 
 /**
- * Each transaction's inserts go in statements of this many keys, so the tool wraps the next
- * statement's keys and unwraps the last one's read-back while the database works on the current one.
+ * Each transaction's inserts go in statements of this many keys, so the tool opens one statement's
+ * read-back while the database inserts the next one.
  */
-export const CMK_STATEMENT_SIZE = 500;
+export const CMK_STATEMENT_SIZE = 1000;
 
 /**
- * Creates the CMK of each listed tenant: 256 random bits, wrapped under the HKDF-derived KEK with
- * the org id and key version as AES-GCM additional data. Each batch is one transaction that inserts
- * the wrapped keys (one per tenant: the primary key refuses a second) with their audit rows, gets
- * them back as stored and unwraps them before it commits — so a dropped connection or a crash
- * leaves each tenant either fully done or untouched, and running again finishes the rest.
+ * Creates the CMK of each listed tenant: 256 random bits, wrapped under the HKDF-derived KEK bound to
+ * the org id and key version (RFC 5649). Each batch is one transaction that locks the tenant table
+ * against other writers, inserts the wrapped keys (one per tenant: the primary key refuses a second)
+ * with their audit rows, gets them back as stored and unwraps them before it commits — so a dropped
+ * connection or a crash leaves each tenant either fully done or untouched, and running again
+ * finishes the rest.
  */
 export async function createCmks(
   db: KeyDatabase,
@@ -57,55 +59,22 @@ export async function createCmks(
   const tally = new BulkTally(seen.size, options.onProgress);
   for (const id of notUuids) tally.failures.push(notFound(id, db.where));
   const kek = deriveCmkKek(masterKey);
-  const parts = new CmkParts(kek, unique, batchSize, Math.min(batchSize, CMK_STATEMENT_SIZE));
+  const plan = new CmkPlan(kek, unique, batchSize, Math.min(batchSize, CMK_STATEMENT_SIZE));
   try {
-    for (const batch of parts.batches) {
+    for (const batch of plan.batches) {
       if (options.signal?.aborted) return tally.finish('cancelled');
       const now = options.now?.() ?? new Date();
-      const made: CmkBatch[] = [];
       let created: CmkToCreate[] = [];
       try {
-        const outcome = await db.transaction(async (tx) => {
-          const done: CmkToCreate[] = [];
-          const skipped: string[] = [];
-          let inflight: Promise<Map<string, StoredCmk>> | undefined;
-          try {
-            const first = parts.take(batch.first);
-            made.push(first);
-            inflight = insertCmks(db, tx, first, now);
-            for (let i = batch.first; i < batch.end; i++) {
-              // While the database inserts statement i: wrap the keys of the one after it…
-              parts.prepare(i + 1);
-              const stored = await inflight!;
-              inflight = undefined;
-              if (i + 1 < batch.end) {
-                const following = parts.take(i + 1);
-                made.push(following);
-                inflight = insertCmks(db, tx, following, now);
-              }
-              // …and, while it inserts the next one, open what statement i stored.
-              const current = made[i - batch.first]!;
-              current.verifyStored(stored);
-              for (const c of current.items)
-                if (stored.has(c.orgId)) done.push(c);
-                else skipped.push(c.orgId);
-            }
-          } catch (error) {
-            await inflight?.catch(() => undefined);
-            throw error;
-          }
-          const settled = await settleSkipped(db, tx, skipped);
-          if (settled.retry.length) {
-            const again = new CmkBatch(kek, settled.retry);
-            made.push(again);
-            const stored = await insertCmks(db, tx, again, now);
-            again.verifyStored(stored);
-            for (const c of again.items)
-              if (stored.has(c.orgId)) done.push(c);
-              else settled.failures.push(changedMeanwhile(c.orgId));
-          }
-          return { ...settled, done };
-        });
+        let outcome: BatchOutcome;
+        try {
+          outcome = await createBatch(db, plan, batch, now, 'strict');
+        } catch (error) {
+          // Some tenant did not fit (already managed, removed, unknown, waiting for another
+          // version) or another run got there first: nothing was kept. Redo the batch, skipping them.
+          if (!(error instanceof IntegrityRefusal)) throw error;
+          outcome = await createBatch(db, plan, batch, now, 'lenient');
+        }
         created = outcome.done;
         tally.done += created.length + outcome.already;
         tally.failures.push(...outcome.failures);
@@ -117,38 +86,122 @@ export async function createCmks(
         // The batch rolled back: none of its tenants has a CMK; each shows why.
         for (const orgId of batch.orgIds)
           tally.failures.push({ orgId, code: error.code, message: error.message });
-      } finally {
-        for (const m of made) m.wipe();
       }
-      await tally.sendAudit(
-        options.audit,
-        created.map((c) => ({
-          action: 'create-cmk',
-          orgId: c.orgId,
-          keyVersion: c.keyVersion,
-          outcome: 'ok',
-        })),
-      );
+      if (options.audit)
+        await tally.sendAudit(
+          options.audit,
+          created.map((c) => ({
+            action: 'create-cmk',
+            orgId: c.orgId,
+            keyVersion: c.keyVersion,
+            outcome: 'ok',
+          })),
+        );
       tally.report();
     }
     return tally.finish('done');
   } finally {
-    parts.wipe();
+    plan.wipe();
     kek.wipe();
+  }
+}
+
+interface Batch {
+  first: number;
+  end: number;
+  orgIds: string[];
+}
+
+interface BatchOutcome {
+  done: CmkToCreate[];
+  already: number;
+  failures: BulkFailure[];
+}
+
+/**
+ * One batch in one transaction. `strict` (first try): every tenant gets its key or the database
+ * refuses the whole statement — the insert trigger checks each tenant once, so nothing is looked up
+ * twice. `lenient` (after a refusal): tenants that do not fit are skipped, then read to say why,
+ * and those whose key generation moved on get their next version.
+ */
+async function createBatch(
+  db: KeyDatabase,
+  plan: CmkPlan,
+  batch: Batch,
+  now: Date,
+  mode: CmkInsertMode,
+): Promise<BatchOutcome> {
+  const made: CmkBatch[] = [];
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.run(db.sql.lockTenantsForCmks());
+      const done: CmkToCreate[] = [];
+      const skipped: string[] = [];
+      const settle = (statement: CmkBatch, stored: StoredCmks[]) => {
+        const kept = statement.verifyStored(stored);
+        statement.orgIds.forEach((orgId, k) => {
+          if (kept[k]) done.push({ orgId, keyVersion: statement.keyVersion });
+          else skipped.push(orgId);
+        });
+      };
+      let inflight: Promise<StoredCmks[]> | undefined;
+      try {
+        let current = plan.take(batch.first);
+        made.push(current);
+        inflight = insertCmks(db, tx, current, now, mode);
+        for (let i = batch.first; i < batch.end; i++) {
+          // While the database inserts statement i: wrap the keys of the one after it…
+          plan.prepare(i + 1);
+          const stored: StoredCmks[] = await inflight!;
+          inflight = undefined;
+          const previous = current;
+          if (i + 1 < batch.end) {
+            current = plan.take(i + 1);
+            made.push(current);
+            inflight = insertCmks(db, tx, current, now, mode);
+          }
+          // …and, while it inserts the next one, open what statement i stored.
+          settle(previous, stored);
+        }
+      } catch (error) {
+        await inflight?.catch(() => undefined);
+        throw error;
+      }
+      const settled = await settleSkipped(db, tx, skipped);
+      const byVersion = new Map<number, string[]>();
+      for (const { orgId, keyVersion } of settled.retry) {
+        const orgIds = byVersion.get(keyVersion) ?? [];
+        orgIds.push(orgId);
+        byVersion.set(keyVersion, orgIds);
+      }
+      for (const [keyVersion, orgIds] of byVersion) {
+        const again = new CmkBatch(plan.kek, orgIds, keyVersion);
+        made.push(again);
+        const kept = again.verifyStored(await insertCmks(db, tx, again, now, 'lenient'));
+        orgIds.forEach((orgId, k) => {
+          if (kept[k]) done.push({ orgId, keyVersion });
+          else settled.failures.push(changedMeanwhile(orgId));
+        });
+      }
+      return { done, already: settled.already, failures: settled.failures };
+    });
+  } finally {
+    for (const m of made) m.wipe();
   }
 }
 
 /**
  * The run cut into transactions (batches) of statements, and the statements' keys wrapped one
  * step ahead: at most one statement's keys wait here, wiped if the run stops before using them.
+ * A statement's keys are handed out once; a batch run again gets new ones.
  */
-class CmkParts {
+class CmkPlan {
   readonly statements: string[][] = [];
-  readonly batches: { first: number; end: number; orgIds: string[] }[] = [];
+  readonly batches: Batch[] = [];
   private ahead: { index: number; batch: CmkBatch } | undefined;
 
   constructor(
-    private readonly kek: CmkKek,
+    readonly kek: CmkKek,
     orgIds: string[],
     batchSize: number,
     statementSize: number,
@@ -166,8 +219,7 @@ class CmkParts {
   prepare(index: number): void {
     if (index >= this.statements.length || this.ahead?.index === index) return;
     this.ahead?.batch.wipe();
-    const items = this.statements[index]!.map((orgId) => ({ orgId, keyVersion: FIRST_KEY_VERSION }));
-    this.ahead = { index, batch: new CmkBatch(this.kek, items) };
+    this.ahead = { index, batch: new CmkBatch(this.kek, this.statements[index]!, FIRST_KEY_VERSION) };
   }
 
   /** Statement `index`'s keys; the caller wipes them once its transaction has ended. */
@@ -184,17 +236,18 @@ class CmkParts {
   }
 }
 
-/** Inserts a batch's wrapped keys (and their audit rows); returns the rows as stored, by org id. */
+/** Inserts one statement's wrapped keys (and their audit rows); returns the rows as stored. */
 async function insertCmks(
   db: KeyDatabase,
   tx: KeyDatabaseSession,
   batch: CmkBatch,
   now: Date,
-): Promise<Map<string, StoredCmk>> {
-  const stored = new Map<string, StoredCmk>();
-  if (batch.rows.length === 0) return stored;
-  for (const statement of db.sql.insertCmks(batch.rows, now))
-    for (const cmk of db.sql.storedCmks(await tx.run(statement))) stored.set(cmk.orgId, cmk);
+  mode: CmkInsertMode,
+): Promise<StoredCmks[]> {
+  const stored: StoredCmks[] = [];
+  if (batch.orgIds.length === 0) return stored;
+  for (const statement of db.sql.insertCmks(batch.toInsert, now, mode))
+    stored.push(db.sql.storedCmks(await tx.run(statement)));
   return stored;
 }
 

@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
+import { postgresqlSql } from '../keyDatabase/dialects/postgresql-sql.js';
 import { type KeyDatabase, migrateKeyDatabase, postgresKeyDatabase } from '../keyDatabase/index.js';
 import {
   addTenants,
   bulkRevokeConfirmation,
   CMK_ALGORITHM,
+  CMK_ALGORITHM_GCM_V1,
   createCmks,
   deriveCmkKek,
   listTenants,
@@ -169,7 +171,8 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     await revokeTenantCmk(db, back, list[310]!.name);
     await addTenants(db, [list[310]!], new Date());
     const unknown = randomUUID();
-    // One transaction of 1 201 tenants: three statements of 500 and one of 201, then the retry of `back`.
+    // One transaction of 1 201 tenants (statements of 1 000 and 201): refused by the database as a
+    // whole, then run again skipping the tenants that do not fit, then `back` with its next version.
     const outcome = await createCmks(db, masterKey, [...ids, unknown], { batchSize: 1201 });
     expect(outcome).toMatchObject({ state: 'done', total: 1201, done: 1190, failed: 11, remaining: 0 });
     expect(outcome.failures.filter((f) => f.code === 'TENANT_STATE').map((f) => f.orgId)).toEqual(removed);
@@ -186,6 +189,140 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     );
     // 300 + 1 before; now every active tenant but the 10 removed ones: 1 190 keys, 1 191 creations audited.
     expect(counts.rows[0]).toEqual({ cmks: 1190, audits: 1191 });
+  });
+
+  it('a key the database stores differently from the one written fails its whole batch, which leaves nothing', async () => {
+    const { db, client } = await fresh('tn_readback', 300);
+    const ids = await pendingTenantIds(db);
+    const altered = ids[150]!;
+    // As a faulty driver, proxy or storage would: one stored key is not the one sent.
+    await client.query(`CREATE FUNCTION alter_one_key() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.org_id = '${altered}' THEN NEW.wrapped_key := set_byte(NEW.wrapped_key, 9, get_byte(NEW.wrapped_key, 9) # 1); END IF;
+        RETURN NEW;
+      END $$`);
+    await client.query(
+      'CREATE TRIGGER alter_one_key BEFORE INSERT ON hds_tenant_cmks FOR EACH ROW EXECUTE FUNCTION alter_one_key()',
+    );
+    const outcome = await createCmks(db, masterKey, ids, { batchSize: 100 });
+    expect(outcome).toMatchObject({ state: 'done', done: 200, failed: 100 });
+    expect(new Set(outcome.failures.map((f) => f.code))).toEqual(new Set(['CMK_UNWRAP_FAILED']));
+    expect(outcome.failures.map((f) => f.orgId)).toEqual(ids.slice(100, 200));
+    expect(outcome.failures[0]!.message).toContain(altered);
+    const counts = await client.query(
+      `SELECT (SELECT count(*)::int FROM hds_tenant_cmks WHERE org_id = ANY($1::uuid[])) AS in_failed_batch,
+              (SELECT count(*)::int FROM hds_tenant_cmks) AS cmks,
+              (SELECT count(*)::int FROM hds_audit_log WHERE action = 'create-cmk') AS audits`,
+      [ids.slice(100, 200)],
+    );
+    expect(counts.rows[0]).toEqual({ in_failed_batch: 0, cmks: 200, audits: 200 });
+  });
+
+  it('two runs over the same tenants at once: each tenant gets exactly one CMK and neither run fails', async () => {
+    const { database, db, client } = await fresh('tn_race', 600);
+    const other = await open(database);
+    const ids = await pendingTenantIds(db);
+    const [a, b] = await Promise.all([
+      createCmks(db, masterKey, ids, { batchSize: 100 }),
+      createCmks(other.db, masterKey, ids, { batchSize: 100 }),
+    ]);
+    for (const outcome of [a, b]) expect(outcome).toMatchObject({ state: 'done', done: 600, failed: 0 });
+    const rows = (
+      await client.query(
+        'SELECT org_id::text AS org_id, key_version, wrapped_key, algorithm FROM hds_tenant_cmks',
+      )
+    ).rows as { org_id: string; key_version: number; wrapped_key: Buffer; algorithm: string }[];
+    expect(new Set(rows.map((r) => r.org_id)).size).toBe(600);
+    expect(rows).toHaveLength(600);
+    const kek = deriveCmkKek(masterKey);
+    for (const r of rows)
+      expect(unwrapCmk(kek, r.org_id, r.key_version, r.wrapped_key, r.algorithm)).toHaveLength(32);
+    const audits = await client.query(
+      `SELECT count(*)::int AS n FROM hds_audit_log WHERE action = 'create-cmk'`,
+    );
+    expect(audits.rows[0].n).toBe(600);
+  });
+
+  it('the database itself refuses a CMK without its active tenant, a second CMK, and losing a tenant', async () => {
+    const { db, client, list } = await fresh('tn_rules', 3);
+    const [managed, removed, pending] = list.map((t) => t.orgId) as [string, string, string];
+    await createCmks(db, masterKey, [managed]);
+    await markTenantRemoved(db, removed, new Date());
+    const insert = (orgId: string, version = 1) =>
+      client.query(`INSERT INTO hds_tenant_cmks VALUES ($1, $2, '\\x00', 'x', now())`, [orgId, version]);
+    const refused = (code: string) => expect.objectContaining({ code });
+    // A CMK for no tenant, a removed one, or skipping a key version: refused (foreign_key_violation).
+    await expect(insert(randomUUID())).rejects.toEqual(refused('23503'));
+    await expect(insert(removed)).rejects.toEqual(refused('23503'));
+    await expect(insert(pending, 2)).rejects.toEqual(refused('23503'));
+    // A second current CMK: the primary key.
+    await expect(insert(managed)).rejects.toEqual(refused('23505'));
+    // Tenants are never deleted and no org id changes, so the tenant a CMK was checked against stays.
+    for (const statement of [
+      `DELETE FROM hds_tenants WHERE org_id = '${pending}'`,
+      'TRUNCATE hds_tenants CASCADE',
+      `UPDATE hds_tenants SET org_id = '${randomUUID()}' WHERE org_id = '${managed}'`,
+      `UPDATE hds_tenant_cmks SET org_id = '${pending}' WHERE org_id = '${managed}'`,
+    ])
+      await expect(client.query(statement)).rejects.toEqual(refused('23001'));
+    const counts = await client.query(
+      `SELECT (SELECT count(*)::int FROM hds_tenants) AS tenants,
+              (SELECT count(*)::int FROM hds_tenant_cmks WHERE org_id = '${managed}') AS cmks`,
+    );
+    expect(counts.rows[0]).toEqual({ tenants: 3, cmks: 1 });
+    // The tool's own writes still go through: the pending tenant gets its key.
+    expect(await createCmks(db, masterKey, [pending])).toMatchObject({ state: 'done', done: 1, failed: 0 });
+  });
+
+  it('a version-1 key database migrates forward: the foreign key gives way to the triggers, an AES-GCM CMK still opens', async () => {
+    const database = await createTestDatabase(server, 'tn_v1');
+    const { db, client } = await open(database);
+    // The schema as the first hds-setup left it, with a tenant whose CMK was wrapped with AES-256-GCM
+    // (the known answer of cmk-wrap.test.ts) and a tenant still pending.
+    for (const text of postgresqlSql.migrations[0]!.statements) await client.query(text);
+    await client.query('UPDATE hds_metadata SET schema_version = 1');
+    const v1Key = Buffer.from([...Array(32).keys()]);
+    const [oldOrg, newOrg] = ['3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b', randomUUID()];
+    await addTenants(
+      db,
+      [
+        { orgId: oldOrg, name: 'Old org' },
+        { orgId: newOrg, name: 'New org' },
+      ],
+      new Date(),
+    );
+    const gcmV1 = Buffer.from(
+      '000102030405060708090a0b3d7a63343c2e5ff70c626e005a7fa911ef6c718e864212ed796a922deced161738a3305a51a920a3c775edc2584cf777',
+      'hex',
+    );
+    await client.query(`INSERT INTO hds_tenant_cmks VALUES ($1, 1, $2, $3, now())`, [
+      oldOrg,
+      gcmV1,
+      CMK_ALGORITHM_GCM_V1,
+    ]);
+
+    expect(await migrateKeyDatabase(db)).toEqual({ from: 1, to: 2, applied: [2] });
+    const foreignKeys = await client.query(
+      `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'hds_tenant_cmks'::regclass AND contype = 'f'`,
+    );
+    expect(foreignKeys.rows[0].n).toBe(0);
+    const outcome = await createCmks(db, v1Key, [oldOrg, newOrg]);
+    expect(outcome).toMatchObject({ state: 'done', done: 2, failed: 0 });
+    const rows = (
+      await client.query(
+        'SELECT org_id::text AS org_id, key_version, wrapped_key, algorithm FROM hds_tenant_cmks ORDER BY algorithm',
+      )
+    ).rows as { org_id: string; key_version: number; wrapped_key: Buffer; algorithm: string }[];
+    expect(rows.map((r) => [r.org_id, r.algorithm])).toEqual([
+      [oldOrg, CMK_ALGORITHM_GCM_V1],
+      [newOrg, CMK_ALGORITHM],
+    ]);
+    const kek = deriveCmkKek(v1Key);
+    expect(unwrapCmk(kek, oldOrg, 1, rows[0]!.wrapped_key, rows[0]!.algorithm)).toEqual(
+      Buffer.from([...Array(32).keys()].map((i) => 0xa0 + i)),
+    );
+    expect(unwrapCmk(kek, newOrg, 1, rows[1]!.wrapped_key, rows[1]!.algorithm)).toHaveLength(32);
+    expect((await listTenants(db)).map((t) => t.status)).toEqual(['managed', 'managed']);
   });
 
   it('an org id typed in capitals is the same tenant; one that is no UUID is reported, not wrapped', async () => {

@@ -7,18 +7,38 @@ export interface Migration {
   statements: string[];
 }
 
-export interface CmkRowToInsert {
-  orgId: string;
+/**
+ * One insert statement's new CMKs: one key version and algorithm for all of them, the wrapped keys
+ * end to end (`keySize` bytes each, in `orgIds` order).
+ */
+export interface CmksToInsert {
+  orgIds: string[];
   keyVersion: number;
-  wrappedKey: Buffer;
   algorithm: string;
+  keySize: number;
+  wrapped: Buffer;
 }
 
-/** A CMK row as the database stored it, decoded from what `insertCmks` returns. */
-export interface StoredCmk {
-  orgId: string;
-  keyVersion: number;
-  wrappedKey: Buffer;
+/**
+ * How an insert statement treats tenants that cannot take the keys. `strict` (the bulk run's first
+ * try) inserts every key or none: the database refuses the statement when a tenant already has a
+ * CMK (primary key), is unknown, not active or waiting for another key version (the
+ * `hds_tenant_cmks` insert trigger); the tool then rolls the batch back and runs it again `lenient`,
+ * which skips those tenants.
+ */
+export type CmkInsertMode = 'strict' | 'lenient';
+
+/**
+ * The rows one `insertCmks` statement stored, decoded by `storedCmks`: the org ids as the UUIDs' 16
+ * bytes end to end, and the wrapped keys end to end in the same order. `keyVersion` and `keySize`
+ * are the stored rows' version and key length when all rows agree, otherwise null.
+ */
+export interface StoredCmks {
+  count: number;
+  orgIds: Buffer;
+  keyVersion: number | null;
+  keySize: number | null;
+  wrapped: Buffer;
 }
 
 export interface AuditRowToInsert {
@@ -64,19 +84,25 @@ export interface KeyDatabaseSql {
   listTenants(): SqlStatement;
   /** Rows: org_id, name, status, key_generation, has_cmk — with `lock`, locked until the transaction ends. */
   readTenants(orgIds: string[], lock: boolean): SqlStatement[];
-  /** Rows `{ org_id }` of active tenants without a CMK. */
+  /** Active tenants without a CMK, decoded by `orgIdList`. */
   pendingTenantIds(): SqlStatement;
+  /** The org ids (lower-case) a `pendingTenantIds` statement returned. */
+  orgIdList(rows: SqlRow[]): string[];
   /** Rows `{ org_id }` of removed tenants. */
   removedTenantIds(): SqlStatement;
   /**
-   * Inserts wrapped CMKs and, in the same statement, one `create-cmk` audit row per key inserted.
-   * Returns the rows as stored — the read-back the tool unwraps, decoded by `storedCmks` — for the
-   * tenants actually inserted: the primary key keeps one CMK per tenant, and a tenant that is no
-   * longer active (or whose key generation moved on) is skipped.
+   * Locks the tenant table for a bulk CMK transaction: other writers of tenants (remove, revoke, add,
+   * another CMK run) wait until it ends, readers do not. So the tenants a batch checked stay as they
+   * were until it commits, and two runs never insert for the same tenant at once.
    */
-  insertCmks(rows: CmkRowToInsert[], at: Date): SqlStatement[];
-  /** The rows one `insertCmks` statement returned, as org id (lower-case), key version, wrapped key. */
-  storedCmks(rows: SqlRow[]): StoredCmk[];
+  lockTenantsForCmks(): SqlStatement;
+  /**
+   * Inserts wrapped CMKs and, in the same statement, one `create-cmk` audit row per key inserted.
+   * Returns the rows as stored — the read-back the tool unwraps, decoded by `storedCmks`.
+   */
+  insertCmks(cmks: CmksToInsert, at: Date, mode: CmkInsertMode): SqlStatement[];
+  /** What one `insertCmks` statement returned. */
+  storedCmks(rows: SqlRow[]): StoredCmks;
   /** Rows: org_id, key_version, wrapped_key, algorithm. */
   readCmks(orgIds: string[]): SqlStatement[];
   markTenantRemoved(orgId: string, at: Date): SqlStatement;

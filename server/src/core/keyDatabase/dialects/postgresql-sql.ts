@@ -1,5 +1,5 @@
 import type { SqlStatement } from '../key-database.js';
-import type { KeyDatabaseSql, Migration, StoredCmk } from './key-database-sql.js';
+import type { KeyDatabaseSql, Migration, StoredCmks } from './key-database-sql.js';
 
 const migrations: Migration[] = [
   {
@@ -44,6 +44,61 @@ const migrations: Migration[] = [
         org_id uuid,
         outcome text NOT NULL,
         detail text NOT NULL)`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'CMK integrity by statement-level triggers instead of a per-row foreign key',
+    // PostgreSQL checks a foreign key with one trigger call and one locking lookup per inserted row
+    // (the largest cost of a bulk CMK run). Instead, one trigger per statement checks every new CMK
+    // against its tenant at once (and more than the key did: the tenant must be active and the key
+    // the next version). The other half of the foreign key — a tenant cannot leave while a CMK
+    // points at it — becomes a stronger rule the tool already follows: tenant rows are never
+    // deleted (revoked tenants keep their row and last key version) and no org id ever changes. A
+    // tenant found when a CMK is written therefore exists for as long as the CMK does.
+    statements: [
+      `DO $$
+       DECLARE c record;
+       BEGIN
+         FOR c IN SELECT conname FROM pg_constraint
+                  WHERE conrelid = 'hds_tenant_cmks'::regclass AND contype = 'f' LOOP
+           EXECUTE format('ALTER TABLE hds_tenant_cmks DROP CONSTRAINT %I', c.conname);
+         END LOOP;
+       END $$`,
+      `CREATE OR REPLACE FUNCTION hds_check_new_cmks() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE bad record;
+       BEGIN
+         -- A scalar subquery is one primary-key lookup per new row, whatever the table statistics
+         -- say (a join's plan may scan every tenant per row when they are missing).
+         SELECT c.org_id, c.key_version INTO bad FROM hds_new_cmks c
+         WHERE (SELECT t.status = 'active' AND t.key_generation = c.key_version - 1
+                FROM hds_tenants t WHERE t.org_id = c.org_id) IS NOT TRUE
+         LIMIT 1;
+         IF FOUND THEN
+           RAISE EXCEPTION 'hds_tenant_cmks: no active tenant % waiting for key version %', bad.org_id, bad.key_version
+             USING ERRCODE = 'foreign_key_violation',
+                   HINT = 'A CMK is written for a listed, active tenant, with the version after its last revoked key.';
+         END IF;
+         RETURN NULL;
+       END $$`,
+      'DROP TRIGGER IF EXISTS hds_tenant_cmks_tenant ON hds_tenant_cmks',
+      `CREATE TRIGGER hds_tenant_cmks_tenant AFTER INSERT ON hds_tenant_cmks
+       REFERENCING NEW TABLE AS hds_new_cmks FOR EACH STATEMENT EXECUTE FUNCTION hds_check_new_cmks()`,
+      `CREATE OR REPLACE FUNCTION hds_refuse_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         RAISE EXCEPTION '% on %: tenant rows are never deleted and org ids never change', TG_OP, TG_TABLE_NAME
+           USING ERRCODE = 'restrict_violation',
+                 HINT = 'Mark a tenant removed, then revoke its CMK; a CMK must always have its tenant.';
+       END $$`,
+      'DROP TRIGGER IF EXISTS hds_tenants_kept ON hds_tenants',
+      `CREATE TRIGGER hds_tenants_kept BEFORE DELETE OR TRUNCATE ON hds_tenants
+       FOR EACH STATEMENT EXECUTE FUNCTION hds_refuse_tenant_change()`,
+      'DROP TRIGGER IF EXISTS hds_tenants_org_id_kept ON hds_tenants',
+      `CREATE TRIGGER hds_tenants_org_id_kept BEFORE UPDATE OF org_id ON hds_tenants
+       FOR EACH ROW WHEN (OLD.org_id IS DISTINCT FROM NEW.org_id) EXECUTE FUNCTION hds_refuse_tenant_change()`,
+      'DROP TRIGGER IF EXISTS hds_tenant_cmks_org_id_kept ON hds_tenant_cmks',
+      `CREATE TRIGGER hds_tenant_cmks_org_id_kept BEFORE UPDATE OF org_id ON hds_tenant_cmks
+       FOR EACH ROW WHEN (OLD.org_id IS DISTINCT FROM NEW.org_id) EXECUTE FUNCTION hds_refuse_tenant_change()`,
     ],
   },
 ];
@@ -130,72 +185,78 @@ export const postgresqlSql: KeyDatabaseSql = {
       orgIds,
     ),
   ],
+  // One text for the whole list: 10 000 org ids as one value, not 10 000 rows for the driver to parse.
   pendingTenantIds: () =>
     st(
-      `SELECT t.org_id::text AS org_id FROM hds_tenants t
-       WHERE t.status = 'active' AND NOT EXISTS (SELECT 1 FROM hds_tenant_cmks c WHERE c.org_id = t.org_id)
-       ORDER BY t.org_id`,
+      `SELECT string_agg(t.org_id::text, ',' ORDER BY t.org_id) AS org_ids FROM hds_tenants t
+       WHERE t.status = 'active' AND NOT EXISTS (SELECT 1 FROM hds_tenant_cmks c WHERE c.org_id = t.org_id)`,
     ),
+  orgIdList: (rows) => {
+    const list = rows[0]?.org_ids;
+    return typeof list === 'string' && list.length > 0 ? list.split(',') : [];
+  },
   removedTenantIds: () =>
     st(`SELECT org_id::text AS org_id FROM hds_tenants WHERE status = 'removed' ORDER BY org_id`),
-  // This statement is the bulk run's hot path, so what crosses the wire is packed: org ids and
-  // versions as one text each, the wrapped keys as one binary bytea cut by position, and the rows
-  // as stored come back as one bytea of fixed-layout records (see storedCmks) rather than a row
-  // per key for the driver to parse. Each tenant is found (and share-locked) through its primary
-  // key, so a statement costs the same however many tenants the table holds; hashing the whole
-  // table per statement cost more than the lookups at 10 000 tenants already.
-  insertCmks: (rows, at) => {
-    const size = rows[0]?.wrappedKey.length ?? 0;
-    const algorithm = rows[0]?.algorithm ?? '';
-    if (rows.some((r) => r.wrappedKey.length !== size || r.algorithm !== algorithm))
-      throw new RangeError('One CMK insert statement takes wrapped keys of one algorithm and size.');
+  lockTenantsForCmks: () => st('LOCK TABLE hds_tenants IN SHARE ROW EXCLUSIVE MODE'),
+  // The bulk run's hot path, so what crosses the wire is packed: the org ids as one text, the
+  // wrapped keys as one binary bytea cut by position, and the rows as stored come back as one row
+  // of aggregates (org ids and keys end to end, the versions' and key lengths' range) rather than a
+  // row per key for the driver to parse. `strict` looks no tenant up itself: the insert trigger
+  // checks each one (once — a lookup here too would double the cost), and a refusal rolls the batch
+  // back for a `lenient` run, which skips unfit tenants here and existing keys by ON CONFLICT.
+  // Either way the batch holds the tenant table lock (lockTenantsForCmks), so what was checked stays.
+  insertCmks: (cmks, at, mode) => {
+    if (cmks.wrapped.length !== cmks.keySize * cmks.orgIds.length)
+      throw new RangeError('The wrapped keys do not match the org ids.');
+    const lenient = mode === 'lenient';
     return [
       st(
-        `WITH src AS (
-           SELECT u.o, u.v, substring($3::bytea FROM (u.i::int - 1) * $4::int + 1 FOR $4::int) AS w
-           FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::int[])
-             WITH ORDINALITY AS u(o, v, i)
-           CROSS JOIN LATERAL (
-             SELECT 1 FROM hds_tenants t
-             WHERE t.org_id = u.o AND t.status = 'active' AND t.key_generation = u.v - 1
-             FOR SHARE OF t) AS active),
-         ins AS (
+        `WITH ins AS (
            INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
-           SELECT o, v, w, $5, $6 FROM src ON CONFLICT (org_id) DO NOTHING
+           SELECT u.o, $2::int, substring($3::bytea FROM (u.i::int - 1) * $4::int + 1 FOR $4::int), $5, $6
+           FROM unnest(string_to_array($1, ',')::uuid[]) WITH ORDINALITY AS u(o, i)${
+             lenient
+               ? `
+           WHERE (SELECT t.status = 'active' AND t.key_generation = $2::int - 1
+                  FROM hds_tenants t WHERE t.org_id = u.o) IS TRUE
+           ON CONFLICT (org_id) DO NOTHING`
+               : ''
+           }
            RETURNING org_id, key_version, wrapped_key, algorithm),
          audit AS (
            INSERT INTO hds_audit_log (at, action, org_id, outcome, detail)
            SELECT $6, 'create-cmk', org_id, 'ok', 'key version ' || key_version || ', ' || algorithm FROM ins)
-         SELECT string_agg(uuid_send(org_id) || int4send(key_version) || int4send(length(wrapped_key)) || wrapped_key,
-                           ''::bytea) AS stored
+         SELECT count(*)::int AS n, string_agg(uuid_send(org_id), ''::bytea) AS org_ids,
+                min(key_version) AS min_version, max(key_version) AS max_version,
+                min(length(wrapped_key)) AS shortest, max(length(wrapped_key)) AS longest,
+                string_agg(wrapped_key, ''::bytea) AS wrapped_keys
          FROM ins`,
-        rows.map((r) => r.orgId).join(','),
-        rows.map((r) => r.keyVersion).join(','),
-        Buffer.concat(rows.map((r) => r.wrappedKey)),
-        size,
-        algorithm,
+        cmks.orgIds.join(','),
+        cmks.keyVersion,
+        cmks.wrapped,
+        cmks.keySize,
+        cmks.algorithm,
         at,
       ),
     ];
   },
   storedCmks: (rows) => {
-    const stored: StoredCmk[] = [];
-    for (const row of rows) {
-      if (row.stored === null || row.stored === undefined) continue;
-      const packed = row.stored as Buffer;
-      // Records: org id (16 bytes) ‖ key version (int32) ‖ length (int32) ‖ wrapped key.
-      for (let at = 0; at < packed.length; ) {
-        if (at + 24 > packed.length) throw new RangeError('A stored CMK record is cut short.');
-        const hex = packed.toString('hex', at, at + 16);
-        const orgId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-        const keyVersion = packed.readInt32BE(at + 16);
-        const length = packed.readInt32BE(at + 20);
-        if (length < 0 || at + 24 + length > packed.length)
-          throw new RangeError('A stored CMK record is cut short.');
-        stored.push({ orgId, keyVersion, wrappedKey: packed.subarray(at + 24, at + 24 + length) });
-        at += 24 + length;
-      }
-    }
+    const row = rows[0];
+    const count = Number(row?.n ?? 0);
+    if (!row || count === 0)
+      return { count: 0, orgIds: Buffer.alloc(0), keyVersion: null, keySize: null, wrapped: Buffer.alloc(0) };
+    const orgIds = row.org_ids as Buffer;
+    const wrapped = row.wrapped_keys as Buffer;
+    const keySize = row.shortest === row.longest ? Number(row.shortest) : null;
+    if (orgIds.length !== count * 16 || (keySize !== null && wrapped.length !== count * keySize))
+      throw new RangeError('The stored CMKs came back cut short.');
+    const stored: StoredCmks = {
+      count,
+      orgIds,
+      keyVersion: row.min_version === row.max_version ? Number(row.min_version) : null,
+      keySize,
+      wrapped,
+    };
     return stored;
   },
   readCmks: (orgIds) => [

@@ -13,6 +13,16 @@ import { SQLSERVER_MAX_PARAMS, sqlserverSql } from './sqlserver-sql.js';
 const hostile = `x'); DROP TABLE hds_tenants; --`;
 const at = new Date('2025-01-01T00:00:00Z');
 
+function cmksFor(orgIds: string[]) {
+  return {
+    orgIds,
+    keyVersion: 1,
+    algorithm: 'A256KWP',
+    keySize: 64,
+    wrapped: randomBytes(64 * orgIds.length),
+  };
+}
+
 function everyStatement() {
   const ids = Array.from({ length: 1500 }, () => randomUUID());
   const s = sqlserverSql;
@@ -39,10 +49,9 @@ function everyStatement() {
     ...s.readTenants(ids, true),
     s.pendingTenantIds(),
     s.removedTenantIds(),
-    ...s.insertCmks(
-      ids.map((id) => ({ orgId: id, keyVersion: 1, wrappedKey: randomBytes(60), algorithm: 'A256GCM' })),
-      at,
-    ),
+    s.lockTenantsForCmks(),
+    ...s.insertCmks(cmksFor(ids), at, 'strict'),
+    ...s.insertCmks(cmksFor(ids), at, 'lenient'),
     ...s.readCmks(ids),
     s.markTenantRemoved(ids[0]!, at),
     ...s.revokeTenant(ids[0]!, at),
@@ -63,21 +72,70 @@ describe('the SQL Server dialect', () => {
     }
   });
 
-  it('splits big batches under the 2100-parameter limit and keeps every row', () => {
+  it('splits big batches under the 2100-parameter limit and keeps every row and its key', () => {
     const ids: string[] = Array.from({ length: 1500 }, () => randomUUID());
-    const inserts = sqlserverSql.insertCmks(
-      ids.map((id) => ({ orgId: id, keyVersion: 1, wrappedKey: randomBytes(60), algorithm: 'A256GCM' })),
-      at,
-    );
-    expect(inserts.length).toBeGreaterThan(1);
-    const boundIds = inserts.flatMap((s) => s.params.filter((p) => typeof p === 'string' && ids.includes(p)));
-    expect(boundIds).toEqual(ids);
-    // One CMK per tenant even without the constraint firing: the insert skips a tenant that has one.
-    for (const s of inserts) {
-      expect(s.text).toMatch(/WHERE NOT EXISTS \(SELECT 1 FROM dbo\.hds_tenant_cmks/);
-      // The audit rows are written by the same batch that inserts the keys.
-      expect(s.text).toMatch(/INSERT INTO dbo\.hds_audit_log[\s\S]*FROM @ins/);
+    const cmks = cmksFor(ids);
+    for (const mode of ['strict', 'lenient'] as const) {
+      const inserts = sqlserverSql.insertCmks(cmks, at, mode);
+      expect(inserts.length).toBeGreaterThan(1);
+      const boundIds = inserts.flatMap((s) =>
+        s.params.filter((p) => typeof p === 'string' && ids.includes(p)),
+      );
+      expect(boundIds).toEqual(ids);
+      const boundKeys = inserts.flatMap((s) => s.params.filter((p) => Buffer.isBuffer(p)) as Buffer[]);
+      expect(Buffer.concat(boundKeys)).toEqual(cmks.wrapped);
+      for (const s of inserts) {
+        // The audit rows are written by the same batch that inserts the keys.
+        expect(s.text).toMatch(/INSERT INTO dbo\.hds_audit_log[\s\S]*FROM @ins/);
+        // strict inserts every key or none: the primary key and the insert trigger refuse a tenant
+        // that does not fit; lenient skips it, and a tenant that already has a key.
+        if (mode === 'strict') expect(s.text).not.toMatch(/JOIN dbo\.hds_tenants|NOT EXISTS/);
+        else {
+          expect(s.text).toMatch(
+            /JOIN dbo\.hds_tenants t ON t\.org_id = s\.org_id AND t\.status = N'active'/,
+          );
+          expect(s.text).toMatch(/WHERE NOT EXISTS \(SELECT 1 FROM dbo\.hds_tenant_cmks/);
+        }
+      }
     }
+  });
+
+  it('reads back the stored rows as org id bytes and keys end to end, with one version and key size when all agree', () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const [ka, kb] = [randomBytes(64), randomBytes(64)];
+    const stored = sqlserverSql.storedCmks([
+      { org_id: a, key_version: 1, wrapped_key: ka },
+      { org_id: b, key_version: 1, wrapped_key: kb },
+    ]);
+    expect(stored).toEqual({
+      count: 2,
+      orgIds: Buffer.from((a + b).replaceAll('-', ''), 'hex'),
+      keyVersion: 1,
+      keySize: 64,
+      wrapped: Buffer.concat([ka, kb]),
+    });
+    const mixed = sqlserverSql.storedCmks([
+      { org_id: a, key_version: 1, wrapped_key: ka },
+      { org_id: b, key_version: 2, wrapped_key: randomBytes(60) },
+    ]);
+    expect(mixed).toMatchObject({ count: 2, keyVersion: null, keySize: null });
+  });
+
+  it('enforces the same CMK rules as the PostgreSQL schema: an active tenant and the next version, tenants kept', () => {
+    const [pg2, ss2] = [postgresqlSql, sqlserverSql].map((d) => d.migrations.find((m) => m.version === 2)!);
+    const pgText = pg2!.statements.join('\n');
+    const ssText = ss2!.statements.join('\n');
+    // One check per insert statement over all its new rows.
+    expect(pgText).toMatch(
+      /AFTER INSERT ON hds_tenant_cmks\s+REFERENCING NEW TABLE AS hds_new_cmks FOR EACH STATEMENT/,
+    );
+    expect(ssText).toMatch(/hds_tenant_cmks_tenant ON dbo\.hds_tenant_cmks AFTER INSERT/);
+    for (const text of [pgText, ssText]) {
+      expect(text).toMatch(/t\.status = N?'active' AND t\.key_generation = c\.key_version - 1/);
+      expect(text).toMatch(/tenant rows are never deleted and org ids never change/);
+    }
+    expect(pgText).toMatch(/BEFORE DELETE OR TRUNCATE ON hds_tenants/);
+    expect(ssText).toMatch(/ON dbo\.hds_tenants AFTER UPDATE, DELETE/);
   });
 
   it('has the same migrations, tables and one-CMK-per-tenant key as the PostgreSQL dialect', () => {
@@ -125,7 +183,7 @@ describe('the SQL Server dialect', () => {
         );
         if (/OBJECT_ID\(N'dbo.hds_metadata', N'U'\) IS NULL THEN/.test(text))
           request.emit('row', [{ value: version ? 1 : 0, metadata: { colName: 'present' } }]);
-        if (/^UPDATE dbo.hds_metadata SET schema_version/.test(text)) version = 1;
+        if (/^UPDATE dbo.hds_metadata SET schema_version/.test(text)) version = 2;
         (request as unknown as { callback: (e?: Error) => void }).callback();
       },
     });
@@ -136,5 +194,6 @@ describe('the SQL Server dialect', () => {
     expect(events.at(-1)).toBe('COMMIT');
     expect(events).toContain('UPDATE dbo.hds_metadata SET [p1:BigInt]');
     expect(events.filter((e) => e.startsWith('IF OBJECT_ID')).length).toBe(5);
+    expect(events.filter((e) => e.startsWith('CREATE OR ALTER')).length).toBe(3);
   });
 });

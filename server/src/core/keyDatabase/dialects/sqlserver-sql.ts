@@ -1,5 +1,5 @@
 import type { SqlParam, SqlStatement } from '../key-database.js';
-import type { KeyDatabaseSql, Migration } from './key-database-sql.js';
+import type { KeyDatabaseSql, Migration, StoredCmks } from './key-database-sql.js';
 
 /** SQL Server allows 2100 parameters per request; batches are split to stay well below. */
 export const SQLSERVER_MAX_PARAMS = 2000;
@@ -49,6 +49,36 @@ const migrations: Migration[] = [
       ),
     ],
   },
+  {
+    version: 2,
+    description: 'CMK integrity by statement-level triggers instead of a per-row foreign key',
+    // The same rules as the PostgreSQL schema: a CMK is written only for an active tenant, with the
+    // key version after its last revoked one, and tenant rows are never deleted nor org ids changed.
+    // The foreign key stays here: SQL Server checks it inside the insert's own plan, set-based (the
+    // per-row cost it has in PostgreSQL is what version 2 removes there), and it also bars TRUNCATE,
+    // which fires no trigger in SQL Server.
+    statements: [
+      `CREATE OR ALTER TRIGGER dbo.hds_tenant_cmks_tenant ON dbo.hds_tenant_cmks AFTER INSERT AS
+       BEGIN
+         SET NOCOUNT ON;
+         IF EXISTS (SELECT 1 FROM inserted c WHERE NOT EXISTS (SELECT 1 FROM dbo.hds_tenants t
+                      WHERE t.org_id = c.org_id AND t.status = N'active' AND t.key_generation = c.key_version - 1))
+           THROW 50010, N'hds_tenant_cmks: no active tenant waiting for that key version.', 1;
+       END`,
+      `CREATE OR ALTER TRIGGER dbo.hds_tenants_kept ON dbo.hds_tenants AFTER UPDATE, DELETE AS
+       BEGIN
+         SET NOCOUNT ON;
+         IF EXISTS (SELECT 1 FROM deleted d WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.org_id = d.org_id))
+           THROW 50011, N'hds_tenants: tenant rows are never deleted and org ids never change.', 1;
+       END`,
+      `CREATE OR ALTER TRIGGER dbo.hds_tenant_cmks_org_id_kept ON dbo.hds_tenant_cmks AFTER UPDATE AS
+       BEGIN
+         SET NOCOUNT ON;
+         IF EXISTS (SELECT 1 FROM deleted d WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.org_id = d.org_id))
+           THROW 50011, N'hds_tenant_cmks: org ids never change.', 1;
+       END`,
+    ],
+  },
 ];
 
 /** Builds `@pN` placeholders while collecting the values, so no value ever lands in the text. */
@@ -63,9 +93,9 @@ class Params {
   }
 }
 
-function chunks<T>(items: T[], paramsPerItem: number): T[][] {
-  // One parameter is kept for the shared timestamp some statements bind.
-  const size = Math.max(1, Math.floor((SQLSERVER_MAX_PARAMS - 1) / paramsPerItem));
+function chunks<T>(items: T[], paramsPerItem: number, shared = 1): T[][] {
+  // `shared` parameters are kept for the values every row of the statement uses (a timestamp…).
+  const size = Math.max(1, Math.floor((SQLSERVER_MAX_PARAMS - shared) / paramsPerItem));
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -185,37 +215,65 @@ export const sqlserverSql: KeyDatabaseSql = {
        WHERE t.status = N'active' AND NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WHERE c.org_id = t.org_id)
        ORDER BY t.org_id`,
     ),
+  orgIdList: (rows) => rows.map((r) => String(r.org_id)),
   removedTenantIds: () =>
     one(
       `SELECT ${orgIdText('org_id')} AS org_id FROM dbo.hds_tenants WHERE status = N'removed' ORDER BY org_id`,
     ),
-  insertCmks: (rows, at) =>
-    chunks(rows, 4).map((chunk) => {
+  // A table-level update lock: readers go on, every other writer of tenants waits (as PostgreSQL's
+  // SHARE ROW EXCLUSIVE). TOP (1) makes the scan start, which is when the table lock is taken.
+  lockTenantsForCmks: () =>
+    one(
+      'DECLARE @locked int; SELECT TOP (1) @locked = 1 FROM dbo.hds_tenants WITH (TABLOCK, UPDLOCK, HOLDLOCK);',
+    ),
+  insertCmks: (cmks, at, mode) => {
+    if (cmks.wrapped.length !== cmks.keySize * cmks.orgIds.length)
+      throw new RangeError('The wrapped keys do not match the org ids.');
+    const indexed = cmks.orgIds.map((orgId, i) => ({ orgId, i }));
+    return chunks(indexed, 2, 3).map((chunk) => {
       const p = new Params();
       const now = p.add(at);
+      const version = p.add(cmks.keyVersion);
+      const algorithm = p.add(cmks.algorithm);
       const values = chunk
-        .map((r) => `(${[r.orgId, r.keyVersion, r.wrappedKey, r.algorithm].map((v) => p.add(v)).join(', ')})`)
+        .map(
+          ({ orgId, i }) =>
+            `(${p.add(orgId)}, ${p.add(cmks.wrapped.subarray(i * cmks.keySize, (i + 1) * cmks.keySize))})`,
+        )
         .join(', ');
+      // strict: every key or none — the primary key and the insert trigger refuse unfit tenants.
+      // lenient: unfit tenants and existing keys are skipped.
+      const lenient =
+        mode === 'lenient'
+          ? `
+         JOIN dbo.hds_tenants t ON t.org_id = s.org_id AND t.status = N'active' AND t.key_generation = ${version} - 1
+         WHERE NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WITH (UPDLOCK, HOLDLOCK) WHERE c.org_id = s.org_id)`
+          : '';
       return p.statement(
         `DECLARE @ins TABLE (org_id uniqueidentifier, key_version int, wrapped_key varbinary(256), algorithm nvarchar(64));
          INSERT INTO dbo.hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
          OUTPUT inserted.org_id, inserted.key_version, inserted.wrapped_key, inserted.algorithm INTO @ins
-         SELECT s.org_id, s.key_version, s.wrapped_key, s.algorithm, ${now}
-         FROM (VALUES ${values}) AS s (org_id, key_version, wrapped_key, algorithm)
-         JOIN dbo.hds_tenants t WITH (HOLDLOCK, ROWLOCK) ON t.org_id = s.org_id AND t.status = N'active'
-           AND t.key_generation = s.key_version - 1
-         WHERE NOT EXISTS (SELECT 1 FROM dbo.hds_tenant_cmks c WITH (UPDLOCK, HOLDLOCK) WHERE c.org_id = s.org_id);
+         SELECT s.org_id, ${version}, s.wrapped_key, ${algorithm}, ${now}
+         FROM (VALUES ${values}) AS s (org_id, wrapped_key)${lenient};
          INSERT INTO dbo.hds_audit_log (at, action, org_id, outcome, detail)
          SELECT ${now}, N'create-cmk', org_id, N'ok', CONCAT(N'key version ', key_version, N', ', algorithm) FROM @ins;
          SELECT ${orgIdText('org_id')} AS org_id, key_version, wrapped_key FROM @ins;`,
       );
-    }),
-  storedCmks: (rows) =>
-    rows.map((r) => ({
-      orgId: String(r.org_id),
-      keyVersion: Number(r.key_version),
-      wrappedKey: Buffer.from(r.wrapped_key as Uint8Array),
-    })),
+    });
+  },
+  storedCmks: (rows) => {
+    const keys = rows.map((r) => Buffer.from(r.wrapped_key as Uint8Array));
+    const versions = new Set(rows.map((r) => Number(r.key_version)));
+    const sizes = new Set(keys.map((k) => k.length));
+    const stored: StoredCmks = {
+      count: rows.length,
+      orgIds: Buffer.concat(rows.map((r) => Buffer.from(String(r.org_id).replace(/-/g, ''), 'hex'))),
+      keyVersion: versions.size === 1 ? [...versions][0]! : null,
+      keySize: sizes.size === 1 ? [...sizes][0]! : null,
+      wrapped: Buffer.concat(keys),
+    };
+    return stored;
+  },
   readCmks: (orgIds) =>
     idList(
       orgIds,

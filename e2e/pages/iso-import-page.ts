@@ -25,6 +25,21 @@ export class IsoImportPage {
     await this.heading.waitFor({ state: 'detached' });
   }
 
+  /**
+   * "No" while the session holds a deployment (imported or built): the page asks first; confirms with
+   * "Discard and start a new deployment" and returns the question it showed.
+   */
+  async discardAndStartNewDeployment(): Promise<string> {
+    await this.page.getByRole('radio', { name: 'start a new deployment' }).check();
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+    const question = this.page.getByText('Discard the deployment this session holds?').locator('xpath=..');
+    await question.waitFor();
+    const text = (await question.textContent()) ?? '';
+    await this.page.getByRole('button', { name: 'Discard and start a new deployment' }).click();
+    await this.heading.waitFor({ state: 'detached' });
+    return text;
+  }
+
   /** "Yes": uploads the ISO; resolves once it is verified (the summary shows) or refused (an alert). */
   async upload(file: UploadFile): Promise<void> {
     await this.page.getByRole('radio', { name: 'import the latest configuration ISO' }).check();

@@ -382,4 +382,58 @@ describe('the configuration ISO, end to end', () => {
     await expectNoSecretLeaked(page);
     await page.context().close();
   });
+
+  it('(5) an import leaves no pending CSR behind; "Discard and start a new deployment" starts every page from nothing', async () => {
+    expect(gen1, 'journey 1 made generation 1').toBeDefined();
+    const page = await signedIn();
+    const steps = page.getByRole('navigation', { name: 'Setup steps' });
+    const titles = ['Overview', 'ISO import', 'Certificate', 'Database', 'System logs', 'Service accounts'];
+    /** The pages the step list ticks (its buttons are named "<title> <hint> (done)"). */
+    const done = async () => {
+      const names = await steps
+        .getByRole('button', { name: /\(done\)$/ })
+        .evaluateAll((buttons) => buttons.map((b) => b.textContent ?? ''));
+      return titles.filter((title) => names.some((name) => name.replace(/^✓/, '').startsWith(title)));
+    };
+    // The session still holds journey 3's import: starting over asks first.
+    const question = await (await IsoImportPage.reached(page)).discardAndStartNewDeployment();
+    expect(question).toMatch(/imported generation 1/);
+
+    // Work begun for another name: a key and CSR waiting for the CA's reply.
+    const csrPem = await (await CertificatePage.open(page)).createCsr('kms.new.example');
+    expect(csrPem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
+    await steps.getByRole('button', { name: /ISO import/ }).click();
+    const isoImport = await IsoImportPage.reached(page);
+    await isoImport.importIso(gen1!.iso);
+    await isoImport.continue();
+
+    // The certificate page starts clean for the imported deployment: its CN, no CSR for another one.
+    const cert = await replaceImportedCertificate(page);
+    await page.getByText('How do you want to provide the certificate?').waitFor();
+    await page.getByLabel('Create a key and CSR').check();
+    await expect(page.getByLabel('Common name (CN)').inputValue()).resolves.toBe(CN);
+    expect(await page.getByLabel('Certificate signing request (CSR)').count()).toBe(0);
+    expect(await page.getByText('kms.new.example').count()).toBe(0);
+    expect(await cert.page.getByText(`The nodes are registered with the CN ${CN}`).count()).toBe(1);
+
+    // Starting over after the import: nothing of it is left, and the step list says so.
+    await steps.getByRole('button', { name: /ISO import/ }).click();
+    const again = await (await IsoImportPage.reached(page)).discardAndStartNewDeployment();
+    expect(again).toMatch(/imported generation 1/);
+    // The new deployment's service accounts are generated; certificate, database and syslog are to do.
+    await expect.poll(done).toEqual(['Overview', 'ISO import', 'Service accounts']);
+    // The Certificate page (next after the ISO import) asks for a certificate; nothing is carried over.
+    await page.getByText('How do you want to provide the certificate?').waitFor();
+    expect(await page.getByRole('button', { name: 'Replace certificate' }).count()).toBe(0);
+    expect(await page.getByText('The nodes are registered with the CN').count()).toBe(0);
+    await steps.getByRole('button', { name: /Review/ }).click();
+    const review = await ReviewPage.reached(page);
+    const text = await review.text();
+    expect(text).toContain('generation 1');
+    expect(text).not.toContain('replacing generation 1');
+    for (const section of ['certificate', 'database', 'system logs'])
+      expect(await page.getByRole('button', { name: `Complete ${section}` }).count(), section).toBe(1);
+    await expectNoSecretLeaked(page);
+    await page.context().close();
+  });
 });

@@ -37,4 +37,25 @@ describe('WizardState', () => {
     expect(key.every((b) => b === 0)).toBe(true);
     expect(state.sections).toEqual({});
   });
+
+  it('replaces every section at once, zero-filling what the new sections do not carry over', () => {
+    const state = new WizardState() as Loose;
+    const pendingKey = Buffer.from('-----BEGIN PRIVATE KEY----- pending');
+    const oldKey = Buffer.alloc(32, 9);
+    const carried = Buffer.from('carried-over-secret');
+    state.set('certificateRequest', { privateKeyPem: pendingKey });
+    state.set('deployment', { masterKey: oldKey, kept: carried });
+    const next = new WizardState() as Loose;
+    const newKey = Buffer.alloc(32, 5);
+    next.set('deployment', { masterKey: newKey });
+    next.set('database', { password: carried });
+    state.replaceAll(next);
+    expect(Object.keys(state.sections)).toEqual(['deployment', 'database']);
+    expect(pendingKey.every((b) => b === 0)).toBe(true);
+    expect(oldKey.every((b) => b === 0)).toBe(true);
+    expect(newKey.every((b) => b === 5)).toBe(true);
+    expect(carried.toString()).toBe('carried-over-secret');
+    // The donor is emptied, so wiping it later cannot reach the sections it handed over.
+    expect(next.sections).toEqual({});
+  });
 });

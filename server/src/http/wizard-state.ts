@@ -28,10 +28,25 @@ export class WizardState {
     if (previous !== undefined) this.zeroUnreferenced(previous);
   }
 
-  /** Overwrites every byte buffer reachable from the state, then forgets it all. */
+  /**
+   * Overwrites every byte buffer reachable from the state, then forgets it all: when the tool stops,
+   * and when the admin discards the deployment (the sign-in session is not part of the state).
+   */
   wipe(): void {
     for (const bytes of byteViews(this.sections)) zero(bytes);
     this.sections = {};
+  }
+
+  /**
+   * Takes every section of `next` in place of all of its own, at once: an import is loaded aside and
+   * then replaces the previous deployment whole, so nothing of it (a pending CSR, a test result) is
+   * left behind and a failed load leaves it untouched. `next` is emptied.
+   */
+  replaceAll(next: WizardState): void {
+    const replaced = this.sections;
+    this.sections = next.sections;
+    next.sections = {};
+    this.zeroUnreferenced(replaced);
   }
 
   /**

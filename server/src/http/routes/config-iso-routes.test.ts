@@ -85,16 +85,29 @@ describe('configuration ISO in the wizard', () => {
         res.on('end', () => cb(null, Buffer.concat(chunks)));
       });
 
-  async function signedIn() {
-    const { app } = createApp({
+  /** A signed-in agent and the wizard's state behind it (to show which secret buffers were zero-filled). */
+  async function signedInApp() {
+    const { app, state } = createApp({
       signInToken: TOKEN,
       host: '127.0.0.1',
       logger: createLogger((l) => logLines.push(l)),
     });
     const agent = request.agent(app);
     await agent.post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN }).expect(200);
-    return agent;
+    return { agent, state };
   }
+
+  async function signedIn() {
+    return (await signedInApp()).agent;
+  }
+
+  const send = (
+    agent: ReturnType<typeof request.agent>,
+    method: 'put' | 'post',
+    path: string,
+    body: object,
+  ) => agent[method](path).set(CLIENT_HEADER, 'web').send(body);
+  const zeroFilled = (bytes: Buffer) => bytes.every((b) => b === 0);
 
   it('imports generation 1, keeps everything, and builds exactly what `hds-setup build --import` builds', async () => {
     const agent = await signedIn();
@@ -200,6 +213,154 @@ describe('configuration ISO in the wizard', () => {
     const bad = await agent.put('/api/service-accounts').set(CLIENT_HEADER, 'web').send({ mode: 'later' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'mode' });
+  });
+
+  it('an import starts every page over from the ISO: a pending CSR and its key, an unconfirmed upload, an ignored database failure and a syslog test are gone', async () => {
+    const { agent, state } = await signedInApp();
+    // Work of another deployment, begun in this session before the import.
+    const csr = await send(agent, 'post', '/api/certificate/csr', {
+      cn: 'kms.new.example',
+      keyType: 'ec-p256',
+    }).expect(200);
+    const pendingKey = state.get('certificateRequest')!.privateKeyPem;
+    const otherPassword = 'other-Pass-1';
+    await send(agent, 'put', '/api/certificate/pkcs12', {
+      p12: pki
+        .pkcs12(pki.issueLeaf({ cn: 'kms.new.example' }), otherPassword, { chain: ['intermediate', 'root'] })
+        .toString('base64'),
+      password: otherPassword,
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    }).expect(200);
+    const uploaded = state.get('certificate')!;
+    await send(agent, 'put', '/api/database', {
+      settings: { type: 'postgresql', hosts: ['127.0.0.1:1'], name: 'elsewhere', username: 'someone' },
+      password: 'Elsewhere-Pass-1',
+      ignoreLiveTestFailure: true,
+    }).expect(200);
+    const otherDbPassword = state.get('database')!.password;
+    // Nothing listens there: the failed test is recorded like a passed one would be.
+    await send(agent, 'post', '/api/syslog/test', { url: 'udp://127.0.0.1:5599', termination: 'null' });
+    expect((await agent.get('/api/syslog')).body.lastTest).toMatchObject({ msgId: expect.any(String) });
+
+    await importIso(agent, gen1).expect(200);
+
+    const certificate = (await agent.get('/api/certificate').expect(200)).body;
+    expect(certificate.csr).toBeUndefined();
+    expect(certificate).toMatchObject({
+      previousCn: 'kms.example.org',
+      certificate: { source: 'imported', summary: { cn: 'kms.example.org' } },
+    });
+    for (const bytes of [pendingKey, uploaded.pkcs12, uploaded.pkcs12Password, otherDbPassword])
+      expect(zeroFilled(bytes)).toBe(true);
+    // The CA's reply to the discarded CSR finds no key waiting for it.
+    const late = await send(agent, 'put', '/api/certificate/chain', {
+      chainPem: pki.signCsr(csr.body.csrPem, ['kms.new.example']).certPem + pki.intermediatePem,
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    });
+    expect(late.status).toBe(400);
+    expect(late.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'chainPem' });
+
+    const database = (await agent.get('/api/database').expect(200)).body.database;
+    expect(database.settings).toMatchObject({ name: db.name, hosts: [`127.0.0.1:${pg.port}`] });
+    expect(database.liveTest).toMatchObject({ ok: false, ignored: true, code: 'NOT_TESTED' });
+    const syslog = (await agent.get('/api/syslog').expect(200)).body;
+    expect(syslog.lastTest).toBeUndefined();
+    expect(syslog.settings).toMatchObject({ port: 5514, termination: 'newline' });
+  });
+
+  it('"Discard and start a new deployment" after an import and a build starts from nothing: every section empty, the old secrets zero-filled, still signed in', async () => {
+    const { agent, state } = await signedInApp();
+    await importIso(agent, gen1).expect(200);
+    await send(agent, 'put', '/api/service-accounts', { mode: 'soft' }).expect(200);
+    await send(agent, 'post', '/api/certificate/csr', { cn: 'kms.example.org', keyType: 'ec-p256' }).expect(
+      200,
+    );
+    await send(agent, 'post', '/api/iso/build', {}).expect(200);
+    const deployment = state.get('deployment')!;
+    const accounts = state.get('serviceAccounts')!;
+    const certificate = state.get('certificate')!;
+    const previousMasterKey = Buffer.from(deployment.masterKey);
+    const held: Record<string, Buffer> = {
+      'master key': deployment.masterKey,
+      'imported master key': deployment.imported!.loaded.masterKey,
+      'imported database password': deployment.imported!.loaded.database.password,
+      'PKCS12 password': certificate.pkcs12Password,
+      PKCS12: certificate.pkcs12,
+      'pending private key': state.get('certificateRequest')!.privateKeyPem,
+      'database password': state.get('database')!.password,
+      'built ISO': state.get('builtIso')!.built.bytes,
+    };
+    for (const account of [...accounts.accounts, ...accounts.imported!]) {
+      held[`${account.name} secret ${account.secret.toString('hex').slice(0, 4)}`] = account.secret;
+      if (account.previous) held[`${account.name} previous secret`] = account.previous.secret;
+    }
+    const nonZero = () =>
+      Object.entries(held)
+        .filter(([, bytes]) => !zeroFilled(bytes))
+        .map(([name]) => name);
+    expect(nonZero()).toHaveLength(Object.keys(held).length);
+
+    const asked = await send(agent, 'post', '/api/deployment/new', {});
+    expect(asked.status).toBe(409);
+    expect(asked.body.errors[0]).toMatchObject({ field: 'confirmDiscard' });
+    expect(nonZero(), 'asking changes nothing').toHaveLength(Object.keys(held).length);
+
+    const fresh = await send(agent, 'post', '/api/deployment/new', { confirmDiscard: true }).expect(200);
+    expect(fresh.body).toEqual({ ok: true, origin: 'new', nextGeneration: 1 });
+    expect(nonZero()).toEqual([]);
+    const newMasterKey = state.get('deployment')!.masterKey;
+    expect(zeroFilled(newMasterKey)).toBe(false);
+    expect(newMasterKey.equals(previousMasterKey)).toBe(false);
+    expect(Object.keys(state.sections).sort()).toEqual(['deployment', 'serviceAccounts']);
+
+    // The same session answers, and every page reads as in a new deployment.
+    expect((await agent.get('/api/certificate').expect(200)).body).toEqual({ ok: true });
+    expect((await agent.get('/api/database').expect(200)).body).toEqual({ ok: true, database: null });
+    expect((await agent.get('/api/syslog').expect(200)).body).toEqual({ ok: true });
+    expect((await agent.get('/api/service-accounts').expect(200)).body).toMatchObject({
+      mode: 'new',
+      allowedModes: ['new'],
+    });
+    expect((await agent.get('/api/service-accounts')).body.imported).toBeUndefined();
+    expect((await agent.get('/api/tenants/availability')).body).toEqual({
+      ok: true,
+      databaseConfigured: false,
+      masterKeySaved: false,
+    });
+    const review = (await agent.get('/api/review').expect(200)).body;
+    expect(review).toMatchObject({ origin: 'new', generation: 1, previousGeneration: null, ready: false });
+    expect(review.built).toBeUndefined();
+    expect(review.sections.map((s: { id: string; complete: boolean }) => [s.id, s.complete])).toEqual([
+      ['certificate', false],
+      ['database', false],
+      ['syslog', false],
+      ['serviceAccounts', true],
+    ]);
+  });
+
+  it('discarding a new deployment whose pages were filled in starts from nothing too', async () => {
+    const { agent, state } = await signedInApp();
+    await send(agent, 'post', '/api/deployment/new', {}).expect(200);
+    await send(agent, 'put', '/api/certificate/pkcs12', {
+      p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
+      password: 'keystore-Pass-1',
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    }).expect(200);
+    await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
+      200,
+    );
+    const held = [
+      state.get('deployment')!.masterKey,
+      state.get('certificate')!.pkcs12Password,
+      ...state.get('serviceAccounts')!.accounts.map((a) => a.secret),
+    ];
+    await send(agent, 'post', '/api/deployment/new', { confirmDiscard: true }).expect(200);
+    expect(held.map(zeroFilled)).toEqual(held.map(() => true));
+    expect((await agent.get('/api/certificate')).body).toEqual({ ok: true });
+    expect((await agent.get('/api/syslog')).body).toEqual({ ok: true });
   });
 
   it('refuses damaged and foreign files with the ISO code and the file at fault', async () => {

@@ -11,7 +11,7 @@ import { applyImportedConfig, refuseForeignDatabase } from '../config-iso/apply-
 import { databaseIdentity } from '../config-iso/key-origin.js';
 import '../config-iso/config-iso-sections.js';
 import type { RouteModule } from '../route-context.js';
-import type { WizardState } from '../wizard-state.js';
+import { WizardState } from '../wizard-state.js';
 
 const MAX_ISO_UPLOAD = 16 * 1024 * 1024;
 const newDeploymentSchema = z.strictObject({ confirmDiscard: z.boolean().optional() });
@@ -34,7 +34,9 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
           : 'This session already started a new deployment with its own master key. Starting again makes a different master key: confirm to continue.',
         'confirmDiscard',
       );
-    if (existing) discardDeployment(state);
+    // PRODUCT.md: a new deployment starts from nothing. Pages filled in before any deployment was
+    // chosen are this one's; once one was, every page of it goes (secrets zero-filled).
+    if (existing) state.wipe();
     // The only place a master key is made: a new deployment the admin asked for.
     state.set('deployment', {
       origin: 'new',
@@ -62,22 +64,24 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
     }
     const summary = summarizeConfig(loaded, now());
     const emptyDatabase = await refuseForeignDatabase(loaded, acceptEmptyDatabase === 'true');
-    discardDeployment(state);
-    await applyImportedConfig(state, loaded, summary, now());
+    // Every page comes from the ISO alone: nothing entered for the deployment it replaces survives.
+    const imported = new WizardState();
+    try {
+      await applyImportedConfig(imported, loaded, summary, now());
+    } catch (error) {
+      imported.wipe();
+      throw error;
+    }
     if (emptyDatabase)
-      state.get('deployment')!.emptyDatabaseAccepted = {
+      imported.get('deployment')!.emptyDatabaseAccepted = {
         identity: databaseIdentity(loaded.database.settings),
         where: emptyDatabase,
         message: `The key database at ${emptyDatabase} is empty and you confirmed it is the right one: this deployment's master key will be bound to it when you save the next ISO or open Tenant CMK Management (recorded in its audit log).`,
       };
+    state.replaceAll(imported);
     res.json(deploymentState(state));
   });
 };
-
-function discardDeployment(state: WizardState): void {
-  for (const name of ['deployment', 'serviceAccounts', 'builtIso', 'previousDeployment'] as const)
-    state.clear(name);
-}
 
 export function deploymentState(state: WizardState): DeploymentState {
   const deployment = state.get('deployment');

@@ -15,6 +15,8 @@ import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/r
 import { readConfigIso } from '../../core/configIso/index.js';
 import { createApp } from '../app.js';
 import { createLogger } from '../logger.js';
+import { openTenantWorkspace } from '../tenants/tenant-workspace.js';
+import type { WizardState } from '../wizard-state.js';
 
 const TOKEN = 'tenant-routes-test-token';
 const XSS_NAME = '<img src=x onerror=alert(1)>';
@@ -34,6 +36,7 @@ describe('tenant CMK management in the wizard', () => {
   let dir: string;
   let iso: Buffer;
   let agent: Agent;
+  let state: WizardState;
   const logLines: string[] = [];
   const bodies: string[] = [];
 
@@ -71,11 +74,12 @@ describe('tenant CMK management in the wizard', () => {
       syslogUrl: `UDP://127.0.0.1:${syslog.udpPort}`,
     }).iso;
 
-    const { app } = createApp({
+    let app: ReturnType<typeof createApp>['app'];
+    ({ app, state } = createApp({
       signInToken: TOKEN,
       host: '127.0.0.1',
       logger: createLogger((l) => logLines.push(l)),
-    });
+    }));
     agent = request.agent(app);
     await agent.post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN }).expect(200);
   });
@@ -323,5 +327,37 @@ describe('tenant CMK management in the wizard', () => {
     expect(bodies.length).toBeGreaterThan(30);
     for (const secret of secrets) expect(everything).not.toContain(secret);
     expect(everything).not.toMatch(/wrapped_?key|"masterKey"/i);
+  });
+
+  it("a discarded deployment's CMK runs are not shown to the one that replaces it; re-importing shows them again", async () => {
+    const orgId = randomUUID();
+    await post('/tenants', { orgId, name: 'Last Org' });
+    const run = await finished((await post('/tenants/jobs', { action: 'create', orgIds: [orgId] })).body.id);
+    expect(run).toMatchObject({ state: 'done', done: 1 });
+    await post('/deployment/new', { confirmDiscard: true });
+    const gone = await get(`/tenants/jobs/${run.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.errors[0]).toMatchObject({ code: 'NOT_FOUND' });
+    expect(gone.body.errors[0].message).toMatch(/deployment this session no longer holds/);
+    expect((await post(`/tenants/jobs/${run.id}/cancel`)).status).toBe(404);
+    await agent
+      .post('/api/deployment/import')
+      .set(CLIENT_HEADER, 'web')
+      .set('Content-Type', 'application/octet-stream')
+      .send(iso)
+      .expect(200);
+    expect((await get(`/tenants/jobs/${run.id}`)).body).toMatchObject({ id: run.id, state: 'done' });
+  });
+
+  it('a discard while the tab works does not reach the key it wraps with: the workspace holds its own copy, zero-filled when it closes', async () => {
+    const workspace = await openTenantWorkspace(state);
+    try {
+      await post('/deployment/new', { confirmDiscard: true });
+      const isoKey = (await readConfigIso(iso)).masterKey;
+      expect(workspace.masterKey.equals(isoKey)).toBe(true);
+    } finally {
+      await workspace.close();
+    }
+    expect(workspace.masterKey.every((b) => b === 0)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
 import {
   addTenantRequestSchema,
+  type BulkJobView,
   bulkJobRequestSchema,
   importTenantsRequestSchema,
   orgIdSchema,
@@ -26,7 +27,7 @@ import {
 } from '../../core/tenants/index.js';
 import { jsonBody } from '../body.js';
 import type { RouteModule } from '../route-context.js';
-import { BulkJobs } from '../tenants/bulk-jobs.js';
+import { BulkJobs, type JobLookup } from '../tenants/bulk-jobs.js';
 import { openTenantWorkspace, tenantAvailability, withTenantWorkspace } from '../tenants/tenant-workspace.js';
 
 /** The Tenant CMK Management tab: tenants, CSV import, bulk CMK jobs with progress, revoke. */
@@ -81,7 +82,7 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
     const request = parseInput(bulkJobRequestSchema, req.body);
     const workspace = await openTenantWorkspace(state);
     try {
-      const { db, masterKey, audit } = workspace;
+      const { db, masterKey, audit, deploymentId } = workspace;
       const orgIds =
         request.action === 'create'
           ? request.orgIds
@@ -94,16 +95,14 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
           `Type "${bulkRevokeConfirmation(orgIds.length)}" to revoke the CMKs of all ${orgIds.length} removed tenants. Revoking cannot be undone.`,
           'confirm',
         );
-      // The key is copied for the job: the wizard may wipe or replace its section meanwhile.
-      const jobKey = Buffer.from(masterKey);
-      const view = jobs.start(request.action, orgIds.length, async (signal, onProgress) => {
+      // The workspace's own copy of the key: a discard or an import meanwhile does not reach it.
+      const view = jobs.start(deploymentId, request.action, orgIds.length, async (signal, onProgress) => {
         try {
           const options = { signal, onProgress, now, ...(audit ? { audit } : {}) };
           return request.action === 'create'
-            ? await createCmks(db, jobKey, orgIds, options)
+            ? await createCmks(db, masterKey, orgIds, options)
             : await revokeRemovedCmks(db, request.confirm, options);
         } finally {
-          jobKey.fill(0);
           await workspace.close();
         }
       });
@@ -115,14 +114,20 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
   });
 
   router.get('/tenants/jobs/:id', (req, res) => {
-    const job = jobs.get(String(req.params.id));
-    if (!job) throw new HdsError('NOT_FOUND', 'That CMK job is not known (the wizard may have restarted).');
-    res.json(job);
+    res.json(foundJob(jobs.get(String(req.params.id), state.get('deployment')?.deploymentId)));
   });
 
   router.post('/tenants/jobs/:id/cancel', (req, res) => {
-    const job = jobs.cancel(String(req.params.id));
-    if (!job) throw new HdsError('NOT_FOUND', 'That CMK job is not known (the wizard may have restarted).');
-    res.json(job);
+    res.json(foundJob(jobs.cancel(String(req.params.id), state.get('deployment')?.deploymentId)));
   });
 };
+
+function foundJob(found: JobLookup): BulkJobView {
+  if ('job' in found) return found.job;
+  throw new HdsError(
+    'NOT_FOUND',
+    found.missing === 'other-deployment'
+      ? "That CMK job belongs to a deployment this session no longer holds (it was discarded or another ISO was imported). Open Tenant CMK Management again to see this deployment's tenants."
+      : 'That CMK job is not known (the wizard may have restarted).',
+  );
+}

@@ -5,15 +5,26 @@ import type { BulkOutcome, BulkProgress } from '../../core/tenants/index.js';
 interface Job {
   view: BulkJobView;
   controller: AbortController;
+  /** The deployment whose database and master key the run works with. */
+  deploymentId: string;
 }
+
+/** Why a run is not shown: it is not known, or it belongs to a deployment the session has replaced. */
+export type JobLookup = { job: BulkJobView } | { missing: 'unknown' | 'other-deployment' };
 
 const KEEP_FINISHED = 20;
 
-/** Bulk CMK runs of this wizard process: polled by the page through GET /api/tenants/jobs/:id. */
+/**
+ * Bulk CMK runs of this wizard process: polled by the page through GET /api/tenants/jobs/:id. A run
+ * is shown only while its deployment is the session's: after a discard or an import of another
+ * deployment it keeps going (on its own copy of the key, against its own database) but is not
+ * reported as the new deployment's.
+ */
 export class BulkJobs {
   private readonly jobs = new Map<string, Job>();
 
   start(
+    deploymentId: string,
     action: BulkJobView['action'],
     total: number,
     run: (signal: AbortSignal, onProgress: (p: BulkProgress) => void) => Promise<BulkOutcome>,
@@ -31,7 +42,7 @@ export class BulkJobs {
       remaining: total,
       failures: [],
     };
-    this.jobs.set(id, { view, controller });
+    this.jobs.set(id, { view, controller, deploymentId });
     this.forgetOld();
     void run(controller.signal, (p) => Object.assign(view, p))
       .then((outcome) => {
@@ -47,14 +58,17 @@ export class BulkJobs {
     return view;
   }
 
-  get(id: string): BulkJobView | undefined {
-    return this.jobs.get(id)?.view;
+  get(id: string, deploymentId: string | undefined): JobLookup {
+    const job = this.jobs.get(id);
+    if (!job) return { missing: 'unknown' };
+    if (job.deploymentId !== deploymentId) return { missing: 'other-deployment' };
+    return { job: job.view };
   }
 
-  cancel(id: string): BulkJobView | undefined {
-    const job = this.jobs.get(id);
-    job?.controller.abort();
-    return job?.view;
+  cancel(id: string, deploymentId: string | undefined): JobLookup {
+    const found = this.get(id, deploymentId);
+    if ('job' in found) this.jobs.get(id)!.controller.abort();
+    return found;
   }
 
   private forgetOld(): void {

@@ -17,7 +17,9 @@ import type { WizardState } from '../wizard-state.js';
 
 export interface TenantWorkspace {
   db: KeyDatabase;
+  /** A copy taken when the workspace opened, zero-filled by close(). */
   masterKey: Buffer;
+  deploymentId: string;
   audit: TenantAuditSender | undefined;
   close(): Promise<void>;
 }
@@ -54,36 +56,47 @@ export async function openTenantWorkspace(state: WizardState): Promise<TenantWor
       'WIZARD_INCOMPLETE',
       "CMKs are wrapped under the master key, so it must be saved first: import the current ISO, or download this deployment's ISO and acknowledge the backup.",
     );
-  const { db, close } = await openKeyDatabase(database.settings, database.password, database.rootCaPem);
+  // Everything read from the session is read now, before the first await: a discard or an import
+  // meanwhile zero-fills the session's key, and CMKs wrapped under zeros would be lost for good.
+  const masterKey = Buffer.from(deployment.masterKey);
+  const key = keyOriginOf(state);
+  const deploymentLabel = state.get('certificate')?.summary.cn ?? deployment.deploymentId;
+  const syslog = state.get('syslog');
+  let opened: Awaited<ReturnType<typeof openKeyDatabase>>;
   try {
-    const key = keyOriginOf(state);
+    opened = await openKeyDatabase(database.settings, database.password, database.rootCaPem);
+  } catch (error) {
+    masterKey.fill(0);
+    throw error;
+  }
+  const { db } = opened;
+  const close = async () => {
+    masterKey.fill(0);
+    await opened.close();
+  };
+  try {
     if (key.origin === 'imported') {
       // Checked before anything is written: an empty database is the wrong or a wiped one unless confirmed.
-      const binding = await assertImportedIsoDatabase(
-        db,
-        deployment.masterKey,
-        key.iso,
-        key.acceptEmptyDatabase,
-      );
+      const binding = await assertImportedIsoDatabase(db, masterKey, key.iso, key.acceptEmptyDatabase);
       await migrateKeyDatabase(db);
       // The imported key is saved (its ISO): bind it before any CMK is wrapped under it.
       if (!binding.bound)
-        await bindMasterKey(db, deployment.masterKey, {
-          deploymentLabel: state.get('certificate')?.summary.cn ?? key.iso.deploymentId,
+        await bindMasterKey(db, masterKey, {
+          deploymentLabel,
           acceptedEmptyDatabase: { iso: key.iso, confirmedBy: key.confirmedBy },
         });
     } else {
       await migrateKeyDatabase(db);
-      await assertIsoMatchesDatabase(db, deployment.masterKey);
+      await assertIsoMatchesDatabase(db, masterKey);
     }
   } catch (error) {
     await close();
     throw error;
   }
-  const syslog = state.get('syslog');
   return {
     db,
-    masterKey: deployment.masterKey,
+    masterKey,
+    deploymentId: deployment.deploymentId,
     audit: syslog ? syslogAuditSender(syslog.settings, syslog.rootCaPem) : undefined,
     close,
   };

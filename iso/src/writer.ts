@@ -255,7 +255,10 @@ class ReusedBuffer {
 
   /** Bytes of the caller's own at least a buffer long go out as they are, after what is buffered. */
   passThrough(bytes: Uint8Array): void {
-    if (bytes.byteLength < this.buffer.length) return this.copy(bytes);
+    if (bytes.byteLength < this.buffer.length) {
+      this.copy(bytes);
+      return;
+    }
     this.flush();
     this.write(bytes);
     this.total += bytes.byteLength;

@@ -92,6 +92,11 @@ export const ERROR_CODES = {
   // Service accounts, review and download
   SERVICE_ACCOUNTS_EXPIRED: 422,
   WIZARD_INCOMPLETE: 409,
+  /**
+   * The admin discarded the deployment or imported another ISO while a request of the previous one
+   * was still running (a build, the backup acknowledgment, opening the tenant tab): nothing was written.
+   */
+  DEPLOYMENT_CHANGED: 409,
   BACKUP_MISMATCH: 422,
 
   // Tenants and CMKs

@@ -11,6 +11,15 @@ export interface WizardSections {}
 
 export class WizardState {
   sections: Partial<WizardSections> = {};
+  private deploymentGeneration = 0;
+
+  /**
+   * Changes whenever the deployment is discarded or replaced (wipe, replaceAll): a request that
+   * awaited compares it before writing anything for the deployment it started with.
+   */
+  get deploymentToken(): number {
+    return this.deploymentGeneration;
+  }
 
   get<K extends keyof WizardSections>(name: K): WizardSections[K] | undefined {
     return this.sections[name];
@@ -33,6 +42,7 @@ export class WizardState {
    * and when the admin discards the deployment (the sign-in session is not part of the state).
    */
   wipe(): void {
+    this.deploymentGeneration++;
     for (const bytes of byteViews(this.sections)) zero(bytes);
     this.sections = {};
   }
@@ -43,6 +53,7 @@ export class WizardState {
    * left behind and a failed load leaves it untouched. `next` is emptied.
    */
   replaceAll(next: WizardState): void {
+    this.deploymentGeneration++;
     const replaced = this.sections;
     this.sections = next.sections;
     next.sections = {};

@@ -10,7 +10,7 @@ import {
 } from './binding.js';
 import { migrateKeyDatabase } from './migrate.js';
 import { openKeyDatabase } from './open-key-database.js';
-import { recordServiceAccounts } from './service-account-registry.js';
+import { recordServiceAccounts, serviceAccountVerifiers } from './service-account-registry.js';
 
 /** The database a configuration names, with its secret. */
 export interface ConfiguredDatabase {
@@ -83,8 +83,10 @@ export async function checkBindingBeforeBuild(
  * Once the ISO is saved (the wizard: downloaded and the backup acknowledged; the CLI: the file
  * written): migrate the schema, bind the
  * master key (never before: a key that was never saved must never be bound), and register the
- * service accounts' verifiers. An imported ISO's empty database is bound only with the admin's
- * confirmation, which the audit log records (the database may have been emptied since the check).
+ * service accounts' verifiers — binding and verifiers in one transaction. An imported ISO's empty
+ * database is bound only with the admin's confirmation, which the audit log records (the database
+ * may have been emptied since the check). `confirmStillWanted` is called before the first write and
+ * again just before the commit: throwing there (the wizard: DEPLOYMENT_CHANGED) writes nothing.
  */
 export async function bindAfterSavedIso(
   database: ConfiguredDatabase,
@@ -94,6 +96,7 @@ export async function bindAfterSavedIso(
   label: string,
   key: KeyOrigin,
   now: Date,
+  { confirmStillWanted }: { confirmStillWanted?: () => void } = {},
 ): Promise<Outcome> {
   let opened: Awaited<ReturnType<typeof openKeyDatabase>>;
   try {
@@ -104,19 +107,26 @@ export async function bindAfterSavedIso(
       message: `${unreachable(error)} The master key is not bound yet: import this ISO from a machine that reaches the database (wizard or \`hds-setup build --import\`) to bind it.`,
     };
   }
+  const { db } = opened;
   try {
     if (key.origin === 'imported')
-      await assertImportedIsoDatabase(opened.db, masterKey, key.iso, key.acceptEmptyDatabase);
-    await migrateKeyDatabase(opened.db);
-    const outcome = await bindMasterKey(opened.db, masterKey, {
-      rebind: key.origin === 'new' && key.rebind,
-      deploymentLabel: label,
-      now,
-      ...(key.origin === 'imported' && key.acceptEmptyDatabase
-        ? { acceptedEmptyDatabase: { iso: key.iso, confirmedBy: key.confirmedBy } }
-        : {}),
+      await assertImportedIsoDatabase(db, masterKey, key.iso, key.acceptEmptyDatabase);
+    confirmStillWanted?.();
+    await migrateKeyDatabase(db);
+    const verifiers = await serviceAccountVerifiers(accounts);
+    const outcome = await db.transaction(async () => {
+      const bound = await bindMasterKey(db, masterKey, {
+        rebind: key.origin === 'new' && key.rebind,
+        deploymentLabel: label,
+        now,
+        ...(key.origin === 'imported' && key.acceptEmptyDatabase
+          ? { acceptedEmptyDatabase: { iso: key.iso, confirmedBy: key.confirmedBy } }
+          : {}),
+      });
+      await recordServiceAccounts(db, accounts, mode, now, verifiers);
+      confirmStillWanted?.();
+      return bound;
     });
-    await recordServiceAccounts(opened.db, accounts, mode, now);
     const verb = {
       bound: 'is now bound to',
       'already-bound': 'was already bound to',
@@ -124,10 +134,12 @@ export async function bindAfterSavedIso(
     }[outcome];
     return {
       ok: true,
-      message: `The key database at ${opened.db.where} ${verb} this deployment's master key; the service accounts are registered.`,
+      message: `The key database at ${db.where} ${verb} this deployment's master key; the service accounts are registered.`,
     };
   } catch (error) {
-    if (error instanceof HdsError) return { ok: false, message: `${error.code}: ${error.message}` };
+    // The caller's refusal is its own answer, not a database outcome to show beside the ISO.
+    if (error instanceof HdsError && error.code !== 'DEPLOYMENT_CHANGED')
+      return { ok: false, message: `${error.code}: ${error.message}` };
     throw error;
   } finally {
     await opened.close();

@@ -114,6 +114,11 @@ export interface BindOptions {
    */
   acceptedEmptyDatabase?: { iso: ImportedIsoIdentity; confirmedBy: string };
   now?: Date;
+  /**
+   * Called after the binding is written and before it commits; throwing rolls it back (the wizard:
+   * its deployment was discarded meanwhile, so this key must not be bound).
+   */
+  beforeCommit?: () => void;
 }
 
 export type BindOutcome = 'bound' | 'already-bound' | 'rebound';
@@ -173,6 +178,7 @@ export async function bindMasterKey(
       ],
       now,
     );
+    options.beforeCommit?.();
     return check ? 'rebound' : 'bound';
   });
 }

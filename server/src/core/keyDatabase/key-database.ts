@@ -35,6 +35,9 @@ export interface KeyDatabase extends KeyDatabaseSession {
   readonly sql: KeyDatabaseSql;
   /** `<host>/<database>`, for messages such as ISO_DB_MISMATCH. */
   readonly where: string;
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws. A
+   * transaction begun inside `work` joins this one (so two steps can commit together).
+   */
   transaction<T>(work: (tx: KeyDatabaseSession) => Promise<T>): Promise<T>;
 }

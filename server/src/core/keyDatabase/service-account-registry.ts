@@ -42,6 +42,11 @@ async function findMatching(rows: RegistryRow[], secret: Buffer): Promise<Regist
   return undefined;
 }
 
+/** The verifiers `recordServiceAccounts` stores, made ahead when it runs inside a caller's transaction. */
+export function serviceAccountVerifiers(accounts: ServiceAccountForRegistry[]): Promise<string[]> {
+  return Promise.all(accounts.map((a) => serviceAccountVerifier(a.secret)));
+}
+
 /**
  * Records each service account's verifier and validity window when an ISO is built with a
  * reachable database. The rows of one account are its history: the newest valid one is current.
@@ -51,9 +56,10 @@ export async function recordServiceAccounts(
   accounts: ServiceAccountForRegistry[],
   mode: ServiceAccountMode,
   now: Date,
+  verifiers?: string[],
 ): Promise<void> {
   // scrypt runs before the transaction, so locks are held for milliseconds, not seconds.
-  const verifiers = await Promise.all(accounts.map((a) => serviceAccountVerifier(a.secret)));
+  const made = verifiers ?? (await serviceAccountVerifiers(accounts));
   await db.transaction(async (tx) => {
     for (const [i, account] of accounts.entries()) {
       const rows = (await rowsFor(db, tx, account.name)).filter((r) => !r.revokedAt);
@@ -67,7 +73,7 @@ export async function recordServiceAccounts(
       }
       if (!current)
         await tx.run(
-          db.sql.insertServiceAccount(account.name, verifiers[i]!, account.issuedAt, account.expiresAt, now),
+          db.sql.insertServiceAccount(account.name, made[i]!, account.issuedAt, account.expiresAt, now),
         );
     }
     await writeAudit(

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
@@ -537,6 +538,151 @@ describe('configuration ISO in the wizard', () => {
       expect(audit.rows.map((r) => r.action)).toEqual(['accept-empty-database', 'bind-master-key']);
     } finally {
       await client.end();
+    }
+  });
+
+  /**
+   * The race a discard or an import runs against a request that awaits the key database: the test
+   * holds a lock the request needs, waits until the request's connection is blocked on it, changes
+   * the deployment, then lets the request go on.
+   */
+  async function untilBlockedOnLock(holder: pg.Client, database: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      // Inside the holder's transaction the activity view is a snapshot: refresh it on every look.
+      await holder.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await holder.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
+        [database],
+      );
+      if (rows[0].n > 0) return;
+      if (Date.now() > deadline) throw new Error(`no request blocked on a lock in ${database}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  /** The transaction-scoped lock migrateKeyDatabase takes first (postgresql-sql.ts lockSchema). */
+  const SCHEMA_LOCK = 7310425119;
+  const bindingOf = async (client: pg.Client) => ({
+    check: (await client.query('SELECT master_key_check FROM hds_metadata')).rows.map(
+      (r) => r.master_key_check,
+    ),
+    serviceAccounts: (await client.query('SELECT count(*)::int AS n FROM hds_service_accounts')).rows[0].n,
+    audit: (await client.query('SELECT action FROM hds_audit_log')).rows.map((r) => r.action),
+  });
+  const expectDeploymentChanged = (response: request.Response) => {
+    expect(response.status).toBe(409);
+    expect(response.body.errors).toEqual([
+      {
+        code: 'DEPLOYMENT_CHANGED',
+        message: expect.stringMatching(/discarded or replaced.*nothing was written.*Start again/),
+      },
+    ]);
+  };
+
+  it('a discard while the backup acknowledgment waits for the database binds nothing (DEPLOYMENT_CHANGED)', async () => {
+    const target = await createTestDatabase(pg, 'wizard_race_ack');
+    const { agent, state } = await signedInApp();
+    await send(agent, 'post', '/api/deployment/new', {}).expect(200);
+    await send(agent, 'put', '/api/certificate/pkcs12', {
+      p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
+      password: 'keystore-Pass-1',
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    }).expect(200);
+    await send(agent, 'put', '/api/database', {
+      settings: {
+        type: 'postgresql',
+        hosts: [`127.0.0.1:${pg.port}`],
+        name: target.name,
+        username: target.user,
+      },
+      password: target.password,
+    }).expect(200);
+    await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
+      200,
+    );
+    await send(agent, 'post', '/api/iso/build', {}).expect(200);
+    await agent.get('/api/iso/download').expect(200);
+    const sessionKey = state.get('deployment')!.masterKey;
+    const holder = await target.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      const acknowledged = send(agent, 'post', '/api/iso/acknowledge-backup', {}).then((r) => r);
+      await untilBlockedOnLock(holder, target.name);
+      await send(agent, 'post', '/api/deployment/new', { confirmDiscard: true }).expect(200);
+      expect(zeroFilled(sessionKey)).toBe(true);
+      await holder.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]);
+
+      expectDeploymentChanged(await acknowledged);
+      // The schema may be there (it belongs to no deployment); no key, no verifier, no audit line.
+      expect(await bindingOf(holder)).toEqual({ check: [null], serviceAccounts: 0, audit: [] });
+      expect((await agent.get('/api/tenants/availability')).body).toMatchObject({ masterKeySaved: false });
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('an import of another ISO while the build waits for the database offers no ISO (DEPLOYMENT_CHANGED)', async () => {
+    const other = await createTestDatabase(pg, 'wizard_race_other');
+    const sub = join(dir, 'race-other');
+    mkdirSync(sub);
+    const otherIso = buildHeadlessDeployment({ dir: sub, postgres: pg, database: other, pki }).iso;
+    const { agent, state } = await signedInApp();
+    await importIso(agent, gen1).expect(200);
+    const sessionKey = state.get('deployment')!.masterKey;
+    const holder = await db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE hds_metadata IN ACCESS EXCLUSIVE MODE');
+      const build = send(agent, 'post', '/api/iso/build', {}).then((r) => r);
+      await untilBlockedOnLock(holder, db.name);
+      await importIso(agent, otherIso).expect(200);
+      expect(zeroFilled(sessionKey)).toBe(true);
+      await holder.query('ROLLBACK');
+
+      expectDeploymentChanged(await build);
+      expect(state.get('builtIso')).toBeUndefined();
+      const download = await agent.get('/api/iso/download');
+      expect(download.status).toBe(409);
+      expect(download.body.errors[0].message).toMatch(/Build the ISO on the Review & download page first/);
+      // The session holds the other deployment, untouched by the build of the first one.
+      const otherId = (await readConfigIso(otherIso)).manifest.deploymentId;
+      expect(state.get('deployment')!.deploymentId).toBe(otherId);
+      await send(agent, 'post', '/api/iso/build', {}).expect(200);
+      const rebuilt = await readConfigIso((await downloadIso(agent)).body as Buffer);
+      expect(rebuilt.manifest.deploymentId).toBe(otherId);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+  });
+
+  it('a discard while the tenant tab binds a confirmed empty database binds nothing (DEPLOYMENT_CHANGED)', async () => {
+    const fresh = await createTestDatabase(pg, 'wizard_race_tenants');
+    const agent = await signedIn();
+    await importIso(agent, gen1).expect(200);
+    await send(agent, 'put', '/api/database', {
+      settings: {
+        type: 'postgresql',
+        hosts: [`127.0.0.1:${pg.port}`],
+        name: fresh.name,
+        username: fresh.user,
+      },
+      password: fresh.password,
+    }).expect(200);
+    await send(agent, 'post', '/api/iso/build', { acceptEmptyDatabase: true }).expect(200);
+    const holder = await fresh.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      const opened = agent.get('/api/tenants').then((r) => r);
+      await untilBlockedOnLock(holder, fresh.name);
+      await send(agent, 'post', '/api/deployment/new', { confirmDiscard: true }).expect(200);
+      await holder.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]);
+
+      expectDeploymentChanged(await opened);
+      expect(await bindingOf(holder)).toEqual({ check: [null], serviceAccounts: 0, audit: [] });
+    } finally {
+      await holder.end();
     }
   });
 

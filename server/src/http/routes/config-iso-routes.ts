@@ -9,6 +9,7 @@ import { configInputSha256, requireCurrentBuiltIso } from '../config-iso/built-i
 import { collectConfigInput } from '../config-iso/collect-config-input.js';
 import { databaseIdentity, keyOriginOf } from '../config-iso/key-origin.js';
 import { reviewState } from '../config-iso/review.js';
+import { withDeploymentSnapshot } from '../deployment-snapshot.js';
 import type { RouteModule } from '../route-context.js';
 
 const MAX_BACKUP_UPLOAD = 16 * 1024 * 1024;
@@ -25,39 +26,39 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
     res.json(reviewState(state, now()));
   });
 
-  router.post('/iso/build', jsonBody(), async (req, res) => {
-    const { rebindConfirmation, acceptEmptyDatabase } = parseInput(buildSchema, req.body ?? {});
-    const input = collectConfigInput(state, now);
-    const deployment = state.get('deployment')!;
-    const database = state.get('database')!;
-    if (rebindConfirmation !== undefined && rebindConfirmation !== database.settings.name)
-      throw new HdsError(
-        'INVALID_INPUT',
-        `To re-bind, type the database name exactly: ${database.settings.name}.`,
-        'rebindConfirmation',
+  // Everything is read (and the secrets copied) before the first await; a discard or an import
+  // meanwhile gets DEPLOYMENT_CHANGED and no ISO is offered (deployment-snapshot.ts).
+  router.post('/iso/build', jsonBody(), (req, res) =>
+    withDeploymentSnapshot(state, async (snapshot) => {
+      const { rebindConfirmation, acceptEmptyDatabase } = parseInput(buildSchema, req.body ?? {});
+      const input = snapshot.copy(collectConfigInput(state, now));
+      // What the ISO is built from, as it is now: a page saved during the build makes it stale.
+      const inputSha256 = configInputSha256(state, now);
+      const database = { ...state.get('database')!, password: input.database.password };
+      if (rebindConfirmation !== undefined && rebindConfirmation !== database.settings.name)
+        throw new HdsError(
+          'INVALID_INPUT',
+          `To re-bind, type the database name exactly: ${database.settings.name}.`,
+          'rebindConfirmation',
+        );
+      const rebind = rebindConfirmation !== undefined;
+      const check = await checkBindingBeforeBuild(
+        database,
+        input.masterKey,
+        keyOriginOf(state, { rebind, acceptEmptyDatabase: acceptEmptyDatabase === true }),
       );
-    const rebind = rebindConfirmation !== undefined;
-    const check = await checkBindingBeforeBuild(
-      database,
-      deployment.masterKey,
-      keyOriginOf(state, { rebind, acceptEmptyDatabase: acceptEmptyDatabase === true }),
-    );
-    if (check.emptyDatabase)
-      deployment.emptyDatabaseAccepted = {
-        identity: databaseIdentity(database.settings),
-        where: check.emptyDatabase,
-        message: check.message,
-      };
-    const built = await buildConfigIso(input);
-    state.set('builtIso', {
-      built,
-      inputSha256: configInputSha256(state, now),
-      backupAcknowledged: false,
-      rebind,
-      preflight: check,
-    });
-    res.json(reviewState(state, now()));
-  });
+      const built = await buildConfigIso(input);
+      snapshot.assertCurrent();
+      if (check.emptyDatabase)
+        state.get('deployment')!.emptyDatabaseAccepted = {
+          identity: databaseIdentity(database.settings),
+          where: check.emptyDatabase,
+          message: check.message,
+        };
+      state.set('builtIso', { built, inputSha256, backupAcknowledged: false, rebind, preflight: check });
+      res.json(reviewState(state, now()));
+    }),
+  );
 
   // A plain GET so the browser downloads it as a file: the ISO never passes through page script.
   router.get('/iso/download', (_req, res) => {
@@ -70,34 +71,43 @@ export const configIsoRoutes: RouteModule = (router, { state, now }) => {
     res.end(built.built.bytes);
   });
 
-  router.post('/iso/acknowledge-backup', jsonBody(), async (_req, res) => {
-    const built = requireCurrentBuiltIso(state, now);
-    // A master key that was never saved must never be bound to the database.
-    if (!built.downloaded)
-      throw new HdsError('WIZARD_INCOMPLETE', 'Download the ISO and store it before confirming the backup.');
-    const deployment = state.get('deployment')!;
-    const accounts = state.get('serviceAccounts')!;
-    built.backupAcknowledged = true;
-    built.databaseBinding = await bindAfterSavedIso(
-      state.get('database')!,
-      deployment.masterKey,
-      accounts.accounts,
-      accounts.mode,
-      state.get('certificate')?.summary.cn ?? deployment.deploymentId,
-      keyOriginOf(state, { rebind: built.rebind }),
-      now(),
-    );
-    const info: BuiltIsoInfo & { ok: true } = {
-      ok: true,
-      fileName: built.built.fileName,
-      size: built.built.bytes.length,
-      sha256: built.built.sha256,
-      generation: built.built.manifest.generation,
-      backupAcknowledged: true,
-      databaseBinding: built.databaseBinding,
-    };
-    res.json(info);
-  });
+  router.post('/iso/acknowledge-backup', jsonBody(), (_req, res) =>
+    withDeploymentSnapshot(state, async (snapshot) => {
+      const built = requireCurrentBuiltIso(state, now);
+      // A master key that was never saved must never be bound to the database.
+      if (!built.downloaded)
+        throw new HdsError(
+          'WIZARD_INCOMPLETE',
+          'Download the ISO and store it before confirming the backup.',
+        );
+      const deployment = state.get('deployment')!;
+      const accounts = snapshot.copy(state.get('serviceAccounts')!);
+      const database = snapshot.copy(state.get('database')!);
+      const binding = await bindAfterSavedIso(
+        database,
+        snapshot.copy(deployment.masterKey),
+        accounts.accounts,
+        accounts.mode,
+        state.get('certificate')?.summary.cn ?? deployment.deploymentId,
+        keyOriginOf(state, { rebind: built.rebind }),
+        now(),
+        { confirmStillWanted: () => snapshot.assertCurrent() },
+      );
+      snapshot.assertCurrent();
+      built.backupAcknowledged = true;
+      built.databaseBinding = binding;
+      const info: BuiltIsoInfo & { ok: true } = {
+        ok: true,
+        fileName: built.built.fileName,
+        size: built.built.bytes.length,
+        sha256: built.built.sha256,
+        generation: built.built.manifest.generation,
+        backupAcknowledged: true,
+        databaseBinding: binding,
+      };
+      res.json(info);
+    }),
+  );
 
   router.post('/iso/verify-backup', binaryBody(MAX_BACKUP_UPLOAD), async (req, res) => {
     const built = requireCurrentBuiltIso(state, now);

@@ -95,6 +95,8 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
           `Type "${bulkRevokeConfirmation(orgIds.length)}" to revoke the CMKs of all ${orgIds.length} removed tenants. Revoking cannot be undone.`,
           'confirm',
         );
+      // Not started for a deployment the admin left while the tenants were read.
+      workspace.assertCurrent();
       // The workspace's own copy of the key: a discard or an import meanwhile does not reach it.
       const view = jobs.start(deploymentId, request.action, orgIds.length, async (signal, onProgress) => {
         try {

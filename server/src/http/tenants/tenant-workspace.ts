@@ -13,6 +13,7 @@ import '../config-iso/config-iso-sections.js';
 import { keyOriginOf } from '../config-iso/key-origin.js';
 import '../database-section.js';
 import '../syslog-section.js';
+import { DeploymentSnapshot } from '../deployment-snapshot.js';
 import type { WizardState } from '../wizard-state.js';
 
 export interface TenantWorkspace {
@@ -21,6 +22,8 @@ export interface TenantWorkspace {
   masterKey: Buffer;
   deploymentId: string;
   audit: TenantAuditSender | undefined;
+  /** Refuses (DEPLOYMENT_CHANGED) once the session's deployment was discarded or replaced. */
+  assertCurrent(): void;
   close(): Promise<void>;
 }
 
@@ -56,39 +59,45 @@ export async function openTenantWorkspace(state: WizardState): Promise<TenantWor
       'WIZARD_INCOMPLETE',
       "CMKs are wrapped under the master key, so it must be saved first: import the current ISO, or download this deployment's ISO and acknowledge the backup.",
     );
-  // Everything read from the session is read now, before the first await: a discard or an import
-  // meanwhile zero-fills the session's key, and CMKs wrapped under zeros would be lost for good.
-  const masterKey = Buffer.from(deployment.masterKey);
+  // Everything read from the session is read now, before the first await, and its secrets copied:
+  // a discard or an import meanwhile zero-fills the session's, and CMKs wrapped under zeros would be
+  // lost for good. Nothing is written once the deployment changed (DEPLOYMENT_CHANGED).
+  const snapshot = new DeploymentSnapshot(state);
+  const masterKey = snapshot.copy(deployment.masterKey);
+  const password = snapshot.copy(database.password);
   const key = keyOriginOf(state);
   const deploymentLabel = state.get('certificate')?.summary.cn ?? deployment.deploymentId;
   const syslog = state.get('syslog');
   let opened: Awaited<ReturnType<typeof openKeyDatabase>>;
   try {
-    opened = await openKeyDatabase(database.settings, database.password, database.rootCaPem);
+    opened = await openKeyDatabase(database.settings, password, database.rootCaPem);
   } catch (error) {
-    masterKey.fill(0);
+    snapshot.wipe();
     throw error;
   }
   const { db } = opened;
   const close = async () => {
-    masterKey.fill(0);
+    snapshot.wipe();
     await opened.close();
   };
   try {
     if (key.origin === 'imported') {
       // Checked before anything is written: an empty database is the wrong or a wiped one unless confirmed.
       const binding = await assertImportedIsoDatabase(db, masterKey, key.iso, key.acceptEmptyDatabase);
+      snapshot.assertCurrent();
       await migrateKeyDatabase(db);
       // The imported key is saved (its ISO): bind it before any CMK is wrapped under it.
       if (!binding.bound)
         await bindMasterKey(db, masterKey, {
           deploymentLabel,
           acceptedEmptyDatabase: { iso: key.iso, confirmedBy: key.confirmedBy },
+          beforeCommit: () => snapshot.assertCurrent(),
         });
     } else {
       await migrateKeyDatabase(db);
       await assertIsoMatchesDatabase(db, masterKey);
     }
+    snapshot.assertCurrent();
   } catch (error) {
     await close();
     throw error;
@@ -98,6 +107,7 @@ export async function openTenantWorkspace(state: WizardState): Promise<TenantWor
     masterKey,
     deploymentId: deployment.deploymentId,
     audit: syslog ? syslogAuditSender(syslog.settings, syslog.rootCaPem) : undefined,
+    assertCurrent: () => snapshot.assertCurrent(),
     close,
   };
 }
@@ -108,6 +118,8 @@ export async function withTenantWorkspace<T>(
 ): Promise<T> {
   const workspace = await openTenantWorkspace(state);
   try {
+    // Opening awaited the database: the admin may have left this deployment meanwhile.
+    workspace.assertCurrent();
     return await work(workspace);
   } finally {
     await workspace.close();

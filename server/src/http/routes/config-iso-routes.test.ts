@@ -109,6 +109,20 @@ describe('configuration ISO in the wizard', () => {
     body: object,
   ) => agent[method](path).set(CLIENT_HEADER, 'web').send(body);
   const zeroFilled = (bytes: Buffer) => bytes.every((b) => b === 0);
+  /** The Database page saved with a database of the local test server (its live test passes). */
+  const saveDatabase = (
+    agent: ReturnType<typeof request.agent>,
+    target: { name: string; user: string; password: string },
+  ) =>
+    send(agent, 'put', '/api/database', {
+      settings: {
+        type: 'postgresql',
+        hosts: [`127.0.0.1:${pg.port}`],
+        name: target.name,
+        username: target.user,
+      },
+      password: target.password,
+    });
 
   it('imports generation 1, keeps everything, and builds exactly what `hds-setup build --import` builds', async () => {
     const agent = await signedIn();
@@ -506,19 +520,7 @@ describe('configuration ISO in the wizard', () => {
     const fresh = await createTestDatabase(pg, 'wizard_fresh');
     const agent = await signedIn();
     await importIso(agent, gen1).expect(200);
-    await agent
-      .put('/api/database')
-      .set(CLIENT_HEADER, 'web')
-      .send({
-        settings: {
-          type: 'postgresql',
-          hosts: [`127.0.0.1:${pg.port}`],
-          name: fresh.name,
-          username: fresh.user,
-        },
-        password: fresh.password,
-      })
-      .expect(200);
+    await saveDatabase(agent, fresh).expect(200);
     const build = (body: object) => agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send(body);
     const refused = await build({});
     expect(refused.status).toBe(409);
@@ -589,15 +591,7 @@ describe('configuration ISO in the wizard', () => {
       trustRoot: pki.rootPem,
       acknowledgePrivateRoot: true,
     }).expect(200);
-    await send(agent, 'put', '/api/database', {
-      settings: {
-        type: 'postgresql',
-        hosts: [`127.0.0.1:${pg.port}`],
-        name: target.name,
-        username: target.user,
-      },
-      password: target.password,
-    }).expect(200);
+    await saveDatabase(agent, target).expect(200);
     await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
       200,
     );
@@ -661,15 +655,7 @@ describe('configuration ISO in the wizard', () => {
     const fresh = await createTestDatabase(pg, 'wizard_race_tenants');
     const agent = await signedIn();
     await importIso(agent, gen1).expect(200);
-    await send(agent, 'put', '/api/database', {
-      settings: {
-        type: 'postgresql',
-        hosts: [`127.0.0.1:${pg.port}`],
-        name: fresh.name,
-        username: fresh.user,
-      },
-      password: fresh.password,
-    }).expect(200);
+    await saveDatabase(agent, fresh).expect(200);
     await send(agent, 'post', '/api/iso/build', { acceptEmptyDatabase: true }).expect(200);
     const holder = await fresh.connect();
     try {
@@ -700,10 +686,7 @@ describe('configuration ISO in the wizard', () => {
       trustRoot: pki.rootPem,
       acknowledgePrivateRoot: true,
     }).expect(200);
-    await put('/api/database', {
-      settings: { type: 'postgresql', hosts: [`127.0.0.1:${pg.port}`], name: db.name, username: db.user },
-      password: db.password,
-    }).expect(200);
+    await saveDatabase(agent, db).expect(200);
     await put('/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(200);
     const build = (body: object) => agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send(body);
     const taken = await build({});

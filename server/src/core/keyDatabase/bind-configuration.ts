@@ -66,6 +66,14 @@ export async function checkBindingBeforeBuild(
       await assertIsoMatchesDatabase(opened.db, masterKey);
       return { ok: true, message: `The key database at ${opened.db.where} is bound to this deployment.` };
     } catch {
+      // bindMasterKey refuses to re-bind a database holding CMKs: say so now, and offer no re-bind,
+      // rather than hand out an ISO whose master key this database will never accept.
+      const cmks = Number((await opened.db.run(opened.db.sql.countCmks()))[0]?.n ?? 0);
+      if (cmks > 0)
+        throw new HdsError(
+          'DB_ALREADY_BOUND',
+          `The key database at ${opened.db.where} is bound to another deployment's master key (bound ${binding.boundAt.toISOString()}) and holds ${cmks} tenant CMK(s); a re-bind would destroy them. Import the ISO of that deployment, or use an empty database.`,
+        );
       if (key.rebind)
         return { ok: true, message: 'The database will be re-bound to this deployment after the backup.' };
       throw new HdsError(

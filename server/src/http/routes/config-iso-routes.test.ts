@@ -707,6 +707,56 @@ describe('configuration ISO in the wizard', () => {
     expect(ack.body.databaseBinding).toMatchObject({ ok: true, message: expect.stringMatching(/re-bound/) });
   });
 
+  it('a new deployment is refused before the build when the bound database holds tenant CMKs, typed name or not', async () => {
+    const target = await createTestDatabase(pg, 'wizard_rebind_cmks');
+    const newDeploymentOn = async () => {
+      const agent = await signedIn();
+      await send(agent, 'post', '/api/deployment/new', {}).expect(200);
+      await send(agent, 'put', '/api/certificate/pkcs12', {
+        p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
+        password: 'keystore-Pass-1',
+        trustRoot: pki.rootPem,
+        acknowledgePrivateRoot: true,
+      }).expect(200);
+      await saveDatabase(agent, target).expect(200);
+      await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
+        200,
+      );
+      return agent;
+    };
+    const first = await newDeploymentOn();
+    await send(first, 'post', '/api/iso/build', {}).expect(200);
+    await first.get('/api/iso/download').expect(200);
+    await send(first, 'post', '/api/iso/acknowledge-backup', {}).expect(200);
+    const client = await target.connect();
+    try {
+      // One tenant with its CMK under the first deployment's master key.
+      const orgId = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+      await client.query(
+        `INSERT INTO hds_tenants (org_id, name, status, created_at, updated_at) VALUES ($1, 'Org A', 'active', now(), now())`,
+        [orgId],
+      );
+      await client.query(
+        `INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at) VALUES ($1, 1, '\\x00', 'test', now())`,
+        [orgId],
+      );
+
+      const second = await newDeploymentOn();
+      for (const body of [{}, { rebindConfirmation: target.name }]) {
+        const refused = await send(second, 'post', '/api/iso/build', body);
+        expect(refused.status).toBe(409);
+        expect(refused.body.errors[0].code).toBe('DB_ALREADY_BOUND');
+        // No re-bind is offered: it could never succeed, so no ISO is handed out for this database.
+        expect(refused.body.errors[0].field).toBeUndefined();
+        expect(refused.body.errors[0].message).toMatch(/holds 1 tenant CMK/);
+      }
+      const download = await second.get('/api/iso/download');
+      expect(download.status).toBe(409);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('never logs a secret', async () => {
     const loaded = await readConfigIso(gen1);
     const log = logLines.join('\n');

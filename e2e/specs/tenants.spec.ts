@@ -147,6 +147,20 @@ describe('Tenant CMK Management, end to end', () => {
     expect(revoked.rows).toEqual([{ status: 'revoked', keys: 0, audits: 1 }]);
     expect(await syslog.waitForMessage('CMK_REVOKE')).toMatch(/revoked the CMK of org/);
 
+    // An add, then a refused add: the earlier "Added …" must not stay on screen beside the refusal.
+    await orgId.fill(randomUUID());
+    await page.getByLabel('Organisation name', { exact: true }).fill('Late Org');
+    await page.getByRole('button', { name: 'Add tenant' }).click();
+    await tenants.row('Late Org').waitFor();
+    await page.getByText('Added Late Org.').waitFor();
+    await orgId.fill('still-not-an-org-id');
+    await page.getByRole('button', { name: 'Add tenant' }).click();
+    await page.waitForFunction(
+      (el) => el?.getAttribute('aria-invalid') === 'true',
+      await orgId.elementHandle(),
+    );
+    expect(await page.getByText('Added Late Org.').count()).toBe(0);
+
     expect(dialogs).toEqual([]);
     const loaded = await readConfigIso(readFileSync(isoPath));
     const secrets = [

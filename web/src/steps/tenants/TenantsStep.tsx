@@ -79,6 +79,8 @@ function TenantsStep({ goTo }: StepProps) {
 
   async function addOne(event: React.FormEvent) {
     event.preventDefault();
+    // An earlier "Added …" would contradict this add's refusal.
+    setNotice('');
     try {
       const list = await tenantsApi.add(orgId, name);
       setTenants(list.tenants);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
+import { refusalsOf } from '../../../../scripts/test-env/refusals.js';
 import { readCertificateAnswers } from '../certificate/certificate-answers.js';
 import { readDatabaseAnswers } from '../database/database-answers.js';
 import { readSyslogAnswers } from '../syslog/syslog-answers.js';
@@ -27,27 +27,16 @@ function load(yaml: string, env: NodeJS.ProcessEnv = {}): AnswersFile {
 }
 
 /** The errors an answers-file step throws, as {code, field}. */
-function refusal(step: () => unknown): { code: string; field?: string; message: string }[] {
-  try {
-    step();
-  } catch (error) {
-    if (error instanceof HdsErrors) return error.errors.map((e) => ({ ...e }));
-    if (error instanceof HdsError) return [{ code: error.code, field: error.field, message: error.message }];
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('answers file: hostile referenced files are bounded', () => {
   it('a secret file that never ends (/dev/zero) is refused at 16 MB instead of filling memory', () => {
     const answers = load(DATABASE.replace('./db.pass', '/dev/zero'));
-    const [error] = refusal(() => readDatabaseAnswers(answers));
+    const [error] = refusalsOf(() => readDatabaseAnswers(answers));
     expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'database.passwordFile' });
     expect(error!.message).toMatch(/larger than 16 MB/);
   });
 
   it('an answers file that never ends is refused at 1 MB', () => {
-    const [error] = refusal(() => AnswersFile.load('/dev/zero'));
+    const [error] = refusalsOf(() => AnswersFile.load('/dev/zero'));
     expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'answers' });
     expect(error!.message).toMatch(/larger than 1 MB/);
   });
@@ -55,14 +44,14 @@ describe('answers file: hostile referenced files are bounded', () => {
 
 describe('answers file: nothing unknown or inline goes unnoticed', () => {
   it('refuses a section that is not one of the pages (a typo would otherwise be ignored)', () => {
-    const [error] = refusal(() => load(`${DATABASE}sylog:\n  url: udp://10.0.0.5:514\n`));
+    const [error] = refusalsOf(() => load(`${DATABASE}sylog:\n  url: udp://10.0.0.5:514\n`));
     expect(error).toMatchObject({ code: 'INVALID_INPUT', field: 'sylog' });
     expect(error!.message).toMatch(/certificate, database, syslog/);
   });
 
   it('names an unknown key of the database section on the key itself', () => {
     const answers = load(`${DATABASE}  sslmode: disable\n`);
-    expect(refusal(() => readDatabaseAnswers(answers))).toEqual([
+    expect(refusalsOf(() => readDatabaseAnswers(answers))).toEqual([
       {
         code: 'INVALID_INPUT',
         field: 'database.sslmode',
@@ -73,7 +62,7 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
 
   it('says which required setting is missing instead of zod’s wording', () => {
     const answers = load(DATABASE.replace('  name: hds_keys\n', ''));
-    const errors = refusal(() => readDatabaseAnswers(answers));
+    const errors = refusalsOf(() => readDatabaseAnswers(answers));
     expect(errors).toEqual([
       { code: 'INVALID_INPUT', field: 'database.name', message: 'database.name is missing: add it.' },
     ]);
@@ -81,7 +70,7 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
 
   it('refuses an unknown key of the syslog section', () => {
     const answers = load('syslog:\n  url: udp://10.0.0.5:514\n  termnation: newline\n');
-    expect(refusal(() => readSyslogAnswers(answers))[0]).toMatchObject({
+    expect(refusalsOf(() => readSyslogAnswers(answers))[0]).toMatchObject({
       code: 'INVALID_INPUT',
       field: 'syslog.termnation',
     });
@@ -89,14 +78,14 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
 
   it('refuses an inline PKCS12 password as an inline secret (ANSWERS_INVALID), without echoing it', () => {
     const answers = load('certificate:\n  p12: ./kms.p12\n  password: hunter2\n');
-    const [error] = refusal(() => readCertificateAnswers(answers));
+    const [error] = refusalsOf(() => readCertificateAnswers(answers));
     expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'certificate.password' });
     expect(error!.message).not.toContain('hunter2');
   });
 
   it('refuses an inline database password before anything else about the section', () => {
     const answers = load('database:\n  type: postgresql\n  password: hunter2\n');
-    const errors = refusal(() => readDatabaseAnswers(answers));
+    const errors = refusalsOf(() => readDatabaseAnswers(answers));
     expect(errors).toEqual([
       expect.objectContaining({ code: 'ANSWERS_INVALID', field: 'database.password' }),
     ]);
@@ -106,7 +95,7 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
     const answers = load(DATABASE.replace('./db.pass', './db.pass\n  passwordEnv: HDS_DB_PASSWORD'), {
       HDS_DB_PASSWORD: 'other',
     });
-    expect(refusal(() => readDatabaseAnswers(answers))[0]).toMatchObject({
+    expect(refusalsOf(() => readDatabaseAnswers(answers))[0]).toMatchObject({
       code: 'ANSWERS_INVALID',
       field: 'database.passwordEnv',
     });

@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HdsError } from '../../../../contract/hds-error.js';
+import { refusalOf } from '../../../../scripts/test-env/refusals.js';
 import { parseSyslogUrl } from './parse-syslog-url.js';
 import { parseSyslogSettings } from './syslog-settings.js';
-
-function refusal(run: () => unknown): HdsError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HdsError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('parseSyslogUrl', () => {
   it.each([
@@ -50,7 +41,7 @@ describe('parseSyslogUrl', () => {
     [`udp://${'a'.repeat(64)}.example`, /not a valid host name/],
     [`udp://${'a.'.repeat(150)}`, /too long|not a valid host name/],
   ])('refuses %j with SYSLOG_URL_INVALID', (input, reason) => {
-    const error = refusal(() => parseSyslogUrl(input));
+    const error = refusalOf(() => parseSyslogUrl(input));
     expect(error.code).toBe('SYSLOG_URL_INVALID');
     expect(error.field).toBe('url');
     expect(error.message).toMatch(reason);
@@ -117,14 +108,14 @@ describe('parseSyslogSettings', () => {
   });
 
   it('TLS over UDP is SYSLOG_TLS_NEEDS_TCP on the tls field, with the TCP URL to use', () => {
-    const error = refusal(() => parseSyslogSettings({ url: 'udp://10.0.0.5:6514', tls: true }, 'syslog'));
+    const error = refusalOf(() => parseSyslogSettings({ url: 'udp://10.0.0.5:6514', tls: true }, 'syslog'));
     expect(error.code).toBe('SYSLOG_TLS_NEEDS_TCP');
     expect(error.field).toBe('syslog.tls');
     expect(error.message).toContain('tcp://10.0.0.5:6514');
   });
 
   it('an unknown termination is INVALID_INPUT on its field', () => {
-    const error = refusal(() => parseSyslogSettings({ url: 'tcp://h', termination: 'crlf' }));
+    const error = refusalOf(() => parseSyslogSettings({ url: 'tcp://h', termination: 'crlf' }));
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.field).toBe('termination');
     expect(error.message).toMatch(/"null".*"newline"/);

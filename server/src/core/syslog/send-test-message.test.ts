@@ -2,21 +2,11 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HdsError } from '../../../../contract/hds-error.js';
 import { freePort } from '../../../../scripts/test-env/postgres-server.js';
+import { rejectionOf } from '../../../../scripts/test-env/refusals.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
 import { createTestCa, issueServerCert } from '../../../../scripts/test-env/test-pki.js';
 import { parseSyslogSettings, sendSyslogMessage, sendSyslogTestMessage } from './index.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HdsError) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('Send test message, against a real rsyslogd', () => {
   let rsyslog: RsyslogServer;
@@ -97,14 +87,14 @@ describe('Send test message, against a real rsyslogd', () => {
   it('TLS with a CA that did not sign the server certificate: SYSLOG_TLS_FAILED with the reason', async () => {
     const otherCa = createTestCa('Some Other CA');
     const settings = parseSyslogSettings({ url: `tcp://127.0.0.1:${rsyslog.tlsPort}`, tls: true });
-    const failure = await codeOf(sendSyslogTestMessage(settings, otherCa.certPem));
+    const failure = await rejectionOf(sendSyslogTestMessage(settings, otherCa.certPem));
     expect(failure.code).toBe('SYSLOG_TLS_FAILED');
     expect(failure.message).toMatch(/not signed by the uploaded root CA .*upload the CA that issued/);
   });
 
   it('TLS without an uploaded CA: a private CA is not trusted', async () => {
     const settings = parseSyslogSettings({ url: `tcp://127.0.0.1:${rsyslog.tlsPort}`, tls: true });
-    const failure = await codeOf(sendSyslogTestMessage(settings));
+    const failure = await rejectionOf(sendSyslogTestMessage(settings));
     expect(failure.code).toBe('SYSLOG_TLS_FAILED');
     expect(failure.message).toMatch(/not signed by a publicly trusted CA/);
   });
@@ -117,7 +107,7 @@ describe('Send test message, against a real rsyslogd', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const port = (server.address() as { port: number }).port;
-    const failure = await codeOf(
+    const failure = await rejectionOf(
       sendSyslogTestMessage(parseSyslogSettings({ url: `tcp://127.0.0.1:${port}`, tls: true }), ca.certPem),
     );
     expect(failure.code).toBe('SYSLOG_TLS_FAILED');
@@ -131,7 +121,7 @@ describe('Send test message, against a real rsyslogd', () => {
     await once(silent, 'listening');
     const port = (silent.address() as { port: number }).port;
     const settings = parseSyslogSettings({ url: `tcp://127.0.0.1:${port}`, tls: true });
-    const failure = await codeOf(sendSyslogTestMessage(settings, rsyslog.caPem, { timeoutMs: 300 }));
+    const failure = await rejectionOf(sendSyslogTestMessage(settings, rsyslog.caPem, { timeoutMs: 300 }));
     expect(failure.code).toBe('SYSLOG_TIMEOUT');
     expect(failure.message).toMatch(/did not complete a TLS handshake/);
   });
@@ -143,14 +133,14 @@ describe('Send test message, against a real rsyslogd', () => {
     await once(rude, 'listening');
     const port = (rude.address() as { port: number }).port;
     const settings = parseSyslogSettings({ url: `tcp://127.0.0.1:${port}`, tls: true });
-    const failure = await codeOf(sendSyslogTestMessage(settings, rsyslog.caPem, { timeoutMs: 2000 }));
+    const failure = await rejectionOf(sendSyslogTestMessage(settings, rsyslog.caPem, { timeoutMs: 2000 }));
     expect(failure.code).toBe('SYSLOG_TLS_FAILED');
     expect(failure.message).toMatch(/closed the connection during the TLS handshake/);
   });
 
   it('a closed TCP port: SYSLOG_UNREACHABLE', async () => {
     const port = await freePort();
-    const failure = await codeOf(
+    const failure = await rejectionOf(
       sendSyslogTestMessage(parseSyslogSettings({ url: `tcp://127.0.0.1:${port}` })),
     );
     expect(failure.code).toBe('SYSLOG_UNREACHABLE');
@@ -159,7 +149,7 @@ describe('Send test message, against a real rsyslogd', () => {
 
   it('a closed UDP port: the ICMP port-unreachable is reported as SYSLOG_UNREACHABLE', async () => {
     const port = await freePort();
-    const failure = await codeOf(
+    const failure = await rejectionOf(
       sendSyslogTestMessage(parseSyslogSettings({ url: `udp://127.0.0.1:${port}` })),
     );
     expect(failure.code).toBe('SYSLOG_UNREACHABLE');
@@ -167,7 +157,7 @@ describe('Send test message, against a real rsyslogd', () => {
   });
 
   it('a host name that does not resolve: SYSLOG_HOST_UNRESOLVED', async () => {
-    const failure = await codeOf(
+    const failure = await rejectionOf(
       sendSyslogTestMessage(parseSyslogSettings({ url: 'tcp://no-such-syslog-host.invalid:514' })),
     );
     expect(failure.code).toBe('SYSLOG_HOST_UNRESOLVED');

@@ -2,20 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
+import { refusalsOf } from '../../../../scripts/test-env/refusals.js';
 import { parseTenantCsv } from './tenant-csv.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-function errorsOf(run: () => unknown): { code: string; message: string }[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HdsErrors) return error.errors.map((e) => ({ code: e.code, message: e.message }));
-    if (error instanceof HdsError) return [{ code: error.code, message: error.message }];
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the tenant CSV import', () => {
   it('reads org_id,name with quoting, a BOM, CRLF, blank lines and upper-case ids', () => {
@@ -38,16 +28,18 @@ describe('the tenant CSV import', () => {
       `${good},Duplicate`,
       `${randomUUID()},too,many`,
     ].join('\n');
-    const errors = errorsOf(() => parseTenantCsv(csv));
+    const errors = refusalsOf(() => parseTenantCsv(csv));
     expect(errors.map((e) => e.code)).toEqual(Array(4).fill('TENANT_CSV_INVALID'));
     expect(errors.map((e) => e.message.match(/^Line (\d+)/)?.[1])).toEqual(['3', '4', '5', '6']);
     expect(errors[2]!.message).toMatch(/already listed on line 2/);
   });
 
   it('refuses a missing header, an empty list and broken quoting with a line number', () => {
-    expect(errorsOf(() => parseTenantCsv(`${randomUUID()},Acme\n`))[0]!.message).toMatch(/^Line 1: .*header/);
-    expect(errorsOf(() => parseTenantCsv('org_id,name\n'))[0]!.message).toMatch(/lists no organisation/);
-    expect(errorsOf(() => parseTenantCsv(`org_id,name\n${randomUUID()},"Acme\n`))[0]!.code).toBe(
+    expect(refusalsOf(() => parseTenantCsv(`${randomUUID()},Acme\n`))[0]!.message).toMatch(
+      /^Line 1: .*header/,
+    );
+    expect(refusalsOf(() => parseTenantCsv('org_id,name\n'))[0]!.message).toMatch(/lists no organisation/);
+    expect(refusalsOf(() => parseTenantCsv(`org_id,name\n${randomUUID()},"Acme\n`))[0]!.code).toBe(
       'TENANT_CSV_INVALID',
     );
   });
@@ -66,11 +58,11 @@ describe('the tenant CSV import', () => {
       'also-bad,Fine',
     ];
     for (const newline of ['\n', '\r\n']) {
-      const errors = errorsOf(() => parseTenantCsv(csv.join(newline)));
+      const errors = refusalsOf(() => parseTenantCsv(csv.join(newline)));
       expect(errors.map((e) => e.message.match(/^Line (\d+): /)?.[1])).toEqual(['4', '6', '6', '10']);
       expect(errors[0]!.message).toMatch(/control characters or line breaks/);
     }
-    const unclosed = errorsOf(() =>
+    const unclosed = refusalsOf(() =>
       parseTenantCsv(`org_id,name\n${randomUUID()},ok\n\n${randomUUID()},"open\nstill\n`),
     );
     expect(unclosed[0]!.message).toMatch(/^Line 4: .*Quote Not Closed.*record that starts on this line/);
@@ -85,12 +77,13 @@ describe('the tenant CSV import', () => {
       ['\u061C', 'U+061C (ARABIC LETTER MARK)'],
       ['\uFEFF', 'U+FEFF (ZERO WIDTH NO-BREAK SPACE (byte order mark))'],
     ] as const) {
-      const errors = errorsOf(() =>
+      const errors = refusalsOf(() =>
         parseTenantCsv(`org_id,name\n${randomUUID()},Good\n${id},Acme${character}Corp\n`),
       );
       expect(errors).toEqual([
         {
           code: 'TENANT_CSV_INVALID',
+          field: 'csv.3',
           message: expect.stringContaining(
             `Line 3: An organisation name cannot contain invisible or text-direction characters: it has ${codePoint} at position 5`,
           ),

@@ -109,6 +109,26 @@ describe('configuration ISO in the wizard', () => {
     body: object,
   ) => agent[method](path).set(CLIENT_HEADER, 'web').send(body);
   const zeroFilled = (bytes: Buffer) => bytes.every((b) => b === 0);
+  /**
+   * A new deployment with its pages filled in: the test PKCS12 (private root acknowledged), the
+   * given database of the local test server (none: that page left empty) and a syslog address.
+   */
+  const fillNewDeployment = async (
+    agent: ReturnType<typeof request.agent>,
+    target?: { name: string; user: string; password: string },
+  ) => {
+    await send(agent, 'post', '/api/deployment/new', {}).expect(200);
+    await send(agent, 'put', '/api/certificate/pkcs12', {
+      p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
+      password: 'keystore-Pass-1',
+      trustRoot: pki.rootPem,
+      acknowledgePrivateRoot: true,
+    }).expect(200);
+    if (target) await saveDatabase(agent, target).expect(200);
+    await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
+      200,
+    );
+  };
   /** The Database page saved with a database of the local test server (its live test passes). */
   const saveDatabase = (
     agent: ReturnType<typeof request.agent>,
@@ -357,16 +377,7 @@ describe('configuration ISO in the wizard', () => {
 
   it('discarding a new deployment whose pages were filled in starts from nothing too', async () => {
     const { agent, state } = await signedInApp();
-    await send(agent, 'post', '/api/deployment/new', {}).expect(200);
-    await send(agent, 'put', '/api/certificate/pkcs12', {
-      p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
-      password: 'keystore-Pass-1',
-      trustRoot: pki.rootPem,
-      acknowledgePrivateRoot: true,
-    }).expect(200);
-    await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
-      200,
-    );
+    await fillNewDeployment(agent);
     const held = [
       state.get('deployment')!.masterKey,
       state.get('certificate')!.pkcs12Password,
@@ -584,17 +595,7 @@ describe('configuration ISO in the wizard', () => {
   it('a discard while the backup acknowledgment waits for the database binds nothing (DEPLOYMENT_CHANGED)', async () => {
     const target = await createTestDatabase(pg, 'wizard_race_ack');
     const { agent, state } = await signedInApp();
-    await send(agent, 'post', '/api/deployment/new', {}).expect(200);
-    await send(agent, 'put', '/api/certificate/pkcs12', {
-      p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
-      password: 'keystore-Pass-1',
-      trustRoot: pki.rootPem,
-      acknowledgePrivateRoot: true,
-    }).expect(200);
-    await saveDatabase(agent, target).expect(200);
-    await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
-      200,
-    );
+    await fillNewDeployment(agent, target);
     await send(agent, 'post', '/api/iso/build', {}).expect(200);
     await agent.get('/api/iso/download').expect(200);
     const sessionKey = state.get('deployment')!.masterKey;
@@ -674,20 +675,7 @@ describe('configuration ISO in the wizard', () => {
 
   it('a new deployment cannot take over a bound database unless its name is typed; the backup needs the download', async () => {
     const agent = await signedIn();
-    const put = (path: string, body: unknown) =>
-      agent
-        .put(path)
-        .set(CLIENT_HEADER, 'web')
-        .send(body as object);
-    await agent.post('/api/deployment/new').set(CLIENT_HEADER, 'web').send({}).expect(200);
-    await put('/api/certificate/pkcs12', {
-      p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
-      password: 'keystore-Pass-1',
-      trustRoot: pki.rootPem,
-      acknowledgePrivateRoot: true,
-    }).expect(200);
-    await saveDatabase(agent, db).expect(200);
-    await put('/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(200);
+    await fillNewDeployment(agent, db);
     const build = (body: object) => agent.post('/api/iso/build').set(CLIENT_HEADER, 'web').send(body);
     const taken = await build({});
     expect(taken.status).toBe(409);
@@ -711,17 +699,7 @@ describe('configuration ISO in the wizard', () => {
     const target = await createTestDatabase(pg, 'wizard_rebind_cmks');
     const newDeploymentOn = async () => {
       const agent = await signedIn();
-      await send(agent, 'post', '/api/deployment/new', {}).expect(200);
-      await send(agent, 'put', '/api/certificate/pkcs12', {
-        p12: readFileSync(join(dir, 'kms.p12')).toString('base64'),
-        password: 'keystore-Pass-1',
-        trustRoot: pki.rootPem,
-        acknowledgePrivateRoot: true,
-      }).expect(200);
-      await saveDatabase(agent, target).expect(200);
-      await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
-        200,
-      );
+      await fillNewDeployment(agent, target);
       return agent;
     };
     const first = await newDeploymentOn();

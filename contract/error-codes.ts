@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   FILE_UNREADABLE: 400,
   /** CLI only: `serve` cannot listen on the address and port asked for (in use, not this machine's). */
   SERVE_CANNOT_LISTEN: 500,
+  /** CLI only: `serve` was given an HDS_SETUP_TOKEN too short or with characters outside URL-safe base64. */
+  SERVE_TOKEN_INVALID: 400,
 
   // Sign-in and request security
   AUTH_REQUIRED: 401,

@@ -67,6 +67,51 @@ describe('hds-setup CLI', () => {
     expect(code).toBe(0);
   });
 
+  it('serve refuses an HDS_SETUP_TOKEN that is too short or not URL-safe base64 (exit 1), never echoing it', () => {
+    const serve = (token: string) =>
+      spawnSync(process.execPath, ['bin/hds-setup.js', 'serve', '--port', '0'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, HDS_SETUP_TOKEN: token },
+        timeout: 10_000,
+      });
+    for (const token of ['abc', 'a'.repeat(31), `${'a'.repeat(32)}+/=`, `${'b'.repeat(40)} `]) {
+      const r = serve(token);
+      expect(r.status, JSON.stringify(token)).toBe(1);
+      expect(r.stderr).toMatch(
+        /^error SERVE_TOKEN_INVALID: HDS_SETUP_TOKEN .*at least 32 characters.*A-Z a-z 0-9 - _.*unset HDS_SETUP_TOKEN/,
+      );
+      expect(r.stdout).not.toMatch(/listening/);
+      if (token.length > 3) expect(r.stderr).not.toContain(token.trim());
+    }
+  });
+
+  it('serve takes a valid HDS_SETUP_TOKEN (32+ URL-safe base64 characters) as the sign-in token', async () => {
+    const token = 'Valid_Token-0123456789abcdefghijKLM';
+    const child = spawn(process.execPath, ['bin/hds-setup.js', 'serve', '--port', '0'], {
+      cwd: ROOT,
+      env: { ...process.env, HDS_SETUP_TOKEN: token },
+    });
+    try {
+      let out = '';
+      const link = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /^(http:\/\/\S+)\r?\n/m.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+      });
+      expect(new URL(link).searchParams.get('token')).toBe(token);
+    } finally {
+      if (child.exitCode === null) {
+        const closed = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await closed;
+      }
+    }
+  });
+
   it('serve on a port in use says so and how to fix it (exit 1: the command line was right), without a stack trace', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));

@@ -13,6 +13,12 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       const port = Number(portText);
       if (!/^\d+$/.test(portText) || port > 65535)
         throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}".`);
+      const tokenProblem = signInTokenProblem(process.env.HDS_SETUP_TOKEN);
+      if (tokenProblem) {
+        process.stderr.write(`error SERVE_TOKEN_INVALID: ${tokenProblem}\n`);
+        setExit(1);
+        return;
+      }
       // The web server and every route load only when serving: other commands start faster.
       const { createLogger } = await import('../../http/logger.js');
       const { enableOutboundProxy } = await import('../../http/outbound-proxy.js');
@@ -55,6 +61,18 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       if (proxies.length) process.stdout.write(`Outbound proxy: ${proxies.join(', ')}\n`);
       await new Promise<never>(() => {});
     });
+}
+
+/**
+ * A chosen sign-in token must be as hard to guess as a generated one (24 random bytes, 32
+ * base64url characters) and survive a URL unchanged. The message never repeats the token.
+ */
+function signInTokenProblem(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  if (token.length >= 32 && /^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+  const what =
+    token.length < 32 ? `is ${token.length} characters long` : 'holds characters other than A-Z a-z 0-9 - _';
+  return `HDS_SETUP_TOKEN ${what}; a sign-in token must be at least 32 characters of URL-safe base64 (A-Z a-z 0-9 - _), e.g. from \`openssl rand -base64 24 | tr '+/' '-_'\`. Or unset HDS_SETUP_TOKEN to get a generated one.`;
 }
 
 /** Why the wizard could not start listening, and what to do about it. */

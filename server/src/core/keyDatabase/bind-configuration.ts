@@ -78,7 +78,7 @@ export async function checkBindingBeforeBuild(
         return { ok: true, message: 'The database will be re-bound to this deployment after the backup.' };
       throw new HdsError(
         'DB_ALREADY_BOUND',
-        `The key database at ${opened.db.where} already holds another deployment's keys (bound ${binding.boundAt.toISOString()}). Import that deployment's ISO instead, use an empty database, or — if it holds no tenant keys — confirm the re-bind (in the wizard: type the database name; on the command line: --rebind).`,
+        `The key database at ${opened.db.where} is bound to another deployment's master key (bound ${binding.boundAt.toISOString()}) but holds no tenant CMK, so it can be re-bound to this deployment: confirm the re-bind (in the wizard: type the database name; on the command line: --rebind) — that deployment's ISO will then no longer match it. Otherwise import that deployment's ISO, or use an empty database.`,
         'rebindConfirmation',
       );
     }

@@ -680,6 +680,9 @@ describe('configuration ISO in the wizard', () => {
     const taken = await build({});
     expect(taken.status).toBe(409);
     expect(taken.body.errors[0]).toMatchObject({ code: 'DB_ALREADY_BOUND', field: 'rebindConfirmation' });
+    // It holds no CMK, and the tool knows it: no "if it holds no tenant keys" left to the admin.
+    expect(taken.body.errors[0].message).toMatch(/holds no tenant CMK, so it can be re-bound/);
+    expect(taken.body.errors[0].message).not.toMatch(/if it holds/);
     const mistyped = await build({ rebindConfirmation: 'hds' });
     expect(mistyped.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'rebindConfirmation' });
     await build({ rebindConfirmation: db.name }).expect(200);

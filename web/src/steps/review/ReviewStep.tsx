@@ -126,9 +126,9 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
           {askRebind && !built && (
             <Callout tone="warning" title="The key database belongs to another deployment">
               <p>
-                Re-binding it to this new deployment is only possible while it holds no tenant keys, and the
-                other deployment's ISO will no longer match it. To do it anyway, type the database name and
-                build again.
+                It holds no tenant keys yet, so it can be re-bound to this new deployment; the other
+                deployment's ISO will then no longer match it. To do it, type the database name and build
+                again.
               </p>
               <Field
                 label="Database name, to confirm the re-bind"

@@ -108,3 +108,25 @@ export async function snapshot(page: Page, name: string): Promise<void> {
   const dir = process.env.HDS_E2E_SCREENSHOTS;
   if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Records what the page reports as broken: console errors, uncaught exceptions and every
+ * Content-Security-Policy violation (even one a library caught, like an eval probe). An API
+ * refusal (4xx) that the page shows as a message is expected, so Chromium's "Failed to load
+ * resource … status of 4xx" line is not counted. Call before the first navigation.
+ */
+export async function watchPageProblems(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`),
+    );
+  });
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) return;
+    problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  return problems;
+}

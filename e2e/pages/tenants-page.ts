@@ -118,4 +118,45 @@ export class TenantsPage {
     await dialog.waitFor({ state: 'detached' });
     return enabled;
   }
+
+  /** Whether the page behind an open menu or dialog is scroll-locked (Radix's injected style). */
+  async pageScrollLocked(): Promise<boolean> {
+    return this.page.evaluate(() => getComputedStyle(document.body).overflow === 'hidden');
+  }
+
+  /**
+   * Opens the *Manage CMKs* menu and picks *Revoke CMKs of all removed (n)*. Returns the dialog and
+   * whether the page was scroll-locked while the menu was open.
+   */
+  async openRevokeAllRemoved(count: number): Promise<{ dialog: Locator; lockedByMenu: boolean }> {
+    await this.page.getByRole('button', { name: 'Manage CMKs' }).click();
+    const item = this.page.getByRole('menuitem', { name: `Revoke CMKs of all removed (${count})` });
+    await item.waitFor();
+    const lockedByMenu = await this.pageScrollLocked();
+    await item.click();
+    const dialog = this.page.getByRole('dialog', {
+      name: `Revoke the CMKs of all ${count} removed tenants?`,
+    });
+    await dialog.waitFor();
+    return { dialog, lockedByMenu };
+  }
+
+  /** The tenants the bulk-revoke dialog lists, each as "name org-id". */
+  async listedForRevoke(dialog: Locator): Promise<string[]> {
+    const items = await dialog
+      .getByRole('region', { name: 'Tenants to revoke' })
+      .getByRole('listitem')
+      .allTextContents();
+    return items.map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Types `revoke <n>` in the bulk-revoke dialog and waits for the run to finish. */
+  async confirmRevokeAll(dialog: Locator, count: number): Promise<void> {
+    await dialog.getByLabel(`Type revoke ${count} to confirm`).fill(`revoke ${count}`);
+    await dialog.getByRole('button', { name: 'Revoke for good' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await this.page
+      .getByRole('progressbar', { name: new RegExp(`^Revoking CMKs: done — ${count} done`) })
+      .waitFor();
+  }
 }

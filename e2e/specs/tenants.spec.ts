@@ -17,6 +17,7 @@ import {
   launchBrowser,
   startWizard,
   type WizardProcess,
+  watchPageProblems,
 } from '../fixtures.js';
 import { IsoImportPage } from '../pages/iso-import-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
@@ -67,8 +68,10 @@ describe('Tenant CMK Management, end to end', () => {
     pki?.cleanup();
   });
 
-  it('imports the ISO, creates the CMKs of 50 tenants with live progress, and revokes one by its typed name', async () => {
+  it('imports the ISO, creates the CMKs of 50 tenants with live progress, revokes one by its typed name and the removed ones in bulk', async () => {
     const page = await browser.newPage();
+    // Menus and dialogs run under the strict CSP: no console error, no violation (Radix's style, zod's eval probe).
+    const problems = await watchPageProblems(page);
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -161,6 +164,26 @@ describe('Tenant CMK Management, end to end', () => {
     );
     expect(await page.getByText('Added Late Org.').count()).toBe(0);
 
+    // Revoke all removed: the dialog lists who (name and org id) before the admin types `revoke 2`,
+    // and the page behind the menu and the dialog is scroll-locked.
+    for (const name of ['Org 01', 'Org 02']) await tenants.markRemoved(name);
+    const { dialog, lockedByMenu } = await tenants.openRevokeAllRemoved(2);
+    expect(lockedByMenu).toBe(true);
+    expect(await tenants.pageScrollLocked()).toBe(true);
+    const orgIdOf = (name: string) => rows.find((r) => r.endsWith(`,${name}`))!.split(',')[0]!;
+    expect(await tenants.listedForRevoke(dialog)).toEqual([
+      `Org 01 ${orgIdOf('Org 01')}`,
+      `Org 02 ${orgIdOf('Org 02')}`,
+    ]);
+    await tenants.confirmRevokeAll(dialog, 2);
+    expect(await tenants.pageScrollLocked()).toBe(false);
+    for (const name of ['Org 01', 'Org 02']) await tenants.row(name).waitFor({ state: 'detached' });
+    const bulk = await client.query(
+      "SELECT count(*)::int AS n FROM hds_tenants WHERE name IN ('Org 01', 'Org 02') AND status = 'revoked'",
+    );
+    expect(bulk.rows[0].n).toBe(2);
+
+    expect(problems).toEqual([]);
     expect(dialogs).toEqual([]);
     const loaded = await readConfigIso(readFileSync(isoPath));
     const secrets = [

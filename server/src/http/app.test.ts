@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../contract/client-header.js';
@@ -166,5 +169,41 @@ describe('request security', () => {
       .send({ token: `${TOKEN}x` });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+});
+
+describe('the wizard page and its style nonce', () => {
+  it('serves index.html with a fresh nonce per response, in its CSP style-src and in a meta tag; scripts stay self-only', async () => {
+    const webRoot = mkdtempSync(join(tmpdir(), 'hds-web-root-'));
+    try {
+      writeFileSync(
+        join(webRoot, 'index.html'),
+        '<!doctype html><html><head><title>HDS Setup</title></head><body><div id="root"></div></body></html>',
+      );
+      const { app } = createApp({
+        signInToken: TOKEN,
+        host: '127.0.0.1',
+        logger: createLogger(() => undefined),
+        webRoot,
+      });
+      const nonces: string[] = [];
+      for (const path of ['/', '/tenants', '/index.html']) {
+        const res = await request(app).get(path);
+        expect(res.status, path).toBe(200);
+        const csp = String(res.headers['content-security-policy']);
+        const inCsp = /style-src 'self' 'nonce-([A-Za-z0-9+/=]{22,})'/.exec(csp)?.[1];
+        expect(inCsp, csp).toBeDefined();
+        expect(res.text).toContain(`<meta name="hds-style-nonce" content="${inCsp}">`);
+        expect(csp).toContain("script-src 'self';");
+        expect(csp).not.toContain('unsafe-inline');
+        expect(csp).not.toContain('unsafe-eval');
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(res.headers['cache-control']).toBe('no-store');
+        nonces.push(inCsp!);
+      }
+      expect(new Set(nonces).size).toBe(nonces.length);
+    } finally {
+      rmSync(webRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -11,7 +11,9 @@ import { securityHeaders } from './security/headers.js';
 import { hostCheck } from './security/host-check.js';
 import { requireSession } from './security/require-session.js';
 import { requireSameOrigin } from './security/same-origin.js';
+import { styleNonce } from './security/style-nonce.js';
 import { SessionRegistry } from './sessions.js';
+import { serveWizardPage } from './wizard-page.js';
 import { WizardState } from './wizard-state.js';
 
 export interface AppOptions {
@@ -42,6 +44,7 @@ export function createApp(options: AppOptions): HdsApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(hostCheck(options.host));
+  app.use(styleNonce);
   app.use(securityHeaders);
   // Liveness for the container HEALTHCHECK: no token, no session, no state, and before the
   // request log so a probe every 30 s does not flood `docker logs`.
@@ -79,12 +82,12 @@ export function createApp(options: AppOptions): HdsApp {
 
   const webRoot = options.webRoot ?? join(packageRoot(), 'dist', 'web');
   if (existsSync(webRoot)) {
+    const wizardPage = serveWizardPage(webRoot);
+    // index.html always goes through the page handler: it carries this response's style nonce.
+    app.get('/index.html', wizardPage);
     app.use(express.static(webRoot, { index: false, maxAge: '1h', immutable: false }));
     // The SPA owns every other GET path (it reads ?token= itself).
-    app.get(/^(?!\/api\/).*/, (_req, res) => {
-      res.setHeader('Cache-Control', 'no-store');
-      res.sendFile(join(webRoot, 'index.html'));
-    });
+    app.get(/^(?!\/api\/).*/, wizardPage);
   }
   app.use(errorHandler(logger));
   return { app, state, sessions };

@@ -1,22 +1,27 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useState } from 'react';
 import type { ErrorDetail } from '../../../../contract/hds-error';
+import type { TenantView } from '../../../../contract/tenants';
 import { Field } from '../../components/Field';
 
 /**
  * Revoking destroys a tenant's key for good, so the admin types the confirmation (the org's name,
- * or `revoke <n>` for all removed tenants) before the button does anything.
+ * or `revoke <n>` for all removed tenants) before the button does anything. A bulk revoke lists
+ * the tenants it will destroy, so the admin sees who before typing.
  */
 export function RevokeDialog({
   title,
   expected,
   what,
+  tenants,
   onConfirm,
   onClose,
 }: {
   title: string;
   expected: string;
   what: string;
+  /** The tenants a bulk revoke covers (name and org id), shown in a scrollable list. */
+  tenants?: readonly TenantView[];
   onConfirm: (typed: string) => Promise<ErrorDetail[]>;
   onClose: () => void;
 }) {
@@ -41,6 +46,18 @@ export function RevokeDialog({
             This is irreversible: {what} can never be decrypted again. The revocation is recorded in the audit
             log.
           </Dialog.Description>
+          {tenants && (
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+            <section className="revoke-list" aria-label="Tenants to revoke" tabIndex={0}>
+              <ul>
+                {tenants.map((t) => (
+                  <li key={t.orgId}>
+                    <span className="revoke-list-name">{t.name}</span> <code>{t.orgId}</code>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           <form onSubmit={submit}>
             <Field label={`Type ${expected} to confirm`} errors={errors}>
               <input

@@ -16,7 +16,7 @@ import { tenantsApi } from './tenants-api';
 const errorsOf = (error: unknown): ErrorDetail[] =>
   error instanceof ApiError ? error.errors : [{ code: 'INTERNAL', message: String(error) }];
 
-type Revoking = { kind: 'one'; tenant: TenantView } | { kind: 'removed'; count: number };
+type Revoking = { kind: 'one'; tenant: TenantView } | { kind: 'removed'; tenants: TenantView[] };
 
 /** Refusals that mean "not set up yet" rather than "the database said no": shown as a next step. */
 const NOT_READY = new Set(['DB_NOT_CONFIGURED', 'WIZARD_INCOMPLETE']);
@@ -188,7 +188,7 @@ function TenantsStep({ goTo }: StepProps) {
               <DropdownMenu.Item
                 className="menu-item"
                 disabled={removed.length === 0}
-                onSelect={() => setRevoking({ kind: 'removed', count: removed.length })}
+                onSelect={() => setRevoking({ kind: 'removed', tenants: removed })}
               >
                 Revoke CMKs of all removed ({removed.length})
               </DropdownMenu.Item>
@@ -333,9 +333,10 @@ function TenantsStep({ goTo }: StepProps) {
       )}
       {revoking?.kind === 'removed' && (
         <RevokeDialog
-          title={`Revoke the CMKs of all ${revoking.count} removed tenants?`}
-          expected={`revoke ${revoking.count}`}
-          what="the content of every removed tenant"
+          title={`Revoke the CMKs of all ${revoking.tenants.length} removed tenants?`}
+          expected={`revoke ${revoking.tenants.length}`}
+          what="the content of every removed tenant listed here"
+          tenants={revoking.tenants}
           onClose={() => setRevoking(undefined)}
           onConfirm={async (typed) => {
             try {

@@ -15,13 +15,23 @@ const MAX_INPUT_BYTES = 1024 * 1024;
 const certificates = () => import('../../core/certificate/index.js');
 const schemas = () => import('../../../../contract/certificate.js');
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** The Certificate page's trust and CN rules, shared by `cert check` and `cert assemble`. */
+const trustRootOption = () =>
+  new Option(
+    '--trust-root <pem>',
+    'also trust this private root CA (not publicly trusted; repeatable)',
+  ).argParser(collect);
+const previousCnOption = () =>
+  new Option('--previous-cn <cn>', 'the CN of the current deployment: the certificate must keep it');
+
 /**
  * `hds-setup cert check|csr|assemble`: the Certificate page from a terminal, with the same rules
  * and codes. Exit 0 usable (warnings on stderr), 1 refused, 2 usage.
  */
 export const registerCert: RegisterCommand = (program: Command, setExit) => {
   const cert = program.command('cert').description("the key servers' TLS certificate (PKCS12)");
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
 
   cert
     .command('check')
@@ -30,12 +40,8 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
     .option('--answers <answers.yaml>', 'check the certificate: section of an answers file instead')
     .option('--password-file <file>', 'read the PKCS12 password from a file (a trailing newline is ignored)')
     .option('--password-env <VAR>', 'read the PKCS12 password from an environment variable')
-    .option(
-      '--trust-root <pem>',
-      'also trust this private root CA (not publicly trusted; repeatable)',
-      collect,
-    )
-    .option('--previous-cn <cn>', 'the CN of the current deployment: the certificate must keep it')
+    .addOption(trustRootOption())
+    .addOption(previousCnOption())
     .option('--json', 'print one JSON object')
     .action(
       async (
@@ -167,12 +173,8 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
     .requiredOption('--chain <pem>', "the CA's reply: your certificate and the CA certificates, any order")
     .requiredOption('--out <file.p12>', 'where to write the PKCS12')
     .requiredOption('--password-file <file>', 'the password for the new PKCS12')
-    .option(
-      '--trust-root <pem>',
-      'also trust this private root CA (not publicly trusted; repeatable)',
-      collect,
-    )
-    .option('--previous-cn <cn>', 'the CN of the current deployment: the certificate must keep it')
+    .addOption(trustRootOption())
+    .addOption(previousCnOption())
     .option('--json', 'print one JSON object')
     .action(
       async (opts: {

@@ -8,9 +8,15 @@ export const orgIdSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(
-    ORG_ID_PATTERN,
-    'An org id is a UUID such as 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b (copy it from Partner Hub).',
+  // Windows tools write GUIDs in braces ({3F2A…}); the braces are not part of the id.
+  .transform((id) => (/^\{[^{}]*\}$/.test(id) ? id.slice(1, -1).trim() : id))
+  .pipe(
+    z
+      .string()
+      .regex(
+        ORG_ID_PATTERN,
+        'An org id is a UUID such as 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b (copy it from Partner Hub).',
+      ),
   );
 
 /**
@@ -76,8 +82,8 @@ export const tenantNameSchema = z
 export const addTenantRequestSchema = z.object({ orgId: orgIdSchema, name: tenantNameSchema });
 export type AddTenantRequest = z.infer<typeof addTenantRequestSchema>;
 
-/** The CSV travels as text; 2 MB holds well over 10 000 tenants. */
-export const TENANT_CSV_MAX_BYTES = 2 * 1024 * 1024;
+/** The CSV travels as text; 8 MB holds 100 000 tenants with names of average length. */
+export const TENANT_CSV_MAX_BYTES = 8 * 1024 * 1024;
 export const importTenantsRequestSchema = z.object({ csv: z.string().max(TENANT_CSV_MAX_BYTES) });
 
 /** A typed confirmation: the org's name for one tenant, `revoke <count>` for all removed tenants. */
@@ -122,10 +128,44 @@ export interface TenantAvailability {
   masterKeySaved: boolean;
 }
 
-export interface ImportTenantsResponse {
-  ok: true;
+/** An org added again after its CMK was revoked: the admin is told so, and its next key version. */
+export interface PreviouslyRevokedTenant {
+  orgId: string;
+  name: string;
+  /** When its CMK was revoked (ISO 8601). */
+  revokedAt: string;
+  /** The key version that was revoked (0 if it had no CMK when revoked). */
+  lastKeyVersion: number;
+  /** The key version its new CMK will have. */
+  nextKeyVersion: number;
+}
+
+/**
+ * What the CLI and the wizard say about a re-added org: it had a CMK revoked, when, and that its new
+ * CMK will be the next key version (the old one stays unreadable for good).
+ */
+export function previouslyRevokedNotice(t: PreviouslyRevokedTenant): string {
+  const day = t.revokedAt.slice(0, 10);
+  const had =
+    t.lastKeyVersion > 0
+      ? `had a CMK revoked on ${day} (key version ${t.lastKeyVersion})`
+      : `was revoked on ${day}, before it had a CMK`;
+  return `${t.name} (${t.orgId}) ${had}; its new CMK will be key version ${t.nextKeyVersion}. Content encrypted under a revoked key stays unreadable.`;
+}
+
+export interface AddTenantsResult {
   added: number;
   alreadyPresent: number;
+  previouslyRevoked: PreviouslyRevokedTenant[];
+}
+
+export interface ImportTenantsResponse extends AddTenantsResult {
+  ok: true;
+}
+
+/** POST /api/tenants: the new list, and the notice if the org had a CMK revoked before. */
+export interface AddTenantResponse extends TenantListResponse {
+  previouslyRevoked?: PreviouslyRevokedTenant;
 }
 
 export interface BulkFailure {

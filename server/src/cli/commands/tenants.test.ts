@@ -203,4 +203,114 @@ describe('hds-setup tenants', () => {
       ['TENANT_CSV_INVALID', 'Line 3:'],
     ]);
   });
+
+  it('says plainly when a re-added org had a CMK revoked, and that its new CMK is the next key version', async () => {
+    const id = randomUUID();
+    expect((await tenants('add', '--iso', isoPath, '--org', id, '--name', 'Phoenix')).code).toBe(0);
+    expect((await tenants('create-cmks', '--iso', isoPath, '--org', id)).code).toBe(0);
+    expect((await tenants('remove', '--iso', isoPath, '--org', id)).code).toBe(0);
+    expect((await tenants('revoke', '--iso', isoPath, '--org', id, '--confirm', 'Phoenix')).code).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+
+    const human = await runCli(
+      'tenants',
+      'add',
+      '--iso',
+      isoPath,
+      '--org',
+      id.toUpperCase(),
+      '--name',
+      'Phoenix',
+    );
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`had a CMK revoked on ${today}`);
+    expect(human.stdout).toContain('its new CMK will be key version 2');
+    expect((await tenants('create-cmks', '--iso', isoPath, '--org', id)).code).toBe(0);
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as {
+      orgId: string;
+      keyVersion: number;
+    }[];
+    expect(listed.find((t) => t.orgId === id)).toMatchObject({ keyVersion: 2 });
+
+    // Revoked a second time and re-imported from a CSV: the notice names key version 3.
+    expect((await tenants('remove', '--iso', isoPath, '--org', id)).code).toBe(0);
+    expect((await tenants('revoke', '--iso', isoPath, '--org', id, '--confirm', 'Phoenix')).code).toBe(0);
+    const csv = join(dir, 'readd.csv');
+    writeFileSync(csv, `org_id,name\n${id},Phoenix Reborn\n${randomUUID()},Newcomer\n`);
+    const imported = await tenants('import-csv', '--iso', isoPath, '--csv', csv);
+    expect(imported).toMatchObject({
+      code: 0,
+      json: {
+        ok: true,
+        added: 2,
+        alreadyPresent: 0,
+        previouslyRevoked: [
+          {
+            orgId: id,
+            name: 'Phoenix Reborn',
+            revokedAt: expect.stringMatching(new RegExp(`^${today}T`)),
+            nextKeyVersion: 3,
+          },
+        ],
+      },
+    });
+    const importedHuman = await runCli('tenants', 'list', '--iso', isoPath);
+    expect(importedHuman.code).toBe(0);
+    writeFileSync(csv, `org_id,name\n${randomUUID()},Another\n`);
+    const plain = await tenants('import-csv', '--iso', isoPath, '--csv', csv);
+    expect(plain.json).toMatchObject({ added: 1, previouslyRevoked: [] });
+  });
+
+  it('imports exactly what a CSV from a spreadsheet holds: BOM, CRLF or CR, reordered header, braced upper-case ids', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()] as [string, string, string];
+    const csv = join(dir, 'excel.csv');
+    writeFileSync(
+      csv,
+      `\uFEFF Name , ORG_ID \r\n"Quote ""Q"", Inc.",{${a.toUpperCase()}}\r\n\r\nCR Org,${b}\r${`"Last"`},${c}`,
+    );
+    expect(await tenants('import-csv', '--iso', isoPath, '--csv', csv)).toMatchObject({
+      code: 0,
+      json: { ok: true, added: 3 },
+    });
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as {
+      orgId: string;
+      name: string;
+    }[];
+    expect(listed.filter((t) => [a, b, c].includes(t.orgId)).map((t) => [t.orgId, t.name])).toEqual([
+      [b, 'CR Org'],
+      [c, 'Last'],
+      [a, 'Quote "Q", Inc.'],
+    ]);
+  });
+
+  it('refuses a file that is not UTF-8 (Latin-1) with the line of the first bad byte, importing nothing', async () => {
+    const csv = join(dir, 'latin1.csv');
+    const id = randomUUID();
+    writeFileSync(
+      csv,
+      Buffer.from(`org_id,name\n${randomUUID()},Plain\n${id},Caf\xe9 M\xfcller\n`, 'latin1'),
+    );
+    const result = await tenants('import-csv', '--iso', isoPath, '--csv', csv);
+    expect(result).toMatchObject({
+      code: 1,
+      json: {
+        ok: false,
+        errors: [
+          { code: 'TENANT_CSV_INVALID', field: 'csv.3', message: expect.stringMatching(/^Line 3: .*UTF-8/) },
+        ],
+      },
+    });
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as { name: string }[];
+    expect(listed.map((t) => t.name)).not.toContain('Plain');
+  });
+
+  it('imports a 50 000-line CSV in one go', async () => {
+    const ids = Array.from({ length: 50_000 }, () => randomUUID());
+    const csv = join(dir, 'big.csv');
+    writeFileSync(csv, `org_id,name\n${ids.map((id, i) => `${id},Big Tenant ${i}`).join('\n')}\n`);
+    expect(await tenants('import-csv', '--iso', isoPath, '--csv', csv)).toMatchObject({
+      code: 0,
+      json: { ok: true, added: 50_000, alreadyPresent: 0 },
+    });
+  }, 60_000);
 });

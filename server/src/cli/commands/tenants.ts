@@ -91,35 +91,40 @@ const listAction: Action = async (opts) => {
 };
 
 const addAction: Action = async (opts) => {
-  const [{ addTenant }, { addTenantRequestSchema }] = await Promise.all([tenantCode(), schemas()]);
+  const [{ addTenant }, { addTenantRequestSchema, previouslyRevokedNotice }] = await Promise.all([
+    tenantCode(),
+    schemas(),
+  ]);
   const tenant = parseInput(addTenantRequestSchema, { orgId: opts.org, name: opts.name });
   return withTenantDatabase(opts, async ({ db }) => {
-    await addTenant(db, tenant, new Date());
+    const { previouslyRevoked } = await addTenant(db, tenant, new Date());
+    const added = `Added ${tenant.name} (${tenant.orgId}): CMK management pending.`;
     return {
-      data: { added: tenant },
-      human: `Added ${tenant.name} (${tenant.orgId}): CMK management pending.`,
+      data: { added: tenant, ...(previouslyRevoked ? { previouslyRevoked } : {}) },
+      human: previouslyRevoked ? `${added}\n${previouslyRevokedNotice(previouslyRevoked)}` : added,
     };
   });
 };
 
 const importAction: Action = async (opts) => {
-  const [{ addTenants, parseTenantCsv }, { TENANT_CSV_MAX_BYTES }] = await Promise.all([
-    tenantCode(),
-    schemas(),
-  ]);
+  const [{ addTenants, parseTenantCsv }, { TENANT_CSV_MAX_BYTES, previouslyRevokedNotice }] =
+    await Promise.all([tenantCode(), schemas()]);
   const path = String(opts.csv);
   const text = readNamedFile(
     { path, what: 'the CSV file', field: 'csv' },
     TENANT_CSV_MAX_BYTES,
     (reason) =>
       new HdsError('TENANT_CSV_INVALID', `${path} is ${reason}; split it into smaller files.`, 'csv'),
-  ).toString('utf8');
+  );
   const list = parseTenantCsv(text);
   return withTenantDatabase(opts, async ({ db }) => {
     const result = await addTenants(db, list, new Date());
     return {
-      data: result,
-      human: `Imported ${result.added} tenant(s); ${result.alreadyPresent} were already listed.`,
+      data: { ...result },
+      human: [
+        `Imported ${result.added} tenant(s); ${result.alreadyPresent} were already listed.`,
+        ...result.previouslyRevoked.map(previouslyRevokedNotice),
+      ].join('\n'),
     };
   });
 };

@@ -19,4 +19,10 @@ export {
 export { syslogAuditSender } from './syslog-audit-sender.js';
 export { describeAuditLine, type TenantAuditLine, type TenantAuditSender } from './tenant-audit.js';
 export { parseTenantCsv, type TenantToAdd } from './tenant-csv.js';
-export { addTenant, addTenants, findTenant, listTenants, markTenantRemoved } from './tenant-registry.js';
+export {
+  addTenant,
+  addTenants,
+  findTenant,
+  listTenants,
+  markTenantRemoved,
+} from './tenant-registry.js';

@@ -59,7 +59,11 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
 
   it('imports a CSV all or nothing and lists every tenant as CMK management pending', async () => {
     const { db, list } = await fresh('tn_import', 5);
-    expect(await addTenants(db, list, new Date())).toEqual({ added: 0, alreadyPresent: 5 });
+    expect(await addTenants(db, list, new Date())).toEqual({
+      added: 0,
+      alreadyPresent: 5,
+      previouslyRevoked: [],
+    });
     const tenants = await listTenants(db);
     expect(tenants.map((t) => t.status)).toEqual(Array(5).fill('pending'));
     expect(tenants.map((t) => t.name)).toEqual(list.map((t) => t.name));

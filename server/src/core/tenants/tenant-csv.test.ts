@@ -149,4 +149,64 @@ describe('the tenant CSV import', () => {
       { numRuns: 100 },
     );
   });
+
+  it('finds the columns by name: reordered, other case, spaces around, extra columns ignored', () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    expect(
+      parseTenantCsv(` Name ,Notes, ORG_ID \n"Acme, Ltd",x,{${a.toUpperCase()}}\nBeta,,  ${b}  \n`),
+    ).toEqual([
+      { orgId: a, name: 'Acme, Ltd' },
+      { orgId: b, name: 'Beta' },
+    ]);
+    expect(refusalsOf(() => parseTenantCsv(`org_id,name,name\n${a},A,B\n`))[0]).toMatchObject({
+      field: 'csv.1',
+      message: expect.stringMatching(/column name twice/),
+    });
+    expect(refusalsOf(() => parseTenantCsv(`org_id,name,notes\n${a},"A, B"\n`))[0]!.message).toMatch(
+      /^Line 2: expected 3 fields/,
+    );
+  });
+
+  it('refuses bytes that are not UTF-8 (Latin-1, UTF-16) and the U+FFFD a browser puts in their place, naming the line', () => {
+    const latin1 = Buffer.from(`org_id,name\n${randomUUID()},Plain\n${randomUUID()},Caf\xe9\n`, 'latin1');
+    for (const input of [latin1, latin1.toString('utf8')])
+      expect(refusalsOf(() => parseTenantCsv(input))).toEqual([
+        expect.objectContaining({
+          code: 'TENANT_CSV_INVALID',
+          field: 'csv.3',
+          message: expect.stringMatching(/UTF-8/),
+        }),
+      ]);
+    const utf16 = Buffer.from(`\uFEFForg_id,name\n${randomUUID()},Acme\n`, 'utf16le');
+    expect(refusalsOf(() => parseTenantCsv(utf16))[0]!.message).toMatch(/^Line 1: .*UTF-8/);
+    expect(refusalsOf(() => parseTenantCsv(utf16.toString('utf8')))[0]!.message).toMatch(/^Line 1: /);
+    const good = randomUUID();
+    expect(parseTenantCsv(Buffer.from(`org_id,name\n${good},Café Müller 東京\n`))).toEqual([
+      { orgId: good, name: 'Café Müller 東京' },
+    ]);
+  });
+
+  it('says what is wrong with an empty file, a header alone, semicolons and a file that is not CSV', () => {
+    const refusal = (input: string) => refusalsOf(() => parseTenantCsv(input))[0]!;
+    expect(refusal('')).toMatchObject({
+      code: 'TENANT_CSV_INVALID',
+      message: expect.stringMatching(/empty/),
+    });
+    expect(refusal('\uFEFF\r\n')).toMatchObject({ message: expect.stringMatching(/empty/) });
+    expect(refusal('org_id,name')).toMatchObject({ message: expect.stringMatching(/no organisation/) });
+    expect(refusal(`org_id;name\n${randomUUID()};Acme\n`)).toMatchObject({
+      field: 'csv.1',
+      message: expect.stringMatching(/separated by ";"/),
+    });
+    expect(refusal('{"tenants": []}\n').code).toBe('TENANT_CSV_INVALID');
+    expect(refusal(`org_id,name\n${randomUUID()},A\0B\n`)).toMatchObject({ field: 'csv.2' });
+  });
+
+  it('reads a 50 000-line file', () => {
+    const ids = Array.from({ length: 50_000 }, () => randomUUID());
+    const csv = `org_id,name\n${ids.map((id, i) => `${id},Tenant ${i}`).join('\r\n')}`;
+    const tenants = parseTenantCsv(Buffer.from(csv));
+    expect(tenants).toHaveLength(50_000);
+    expect(tenants[49_999]).toEqual({ orgId: ids[49_999], name: 'Tenant 49999' });
+  });
 });

@@ -32,18 +32,89 @@ function recordStartLines(text: string): (previousEnd: number) => number {
 }
 
 /**
- * Reads a tenant list: header `org_id,name`, one org per line (RFC 4180 quoting, so names may hold
- * commas). Every bad line is reported with its line number, and nothing is returned unless every
- * line is good — an import is all or nothing.
+ * The 1-based line of the first byte that is not valid UTF-8, if any: a file saved as Latin-1 or
+ * Windows-1252 (Excel's plain "CSV") would otherwise import names with U+FFFD in place of é or ü.
  */
-export function parseTenantCsv(text: string): TenantToAdd[] {
-  if (Buffer.byteLength(text, 'utf8') > TENANT_CSV_MAX_BYTES)
+function firstNonUtf8Line(bytes: Uint8Array): number | undefined {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return undefined;
+  } catch {
+    // Decode line by line to find where: a bad byte never belongs to a multi-byte newline.
+    let line = 1;
+    let start = 0;
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        return line;
+      }
+      line++;
+      start = i + 1;
+    }
+    return line;
+  }
+}
+
+const NOT_UTF8 =
+  'the file is not UTF-8 text (a byte here is not valid UTF-8; it may have been saved as Latin-1/Windows-1252 or UTF-16). Save it as "CSV UTF-8" and import it again.';
+
+/** Columns of the header, by name in any case and with spaces around; other columns are ignored. */
+function headerColumns(header: string[] | undefined): { orgId: number; name: number } {
+  const names = (header ?? []).map((c) => c.trim().toLowerCase());
+  const orgId = names.indexOf('org_id');
+  const name = names.indexOf('name');
+  const twice = ['org_id', 'name'].find((c) => names.indexOf(c) !== names.lastIndexOf(c));
+  if (twice)
+    throw csvError(`The header names the column ${twice} twice; keep one org_id and one name column.`, 1);
+  if (orgId >= 0 && name >= 0) return { orgId, name };
+  if (header && orgIdSchema.safeParse(header[0]).success)
+    throw csvError('The file has no header: add the line org_id,name above the first organisation.', 1);
+  const line = (header ?? []).join(',');
+  const separator = [';', '\t', '|'].find((c) => line.includes(c));
+  if (separator && line.toLowerCase().includes('org_id'))
+    throw csvError(
+      `The fields are separated by ${separator === '\t' ? 'tabs' : `"${separator}"`}; a tenant CSV separates them with commas (org_id,name). Export it again as CSV with commas.`,
+      1,
+    );
+  throw csvError(
+    `The first line must be the header org_id,name (then one organisation per line); it is "${line.slice(0, 80).replace(/\p{Cc}/gu, '?')}".`,
+    1,
+  );
+}
+
+/**
+ * Reads a tenant list: a header naming the columns org_id and name (any order, any case; other columns
+ * are ignored), one org per line (RFC 4180 quoting, so names may hold commas). Given the file's bytes,
+ * anything that is not UTF-8 is refused. Every bad line is reported with its line number, and nothing
+ * is returned unless every line is good — an import is all or nothing.
+ */
+export function parseTenantCsv(input: string | Uint8Array): TenantToAdd[] {
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
+  if (size > TENANT_CSV_MAX_BYTES)
     throw csvError(
       `The CSV file is larger than ${TENANT_CSV_MAX_BYTES / 1024 / 1024} MB; split it into smaller files.`,
     );
+  if (typeof input !== 'string') {
+    const badLine = firstNonUtf8Line(input);
+    if (badLine !== undefined) throw csvError(NOT_UTF8, badLine);
+  }
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  if (text.replace(/^\uFEFF/, '').trim() === '')
+    throw csvError('The CSV file is empty: it needs the header org_id,name and one organisation per line.');
   // csv-parse counts a CRLF inside a quoted field as two lines, and a lone CR may be taken as the
   // record delimiter: with LF only, its line numbers are the editor's.
   const lf = text.replace(/\r\n?/g, '\n');
+  // A browser reads a file as UTF-8 and puts U+FFFD where a byte was not: the same refusal as above.
+  const replaced = lf.indexOf('\uFFFD');
+  if (replaced >= 0) throw csvError(NOT_UTF8, lf.slice(0, replaced).split('\n').length);
+  if (lf.includes('\0'))
+    throw csvError(
+      'the file holds NUL bytes: it is not a CSV text file (or it is UTF-16). Save it as "CSV UTF-8".',
+      lf.slice(0, lf.indexOf('\0')).split('\n').length,
+    );
   const recordStart = recordStartLines(lf);
   let lastEnd = 0;
   let records: { record: string[]; info: { lines: number } }[];
@@ -70,9 +141,8 @@ export function parseTenantCsv(text: string): TenantToAdd[] {
     );
   }
   const [header, ...rows] = records;
-  const columns = header?.record.map((c) => c.toLowerCase());
-  if (columns?.length !== 2 || columns[0] !== 'org_id' || columns[1] !== 'name')
-    throw csvError('The first line must be the header org_id,name (then one organisation per line).', 1);
+  const column = headerColumns(header?.record);
+  const width = header!.record.length;
   if (rows.length === 0) throw csvError('The CSV file lists no organisation below its header.');
   if (rows.length > MAX_ROWS)
     throw csvError(`A CSV file may list at most ${MAX_ROWS} organisations; split it.`);
@@ -85,17 +155,17 @@ export function parseTenantCsv(text: string): TenantToAdd[] {
     // A quoted name may span lines: report the line the record starts on, where the admin looks.
     const line = recordStart(previousEnd);
     previousEnd = info.lines;
-    if (record.length !== 2) {
+    if (record.length !== width) {
       errors.push(
         csvError(
-          `expected 2 fields (org_id,name), found ${record.length}. Quote names that contain commas.`,
+          `expected ${width} fields (${header!.record.join(',')}), found ${record.length}. Quote names that contain commas.`,
           line,
         ),
       );
       continue;
     }
-    const orgId = orgIdSchema.safeParse(record[0]);
-    const name = tenantNameSchema.safeParse(record[1]);
+    const orgId = orgIdSchema.safeParse(record[column.orgId]);
+    const name = tenantNameSchema.safeParse(record[column.name]);
     if (!orgId.success) errors.push(csvError(orgId.error.issues[0]!.message, line));
     if (!name.success) errors.push(csvError(name.error.issues[0]!.message, line));
     if (!orgId.success || !name.success) continue;

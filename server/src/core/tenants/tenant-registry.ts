@@ -1,7 +1,12 @@
 import { HdsError } from '../../../../contract/hds-error.js';
-import type { TenantCmkStatus, TenantView } from '../../../../contract/tenants.js';
+import type {
+  AddTenantsResult,
+  PreviouslyRevokedTenant,
+  TenantCmkStatus,
+  TenantView,
+} from '../../../../contract/tenants.js';
 import { writeAudit } from '../keyDatabase/audit-log.js';
-import type { KeyDatabase } from '../keyDatabase/key-database.js';
+import type { KeyDatabase, SqlRow } from '../keyDatabase/key-database.js';
 import type { TenantToAdd } from './tenant-csv.js';
 
 const iso = (value: unknown) => new Date(value as Date).toISOString();
@@ -24,37 +29,65 @@ export async function listTenants(db: KeyDatabase): Promise<TenantView[]> {
 
 /**
  * Adds tenants in one transaction (all or nothing). Orgs already listed are left as they are; a
- * revoked org comes back as pending. Returns how many were added.
+ * revoked org comes back as pending, and is named in `previouslyRevoked` so the admin is told plainly
+ * that it had a CMK revoked and which key version its new CMK will be.
  */
 export async function addTenants(
   db: KeyDatabase,
   tenants: TenantToAdd[],
   now: Date,
-): Promise<{ added: number; alreadyPresent: number }> {
-  if (tenants.length === 0) return { added: 0, alreadyPresent: 0 };
+): Promise<AddTenantsResult> {
+  if (tenants.length === 0) return { added: 0, alreadyPresent: 0, previouslyRevoked: [] };
   return db.transaction(async (tx) => {
+    const revoked = new Map<string, SqlRow>();
+    for (const statement of db.sql.revokedTenants(tenants.map((t) => t.orgId)))
+      for (const row of await tx.run(statement)) revoked.set(String(row.org_id).toLowerCase(), row);
     const added: string[] = [];
     for (const statement of db.sql.addTenants(tenants, now))
-      for (const row of await tx.run(statement)) added.push(String(row.org_id));
+      for (const row of await tx.run(statement)) added.push(String(row.org_id).toLowerCase());
+    const previouslyRevoked: PreviouslyRevokedTenant[] = [];
+    for (const { orgId, name } of tenants) {
+      const row = revoked.get(orgId);
+      if (!row) continue;
+      const lastKeyVersion = Number(row.key_generation ?? 0);
+      previouslyRevoked.push({
+        orgId,
+        name,
+        revokedAt: iso(row.revoked_at),
+        lastKeyVersion,
+        nextKeyVersion: lastKeyVersion + 1,
+      });
+    }
     await writeAudit(
       db,
       tx,
-      added.map((orgId) => ({ action: 'add-tenant', orgId, outcome: 'ok', detail: 'added' })),
+      added.map((orgId) => {
+        const before = revoked.get(orgId);
+        const detail = before
+          ? `added again after its CMK was revoked on ${iso(before.revoked_at)}; next key version ${Number(before.key_generation ?? 0) + 1}`
+          : 'added';
+        return { action: 'add-tenant', orgId, outcome: 'ok', detail };
+      }),
       now,
     );
-    return { added: added.length, alreadyPresent: tenants.length - added.length };
+    return { added: added.length, alreadyPresent: tenants.length - added.length, previouslyRevoked };
   });
 }
 
-/** Adds one tenant; one that is already listed is TENANT_EXISTS. */
-export async function addTenant(db: KeyDatabase, tenant: TenantToAdd, now: Date): Promise<void> {
-  const { added } = await addTenants(db, [tenant], now);
+/** Adds one tenant; one that is already listed is TENANT_EXISTS. Returns the re-added notice, if any. */
+export async function addTenant(
+  db: KeyDatabase,
+  tenant: TenantToAdd,
+  now: Date,
+): Promise<{ previouslyRevoked?: PreviouslyRevokedTenant }> {
+  const { added, previouslyRevoked } = await addTenants(db, [tenant], now);
   if (added === 0)
     throw new HdsError(
       'TENANT_EXISTS',
       `The organisation ${tenant.orgId} is already in the tenant list. Nothing was changed.`,
       'orgId',
     );
+  return previouslyRevoked[0] ? { previouslyRevoked: previouslyRevoked[0] } : {};
 }
 
 export async function findTenant(db: KeyDatabase, orgId: string): Promise<TenantView> {

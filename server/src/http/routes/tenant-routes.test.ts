@@ -189,9 +189,9 @@ describe('tenant CMK management in the wizard', () => {
       csv: csvOf([...rows, { orgId: good, name: XSS_NAME }]),
     });
     expect(imported.status).toBe(200);
-    expect(imported.body).toEqual({ ok: true, added: 41, alreadyPresent: 0 });
+    expect(imported.body).toEqual({ ok: true, added: 41, alreadyPresent: 0, previouslyRevoked: [] });
     const again = await post('/tenants/import', { csv: csvOf(rows.slice(0, 5)) });
-    expect(again.body).toEqual({ ok: true, added: 0, alreadyPresent: 5 });
+    expect(again.body).toEqual({ ok: true, added: 0, alreadyPresent: 5, previouslyRevoked: [] });
     const listed = await list();
     expect(listed).toHaveLength(before.length + 41);
     expect(listed.find((t) => t.orgId === rows[0]!.orgId)?.name).toBe('Org 0, "Ltd"');
@@ -289,6 +289,22 @@ describe('tenant CMK management in the wizard', () => {
     );
     expect(audit.rows).toEqual([{ action: 'revoke-cmk', outcome: 'ok' }]);
     expect(await syslog.waitForMessage('CMK_REVOKE')).toContain(target.orgId);
+
+    // Added again (typed in braces and upper case): the answer says plainly that its CMK was revoked,
+    // when, and that its new CMK is key version 2.
+    const readded = await post('/tenants', { orgId: `{${target.orgId.toUpperCase()}}`, name: XSS_NAME });
+    expect(readded.status).toBe(200);
+    expect(readded.body.previouslyRevoked).toEqual({
+      orgId: target.orgId,
+      name: XSS_NAME,
+      revokedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      lastKeyVersion: 1,
+      nextKeyVersion: 2,
+    });
+    expect((await list()).find((t) => t.orgId === target.orgId)?.status).toBe('pending');
+    const again = await post(`/tenants/${target.orgId}/remove`);
+    expect(again.status).toBe(200);
+    expect((await post(`/tenants/${target.orgId}/revoke`, { confirm: XSS_NAME })).status).toBe(200);
 
     const badId = await post('/tenants/not-a-uuid/remove');
     expect(badId.status).toBe(400);

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
 import {
+  type AddTenantResponse,
   addTenantRequestSchema,
   type BulkJobView,
   bulkJobRequestSchema,
@@ -52,11 +53,16 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
 
   router.post('/tenants', jsonBody(), async (req, res) => {
     const tenant = parseInput(addTenantRequestSchema, req.body);
-    await withTenantWorkspace(state, ({ db }) => addTenant(db, tenant, now()));
-    res.json(await list());
+    const { previouslyRevoked } = await withTenantWorkspace(state, ({ db }) => addTenant(db, tenant, now()));
+    const response: AddTenantResponse = {
+      ...(await list()),
+      ...(previouslyRevoked ? { previouslyRevoked } : {}),
+    };
+    res.json(response);
   });
 
-  router.post('/tenants/import', jsonBody(TENANT_CSV_MAX_BYTES + 1024), async (req, res) => {
+  // JSON escapes a CSV's quotes and line ends: twice its size leaves room for any file under the limit.
+  router.post('/tenants/import', jsonBody(2 * TENANT_CSV_MAX_BYTES + 1024), async (req, res) => {
     const tenants = parseTenantCsv(parseInput(importTenantsRequestSchema, req.body).csv);
     const result = await withTenantWorkspace(state, ({ db }) => addTenants(db, tenants, now()));
     res.json({ ok: true, ...result });

@@ -1,7 +1,13 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorDetail } from '../../../../contract/hds-error';
-import { type BulkJobView, TENANT_STATUS_LABEL, type TenantView } from '../../../../contract/tenants';
+import {
+  type BulkJobView,
+  type PreviouslyRevokedTenant,
+  previouslyRevokedNotice,
+  TENANT_STATUS_LABEL,
+  type TenantView,
+} from '../../../../contract/tenants';
 import { ApiError } from '../../api/client';
 import { Callout } from '../../components/Callout';
 import { ErrorSummary } from '../../components/ErrorSummary';
@@ -26,6 +32,8 @@ function TenantsStep({ goTo }: StepProps) {
   const [database, setDatabase] = useState('');
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [notice, setNotice] = useState('');
+  /** Orgs just added again after their CMK was revoked: said plainly, with their next key version. */
+  const [revokedBefore, setRevokedBefore] = useState<PreviouslyRevokedTenant[]>([]);
   /** The CSV file last refused: its bad lines are listed on top, and nothing of it was imported. */
   const [refusedCsv, setRefusedCsv] = useState<string | undefined>();
   const [job, setJob] = useState<BulkJobView | undefined>();
@@ -63,6 +71,7 @@ function TenantsStep({ goTo }: StepProps) {
 
   async function act(work: () => Promise<unknown>, done?: string) {
     setNotice('');
+    setRevokedBefore([]);
     setErrors([]);
     // The add form's refusal is about what was typed there; another action makes it stale.
     setAddErrors([]);
@@ -81,11 +90,13 @@ function TenantsStep({ goTo }: StepProps) {
     event.preventDefault();
     // An earlier "Added …" would contradict this add's refusal.
     setNotice('');
+    setRevokedBefore([]);
     try {
       const list = await tenantsApi.add(orgId, name);
       setTenants(list.tenants);
       setAddErrors([]);
       setNotice(`Added ${name}.`);
+      setRevokedBefore(list.previouslyRevoked ? [list.previouslyRevoked] : []);
       setOrgId('');
       setName('');
     } catch (error) {
@@ -104,6 +115,7 @@ function TenantsStep({ goTo }: StepProps) {
         `Imported ${result.added} tenant${result.added === 1 ? '' : 's'} from ${file.name}` +
           (result.alreadyPresent ? ` (${result.alreadyPresent} already listed, left as they are).` : '.'),
       );
+      setRevokedBefore(result.previouslyRevoked);
     });
   }
 
@@ -148,6 +160,16 @@ function TenantsStep({ goTo }: StepProps) {
         }
       />
       {notice && <Callout tone="success">{notice}</Callout>}
+      {revokedBefore.length > 0 && (
+        <Callout tone="warning" title="Added again after a revoked CMK" role="status">
+          <ul className="tenants-revoked-before">
+            {revokedBefore.slice(0, 50).map((t) => (
+              <li key={t.orgId}>{previouslyRevokedNotice(t)}</li>
+            ))}
+          </ul>
+          {revokedBefore.length > 50 && <p>…and {revokedBefore.length - 50} more.</p>}
+        </Callout>
+      )}
 
       {pending.length > 0 && !running && (
         <div className="callout callout-info tenants-banner">

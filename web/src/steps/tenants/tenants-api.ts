@@ -1,4 +1,5 @@
 import type {
+  AddTenantResponse,
   BulkJobView,
   ImportTenantsResponse,
   TenantAvailability,
@@ -9,7 +10,7 @@ import { api } from '../../api/client';
 export const tenantsApi = {
   availability: () => api<TenantAvailability>('GET', '/tenants/availability'),
   list: () => api<TenantListResponse>('GET', '/tenants'),
-  add: (orgId: string, name: string) => api<TenantListResponse>('POST', '/tenants', { orgId, name }),
+  add: (orgId: string, name: string) => api<AddTenantResponse>('POST', '/tenants', { orgId, name }),
   importCsv: (csv: string) => api<ImportTenantsResponse>('POST', '/tenants/import', { csv }),
   remove: (orgId: string) => api<TenantListResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/remove`),
   revoke: (orgId: string, confirm: string) =>

@@ -80,6 +80,11 @@ export interface KeyDatabaseSql {
   shortenServiceAccount(id: number, validUntil: Date): SqlStatement;
   /** Adds tenants; a revoked one comes back as active. Rows `{ org_id }` of those added. */
   addTenants(tenants: { orgId: string; name: string }[], at: Date): SqlStatement[];
+  /**
+   * Rows: org_id, key_generation (the last key version it had), revoked_at — of those of `orgIds` that
+   * are revoked, locked until the transaction ends (read just before `addTenants` brings them back).
+   */
+  revokedTenants(orgIds: string[]): SqlStatement[];
   /** Rows: org_id, name, status, created_at, key_version, cmk_created_at (revoked tenants left out). */
   listTenants(): SqlStatement;
   /** Rows: org_id, name, status, key_generation, has_cmk — with `lock`, locked until the transaction ends. */

@@ -171,6 +171,13 @@ export const postgresqlSql: KeyDatabaseSql = {
       at,
     ),
   ],
+  revokedTenants: (orgIds) => [
+    st(
+      `SELECT org_id::text AS org_id, key_generation, updated_at AS revoked_at FROM hds_tenants
+       WHERE org_id = ANY($1::uuid[]) AND status = 'revoked' ORDER BY org_id FOR UPDATE`,
+      orgIds,
+    ),
+  ],
   listTenants: () =>
     st(
       `SELECT t.org_id::text AS org_id, t.name, t.status, t.created_at, c.key_version, c.created_at AS cmk_created_at

@@ -45,6 +45,7 @@ function everyStatement() {
       ids.map((id) => ({ orgId: id, name: hostile })),
       at,
     ),
+    ...s.revokedTenants(ids),
     s.listTenants(),
     ...s.readTenants(ids, true),
     s.pendingTenantIds(),

@@ -200,6 +200,13 @@ export const sqlserverSql: KeyDatabaseSql = {
        FROM dbo.hds_tenants t LEFT JOIN dbo.hds_tenant_cmks c ON c.org_id = t.org_id
        WHERE t.status <> N'revoked' ORDER BY LOWER(t.name), t.org_id`,
     ),
+  revokedTenants: (orgIds) =>
+    idList(
+      orgIds,
+      (ids) =>
+        `SELECT ${orgIdText('t.org_id')} AS org_id, t.key_generation, t.updated_at AS revoked_at
+         FROM dbo.hds_tenants t WITH (UPDLOCK, HOLDLOCK, ROWLOCK) WHERE t.org_id IN (${ids}) AND t.status = N'revoked'`,
+    ),
   readTenants: (orgIds, lock) =>
     idList(
       orgIds,

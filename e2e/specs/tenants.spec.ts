@@ -183,6 +183,26 @@ describe('Tenant CMK Management, end to end', () => {
     );
     expect(bulk.rows[0].n).toBe(2);
 
+    // Added again after its CMK was revoked: the page says so plainly, with the date and the next key version.
+    const today = new Date().toISOString().slice(0, 10);
+    await tenants.importCsv({
+      name: 'returning.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`org_id,name\n${orgIdOf('Org 01')},Org 01\n`),
+    });
+    const returning = page.getByRole('status').filter({ hasText: 'Added again after a revoked CMK' });
+    expect(await returning.textContent()).toContain(
+      `Org 01 (${orgIdOf('Org 01')}) had a CMK revoked on ${today} (key version 1); its new CMK will be key version 2.`,
+    );
+    expect(await tenants.statusOf('Org 01')).toBe('CMK management pending');
+    await orgId.fill(orgIdOf('Org 02').toUpperCase());
+    await page.getByLabel('Organisation name', { exact: true }).fill('Org 02');
+    await page.getByRole('button', { name: 'Add tenant' }).click();
+    await page.getByText('Added Org 02.').waitFor();
+    expect(await returning.textContent()).toMatch(
+      /Org 02 .*had a CMK revoked on .*its new CMK will be key version 2/,
+    );
+
     expect(problems).toEqual([]);
     expect(dialogs).toEqual([]);
     const loaded = await readConfigIso(readFileSync(isoPath));

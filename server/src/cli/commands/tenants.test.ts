@@ -209,6 +209,19 @@ describe('hds-setup tenants', () => {
     expect((await tenants('add', '--iso', isoPath, '--org', id, '--name', 'Phoenix')).code).toBe(0);
     expect((await tenants('create-cmks', '--iso', isoPath, '--org', id)).code).toBe(0);
     expect((await tenants('remove', '--iso', isoPath, '--org', id)).code).toBe(0);
+    // A removed org gets no CMK, and the refusal says what to do instead of a dead end.
+    expect(await tenants('create-cmks', '--iso', isoPath, '--org', id)).toMatchObject({
+      code: 1,
+      json: {
+        ok: false,
+        errors: [
+          {
+            code: 'TENANT_STATE',
+            message: expect.stringMatching(/keeps its current CMK until you revoke it/),
+          },
+        ],
+      },
+    });
     expect((await tenants('revoke', '--iso', isoPath, '--org', id, '--confirm', 'Phoenix')).code).toBe(0);
     const today = new Date().toISOString().slice(0, 10);
 

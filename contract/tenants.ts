@@ -75,6 +75,9 @@ export const tenantNameSchema = z
       });
   })
   .trim()
+  // One spelling per name: a decomposed é (as macOS writes files) and the é an admin types are the
+  // same name, so the typed revoke confirmation matches.
+  .normalize('NFC')
   .min(1, "Enter the organisation's name as shown in Partner Hub.")
   .max(TENANT_NAME_MAX, `An organisation name has at most ${TENANT_NAME_MAX} characters.`)
   .regex(/^\P{Cc}*$/u, 'An organisation name cannot contain control characters or line breaks.');

@@ -326,4 +326,25 @@ describe('hds-setup tenants', () => {
       json: { ok: true, added: 50_000, alreadyPresent: 0 },
     });
   }, 60_000);
+
+  it('revokes an org whose name came decomposed (NFD, as macOS writes it) when the admin types it composed', async () => {
+    const id = randomUUID();
+    const csv = join(dir, 'nfd.csv');
+    writeFileSync(csv, `org_id,name\n${id},Cafe\u0301 Mu\u0308ller\n`);
+    expect((await tenants('import-csv', '--iso', isoPath, '--csv', csv)).code).toBe(0);
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as {
+      orgId: string;
+      name: string;
+    }[];
+    expect(listed.find((t) => t.orgId === id)?.name).toBe('Café Müller');
+    expect((await tenants('remove', '--iso', isoPath, '--org', id)).code).toBe(0);
+    expect(await tenants('revoke', '--iso', isoPath, '--org', id, '--confirm', 'café müller')).toMatchObject({
+      code: 1,
+      json: { errors: [{ code: 'TENANT_CONFIRMATION_MISMATCH' }] },
+    });
+    expect(await tenants('revoke', '--iso', isoPath, '--org', id, '--confirm', 'Café Müller')).toMatchObject({
+      code: 0,
+      json: { ok: true, revoked: true },
+    });
+  });
 });

@@ -44,7 +44,8 @@ export async function revokeTenantCmk(
       `The tenant "${tenant.name}" is not marked removed. Mark it removed first (after removing it from the cluster in Partner Hub), then revoke.`,
       'orgId',
     );
-  if (confirmName !== tenant.name)
+  // Names are stored composed (NFC); rows written before that may not be.
+  if (confirmName.normalize('NFC') !== tenant.name.normalize('NFC'))
     throw new HdsError(
       'TENANT_CONFIRMATION_MISMATCH',
       `Type the organisation's name exactly as listed ("${tenant.name}") to confirm. Revoking cannot be undone.`,

@@ -73,7 +73,11 @@ export function RevokeDialog({
                   Keep the key
                 </button>
               </Dialog.Close>
-              <button type="submit" className="button button-danger" disabled={busy || typed !== expected}>
+              <button
+                type="submit"
+                className="button button-danger"
+                disabled={busy || typed.normalize('NFC') !== expected.normalize('NFC')}
+              >
                 Revoke for good
               </button>
             </div>

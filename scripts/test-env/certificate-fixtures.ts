@@ -198,7 +198,15 @@ export class TestPki {
       legacy = false,
       noMac = false,
       keyPath,
-    }: { chain?: ('intermediate' | 'root')[]; legacy?: boolean; noMac?: boolean; keyPath?: string } = {},
+      exportArgs = [],
+    }: {
+      chain?: ('intermediate' | 'root')[];
+      legacy?: boolean;
+      noMac?: boolean;
+      keyPath?: string;
+      /** More `openssl pkcs12 -export` options, e.g. `-keypbe`, `-certpbe`, `-macalg`. */
+      exportArgs?: string[];
+    } = {},
   ): Buffer {
     const name = `p12-${++this.counter}`;
     this.write(`${name}.chain.pem`, chain.map((c) => this.read(`${c}.pem`)).join(''));
@@ -222,6 +230,7 @@ export class TestPki {
     if (leaf && chain.length) args.push('-certfile', `${name}.chain.pem`);
     if (legacy) args.push('-legacy');
     if (noMac) args.push('-nomac');
+    args.push(...exportArgs);
     this.openssl(args);
     return readFileSync(this.path(`${name}.p12`));
   }

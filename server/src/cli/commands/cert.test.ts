@@ -77,6 +77,25 @@ describe('hds-setup cert check', () => {
     expect(JSON.parse(changed.stdout).errors[0].code).toBe('CERT_CN_CHANGED');
   });
 
+  it('a file that is not a PKCS12 (PEM certificate, 2 MB of bytes) is P12_INVALID, exit 1, no stack', async () => {
+    writeFileSync(pki.path('cert-as-p12.p12'), readFileSync(pki.path('intermediate.pem')));
+    writeFileSync(pki.path('huge.p12'), Buffer.alloc(2 * 1024 * 1024, 0x30));
+    for (const [file, message] of [
+      ['cert-as-p12.p12', /PEM certificate/],
+      ['huge.p12', /too large to be a PKCS12 file/],
+    ] as const) {
+      const r = await hds('cert', 'check', pki.path(file), '--password-file', pki.path('pass.txt'), '--json');
+      expect(r.code).toBe(1);
+      const body = JSON.parse(r.stdout);
+      expect(body.errors).toEqual([expect.objectContaining({ code: 'P12_INVALID', field: 'p12' })]);
+      expect(body.errors[0].message).toMatch(message);
+      const human = await hds('cert', 'check', pki.path(file), '--password-file', pki.path('pass.txt'));
+      expect(human.code).toBe(1);
+      expect(human.stderr).toMatch(/^error P12_INVALID \(p12\): /);
+      expect(human.stderr + human.stdout).not.toMatch(/\n\s+at |PASSWORD|cli-p12-password/);
+    }
+  });
+
   it('exit 2 without a password source; exit 1 when the variable named is not set', async () => {
     expect((await hds('cert', 'check', pki.path('good.p12'))).code).toBe(2);
     const unset = await hds('cert', 'check', pki.path('good.p12'), '--password-env', 'HDS_TEST_UNSET_VAR');

@@ -308,13 +308,19 @@ const INPUT_WHAT: Record<string, string> = {
 
 function readInput(path: string, field: string): Buffer {
   const what = INPUT_WHAT[field] ?? 'the file';
-  return readNamedFile({ path, what, field }, MAX_INPUT_BYTES, (reason) => {
-    return new HdsError(
-      'INVALID_INPUT',
-      `${path} is ${reason}, too large to be ${what}; check the path.`,
-      field,
-    );
-  });
+  return readNamedFile({ path, what, field }, MAX_INPUT_BYTES, (reason) =>
+    field === 'p12'
+      ? new HdsError(
+          'P12_INVALID',
+          `${path} is ${reason}, too large to be a PKCS12 file (they are a few KB). Check the path and choose the .p12/.pfx file that holds the private key and the certificate chain.`,
+          field,
+        )
+      : new HdsError(
+          'INVALID_INPUT',
+          `${path} is ${reason}, too large to be ${what}; check the path.`,
+          field,
+        ),
+  );
 }
 
 /** An output that already exists is refused (exit 1, like build and iso create), never replaced. */

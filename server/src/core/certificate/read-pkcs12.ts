@@ -14,7 +14,13 @@ import {
   text,
   toDer,
 } from './der.js';
-import { decryptWithPassword, MAX_ITERATIONS, WrongPassword } from './password-decryption.js';
+import { describeWrongFile } from './describe-wrong-file.js';
+import {
+  decryptWithPassword,
+  MAX_ITERATIONS,
+  UnsupportedAlgorithm,
+  WrongPassword,
+} from './password-decryption.js';
 import { KDF_ID_MAC, pkcs12Kdf } from './pkcs12-kdf.js';
 import {
   CERT_BAG,
@@ -38,14 +44,24 @@ export interface Pkcs12Fields {
   password: string;
 }
 
-const MAC_HASHES: Record<string, 'sha1' | 'sha256' | 'sha384' | 'sha512'> = {
+const MAC_HASHES: Record<string, string> = {
+  '1.2.840.113549.2.5': 'md5',
   '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
   '2.16.840.1.101.3.4.2.1': 'sha256',
   '2.16.840.1.101.3.4.2.2': 'sha384',
   '2.16.840.1.101.3.4.2.3': 'sha512',
+  '2.16.840.1.101.3.4.2.5': 'sha512-224',
+  '2.16.840.1.101.3.4.2.6': 'sha512-256',
+  '2.16.840.1.101.3.4.2.7': 'sha3-224',
+  '2.16.840.1.101.3.4.2.8': 'sha3-256',
+  '2.16.840.1.101.3.4.2.9': 'sha3-384',
+  '2.16.840.1.101.3.4.2.10': 'sha3-512',
+  '1.2.156.10197.1.401': 'sm3',
 };
 
 const MAX_NESTING = 4;
+const PBMAC1 = '1.2.840.113549.1.5.14';
 
 /**
  * Opens a PKCS12 (RFC 7292) with its password: verifies the MAC, decrypts the safe contents and
@@ -79,6 +95,14 @@ export function readPkcs12(
         'The password does not open this PKCS12 file. Enter the password that was set when the file was exported (it is case-sensitive).',
         fields.password,
       );
+    if (error instanceof UnsupportedAlgorithm)
+      throw new HdsError(
+        'P12_INVALID',
+        `This PKCS12 file is protected with ${error.algorithm}, which hds-setup cannot read. Export it again with AES-256 encryption: OpenSSL 3 uses it by default (openssl pkcs12 -export without -keypbe, -certpbe or -macalg), Windows with "AES256-SHA256", Java keytool by default.`,
+        fields.file,
+      );
+    const wrongFile = describeWrongFile(bytes);
+    if (wrongFile) throw new HdsError('P12_INVALID', wrongFile, fields.file);
     throw invalid(fields, error instanceof Error ? error.message : 'unreadable structure');
   }
 }
@@ -94,8 +118,14 @@ function invalid(fields: Pkcs12Fields, detail: string): HdsError {
 function verifyMac(macData: Asn1, authSafeBytes: Buffer, password: Buffer): void {
   const [digestInfo, saltNode, iterationsNode] = sequence(macData, 'MacData', 2);
   const [algorithm, digestNode] = sequence(digestInfo, 'MAC DigestInfo', 2);
-  const hash = MAC_HASHES[oid(sequence(algorithm, 'MAC algorithm', 1)[0], 'MAC algorithm')];
-  if (!hash) throw new DerShapeError('the MAC uses an unsupported hash');
+  const macOid = oid(sequence(algorithm, 'MAC algorithm', 1)[0], 'MAC algorithm');
+  const hash = MAC_HASHES[macOid];
+  if (!hash)
+    throw new UnsupportedAlgorithm(
+      macOid === PBMAC1
+        ? 'the PBMAC1 integrity check (OpenSSL 3.4+ -pbmac1_pbkdf2)'
+        : `a MAC with the hash ${macOid}`,
+    );
   const expected = octets(digestNode, 'MAC digest');
   const salt = octets(saltNode, 'MAC salt');
   const iterations = iterationsNode ? smallInteger(iterationsNode, 'MAC iterations') : 1;
@@ -145,7 +175,10 @@ function readSafeContents(der: Buffer, password: Buffer, into: Pkcs12Contents, d
     if (id === KEY_BAG) into.keys.push(toDer(value));
     else if (id === SHROUDED_KEY_BAG) {
       const [algorithm, encrypted] = sequence(value, 'EncryptedPrivateKeyInfo', 2);
-      into.keys.push(decryptWithPassword(algorithm!, octets(encrypted, 'encrypted key'), password));
+      const key = decryptWithPassword(algorithm!, octets(encrypted, 'encrypted key'), password);
+      // A stream cipher (RC4) or lucky padding "decrypts" with any password: garbage is not a key.
+      if (!isDer(key)) throw new WrongPassword();
+      into.keys.push(key);
     } else if (id === CERT_BAG) {
       const [certType, certValue] = sequence(value, 'CertBag', 2);
       if (oid(certType, 'certificate type') !== X509_CERTIFICATE) continue;
@@ -156,6 +189,15 @@ function readSafeContents(der: Buffer, password: Buffer, into: Pkcs12Contents, d
       });
     } else if (id === SAFE_CONTENTS_BAG) readSafeContents(toDer(value), password, into, depth + 1);
     // CRL and secret bags carry nothing the key servers use.
+  }
+}
+
+function isDer(bytes: Buffer): boolean {
+  try {
+    sequence(parseDer(bytes), 'PrivateKeyInfo', 3);
+    return true;
+  } catch {
+    return false;
   }
 }
 

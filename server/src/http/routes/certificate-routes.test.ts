@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
@@ -96,6 +97,25 @@ describe('PUT /api/certificate/pkcs12', () => {
       expect(csr.body.errors[0]).toMatchObject({ code: 'CERT_CN_CHANGED', field: 'cn' });
     } finally {
       built.state.clear('previousDeployment');
+    }
+  });
+});
+
+describe('PUT /api/certificate/pkcs12 with the wrong file: the same P12_INVALID as the CLI, beside the file field', () => {
+  it('an empty file, a file over 256 KB, a PEM certificate and random bytes', async () => {
+    const leaf = pki.issueLeaf();
+    const cases: [Buffer, RegExp][] = [
+      [Buffer.alloc(0), /empty/],
+      [randomBytes(300 * 1024), /larger than 256 KB/],
+      [Buffer.from(leaf.certPem), /PEM certificate/],
+      [randomBytes(4000), /not a readable PKCS12/],
+    ];
+    for (const [bytes, message] of cases) {
+      const res = await put('/certificate/pkcs12', { p12: bytes.toString('base64'), password: PASSWORD });
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([expect.objectContaining({ code: 'P12_INVALID', field: 'p12' })]);
+      expect(res.body.errors[0].message).toMatch(message);
+      expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
     }
   });
 });

@@ -7,6 +7,7 @@ import {
   type CsrCreated,
   completeCsrRequestSchema,
   createCsrRequestSchema,
+  MAX_PKCS12_UPLOAD_BODY,
   type Pkcs12Backup,
   uploadPkcs12RequestSchema,
 } from '../../../../contract/certificate.js';
@@ -87,7 +88,7 @@ export const certificateRoutes: RouteModule = (router: Router, { state, now }) =
     res.json(status());
   });
 
-  router.put('/certificate/pkcs12', jsonBody('512kb'), async (req, res) => {
+  router.put('/certificate/pkcs12', jsonBody(MAX_PKCS12_UPLOAD_BODY), async (req, res) => {
     const request = parseInput(uploadPkcs12RequestSchema, req.body);
     const password = Buffer.from(request.password, 'utf8');
     const cn = previousCn();

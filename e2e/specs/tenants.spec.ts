@@ -183,6 +183,14 @@ describe('Tenant CMK Management, end to end', () => {
     );
     expect(bulk.rows[0].n).toBe(2);
 
+    // A file over the limit is refused in the page, naming it, before it is sent.
+    const huge = await tenants.importCsv({
+      name: 'huge.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.alloc(8 * 1024 * 1024 + 1, 'a'),
+    });
+    expect(huge).toMatch(/huge\.csv is larger than 8 MB; split it/);
+
     // Added again after its CMK was revoked: the page says so plainly, with the date and the next key version.
     const today = new Date().toISOString().slice(0, 10);
     await tenants.importCsv({

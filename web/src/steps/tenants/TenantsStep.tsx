@@ -5,6 +5,7 @@ import {
   type BulkJobView,
   type PreviouslyRevokedTenant,
   previouslyRevokedNotice,
+  TENANT_CSV_MAX_BYTES,
   TENANT_STATUS_LABEL,
   type TenantView,
 } from '../../../../contract/tenants';
@@ -107,7 +108,20 @@ function TenantsStep({ goTo }: StepProps) {
   async function importCsv(file: File | undefined) {
     if (!file) return;
     await act(async () => {
-      const result = await tenantsApi.importCsv(await file.text()).catch((error: unknown) => {
+      // Refused before reading it: the server would only say the request is too large.
+      const tooLarge =
+        file.size > TENANT_CSV_MAX_BYTES
+          ? Promise.reject(
+              new ApiError(413, [
+                {
+                  code: 'TENANT_CSV_INVALID',
+                  field: 'csv',
+                  message: `${file.name} is larger than ${TENANT_CSV_MAX_BYTES / 1024 / 1024} MB; split it into smaller files.`,
+                },
+              ]),
+            )
+          : undefined;
+      const result = await (tooLarge ?? tenantsApi.importCsv(await file.text())).catch((error: unknown) => {
         setRefusedCsv(file.name);
         throw error;
       });

@@ -118,6 +118,16 @@ describe('PUT /api/certificate/pkcs12 with the wrong file: the same P12_INVALID 
       expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
     }
   });
+
+  it('a file of megabytes is refused before it is read, still beside the file field', async () => {
+    const res = await put('/certificate/pkcs12', {
+      p12: randomBytes(2 * 1024 * 1024).toString('base64'),
+      password: PASSWORD,
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.errors).toEqual([expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE', field: 'p12' })]);
+    expect(res.body.errors[0].message).toMatch(/PKCS12/);
+  });
 });
 
 describe('key + CSR flow and the backup download', () => {

@@ -88,7 +88,12 @@ export const certificateRoutes: RouteModule = (router: Router, { state, now }) =
     res.json(status());
   });
 
-  router.put('/certificate/pkcs12', jsonBody(MAX_PKCS12_UPLOAD_BODY), async (req, res) => {
+  const pkcs12Upload = jsonBody(MAX_PKCS12_UPLOAD_BODY, {
+    field: 'p12',
+    message:
+      'That file is megabytes large; a PKCS12 file is a few KB. Choose the .p12/.pfx file that holds the private key and the certificate chain.',
+  });
+  router.put('/certificate/pkcs12', pkcs12Upload, async (req, res) => {
     const request = parseInput(uploadPkcs12RequestSchema, req.body);
     const password = Buffer.from(request.password, 'utf8');
     const cn = previousCn();

@@ -156,10 +156,27 @@ export function previouslyRevokedNotice(t: PreviouslyRevokedTenant): string {
   return `${t.name} (${t.orgId}) ${had}; its new CMK will be key version ${t.nextKeyVersion}. Content encrypted under a revoked key stays unreadable.`;
 }
 
+/** An org added (or imported) again under a name other than the one it is listed with. */
+export interface AlreadyListedTenant {
+  orgId: string;
+  /** The name given now, which was not taken. */
+  name: string;
+  /** The name it is listed with, kept. */
+  listedAs: string;
+}
+
+/** Names are never changed silently: the CLI and the wizard say which name was kept. */
+export function alreadyListedNotice(t: AlreadyListedTenant): string {
+  return `${t.name} (${t.orgId}) is already listed as ${t.listedAs}; its name was not changed.`;
+}
+
 export interface AddTenantsResult {
   added: number;
+  /** Orgs already listed (any name), left as they are. */
   alreadyPresent: number;
   previouslyRevoked: PreviouslyRevokedTenant[];
+  /** Those of `alreadyPresent` given under another name than the one listed. */
+  listedUnderOtherName: AlreadyListedTenant[];
 }
 
 export interface ImportTenantsResponse extends AddTenantsResult {
@@ -169,6 +186,18 @@ export interface ImportTenantsResponse extends AddTenantsResult {
 /** POST /api/tenants: the new list, and the notice if the org had a CMK revoked before. */
 export interface AddTenantResponse extends TenantListResponse {
   previouslyRevoked?: PreviouslyRevokedTenant;
+}
+
+/** What the CLI and the wizard say after a removed tenant is restored. */
+export function restoredNotice(t: TenantView): string {
+  return t.status === 'managed'
+    ? `${t.name} is restored: CMK managed (key version ${t.keyVersion}, kept while it was removed).`
+    : `${t.name} is restored: CMK management pending (it had no CMK); create its CMK when ready.`;
+}
+
+/** POST /api/tenants/:orgId/restore: the tenant as it is now, and the new list. */
+export interface RestoreTenantResponse extends TenantListResponse {
+  restored: TenantView;
 }
 
 export interface BulkFailure {

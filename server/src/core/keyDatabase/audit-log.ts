@@ -9,6 +9,7 @@ export type AuditAction =
   | 'record-service-accounts'
   | 'add-tenant'
   | 'remove-tenant'
+  | 'restore-tenant'
   | 'create-cmk'
   | 'revoke-cmk';
 

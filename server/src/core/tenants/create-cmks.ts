@@ -299,6 +299,6 @@ function notActive(orgId: string): BulkFailure {
   return {
     orgId,
     code: 'TENANT_STATE',
-    message: `The tenant ${orgId} is marked removed (or its CMK was revoked), so it gets no new CMK. A removed tenant keeps its current CMK until you revoke it; once revoked, an org that returns can be added again and then gets a CMK of the next key version.`,
+    message: `The tenant ${orgId} is marked removed (or its CMK was revoked), so it gets no new CMK. A removed tenant keeps its current CMK until you revoke it, and comes back as it was if you restore it (Restore in its row, or hds-setup tenants restore); once revoked, an org that returns can be added again and then gets a CMK of the next key version.`,
   };
 }

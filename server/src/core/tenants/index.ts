@@ -10,6 +10,7 @@ export {
   wrapCmk,
 } from './cmk-wrap.js';
 export { CMK_STATEMENT_SIZE, createCmks, DEFAULT_BATCH_SIZE, pendingTenantIds } from './create-cmks.js';
+export { restoreTenant } from './restore-tenant.js';
 export {
   bulkRevokeConfirmation,
   removedTenantIds,

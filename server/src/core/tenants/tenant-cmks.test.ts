@@ -3,10 +3,12 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import { rejectionOf } from '../../../../scripts/test-env/refusals.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
 import { postgresqlSql } from '../keyDatabase/dialects/postgresql-sql.js';
 import { type KeyDatabase, migrateKeyDatabase, postgresKeyDatabase } from '../keyDatabase/index.js';
 import {
+  addTenant,
   addTenants,
   bulkRevokeConfirmation,
   CMK_ALGORITHM,
@@ -17,6 +19,8 @@ import {
   markTenantRemoved,
   parseTenantCsv,
   pendingTenantIds,
+  removedTenantIds,
+  restoreTenant,
   revokeRemovedCmks,
   revokeTenantCmk,
   syslogAuditSender,
@@ -63,6 +67,7 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
       added: 0,
       alreadyPresent: 5,
       previouslyRevoked: [],
+      listedUnderOtherName: [],
     });
     const tenants = await listTenants(db);
     expect(tenants.map((t) => t.status)).toEqual(Array(5).fill('pending'));
@@ -403,5 +408,123 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
       keyVersion: 2,
     });
     expect(await syslog.waitForMessage(`CMK_CREATE`)).toContain(first.orgId);
+  });
+
+  it('restores a removed tenant: its CMK kept (managed again) or none (pending), audited, out of "revoke all removed"', async () => {
+    const { db, client, list } = await fresh('tn_restore', 4);
+    const [keyed, keyless, other, active] = list as [
+      (typeof list)[0],
+      (typeof list)[0],
+      (typeof list)[0],
+      (typeof list)[0],
+    ];
+    await createCmks(db, masterKey, [keyed.orgId, other.orgId, active.orgId]);
+    const wrappedBefore = (
+      await client.query('SELECT wrapped_key FROM hds_tenant_cmks WHERE org_id = $1', [keyed.orgId])
+    ).rows[0].wrapped_key as Buffer;
+    for (const t of [keyed, keyless, other]) await markTenantRemoved(db, t.orgId, new Date());
+    expect(await removedTenantIds(db)).toHaveLength(3);
+
+    const at = new Date('2030-02-03T04:05:06Z');
+    const restored = await restoreTenant(db, keyed.orgId, at);
+    expect(restored).toMatchObject({
+      orgId: keyed.orgId,
+      name: keyed.name,
+      status: 'managed',
+      keyVersion: 1,
+    });
+    // The same wrapped key, untouched, still opens.
+    const after = await client.query(
+      `SELECT t.status, t.updated_at, c.wrapped_key FROM hds_tenants t JOIN hds_tenant_cmks c USING (org_id)
+       WHERE t.org_id = $1`,
+      [keyed.orgId],
+    );
+    expect(after.rows[0]).toMatchObject({ status: 'active', updated_at: at, wrapped_key: wrappedBefore });
+    expect(unwrapCmk(deriveCmkKek(masterKey), keyed.orgId, 1, wrappedBefore)).toHaveLength(32);
+    expect(await restoreTenant(db, keyless.orgId, at)).toMatchObject({ status: 'pending' });
+    const audit = await client.query(
+      `SELECT org_id::text AS org_id, action, outcome, detail, at FROM hds_audit_log
+       WHERE action = 'restore-tenant' ORDER BY id`,
+    );
+    expect(audit.rows).toEqual([
+      {
+        org_id: keyed.orgId,
+        action: 'restore-tenant',
+        outcome: 'ok',
+        detail: expect.stringMatching(/key version 1/),
+        at,
+      },
+      {
+        org_id: keyless.orgId,
+        action: 'restore-tenant',
+        outcome: 'ok',
+        detail: expect.stringMatching(/no CMK/),
+        at,
+      },
+    ]);
+
+    // "Revoke all removed" now counts and revokes only the one still removed.
+    expect(await removedTenantIds(db)).toEqual([other.orgId]);
+    await expect(revokeRemovedCmks(db, bulkRevokeConfirmation(3))).rejects.toMatchObject({
+      code: 'TENANT_CONFIRMATION_MISMATCH',
+    });
+    expect(await revokeRemovedCmks(db, bulkRevokeConfirmation(1))).toMatchObject({ state: 'done', done: 1 });
+    const statuses = Object.fromEntries((await listTenants(db)).map((t) => [t.orgId, t.status]));
+    expect(statuses).toEqual({
+      [keyed.orgId]: 'managed',
+      [keyless.orgId]: 'pending',
+      [active.orgId]: 'managed',
+    });
+    // A keyless restored tenant gets its CMK as any pending one.
+    expect(await createCmks(db, masterKey, await pendingTenantIds(db))).toMatchObject({ done: 1 });
+
+    // Each refusal names what to do, and changes nothing.
+    const notRemoved = await rejectionOf(restoreTenant(db, active.orgId, at));
+    expect(notRemoved).toMatchObject({ code: 'TENANT_STATE', field: 'orgId' });
+    expect(notRemoved.message).toMatch(/is not removed: it is listed as CMK managed\. Nothing to restore/);
+    const revoked = await rejectionOf(restoreTenant(db, other.orgId, at));
+    expect(revoked).toMatchObject({ code: 'TENANT_STATE', field: 'orgId' });
+    expect(revoked.message).toMatch(/^The CMK \(key version 1\) of .+ was revoked on \d{4}-\d\d-\d\d/);
+    expect(revoked.message).toMatch(/cannot be restored.*Add it again.*new CMK will be key version 2/);
+    const unknown = await rejectionOf(restoreTenant(db, randomUUID(), at));
+    expect(unknown).toMatchObject({ code: 'TENANT_NOT_FOUND', field: 'orgId' });
+    expect(unknown.message).toMatch(/Check the id in Partner Hub/);
+    const restores = await client.query(
+      `SELECT count(*)::int AS n FROM hds_audit_log WHERE action = 'restore-tenant'`,
+    );
+    expect(restores.rows[0].n).toBe(2);
+  });
+
+  it('an org already listed under another name keeps its name, and the answer says so', async () => {
+    const { db, list } = await fresh('tn_renamed', 3);
+    const [a, b, c] = list as [(typeof list)[0], (typeof list)[0], (typeof list)[0]];
+    await markTenantRemoved(db, c.orgId, new Date());
+    const fresher = { orgId: randomUUID(), name: 'Newcomer' };
+    const result = await addTenants(
+      db,
+      [{ ...a, name: 'Acme Renamed' }, b, { ...c, name: 'Gamma Renamed' }, fresher],
+      new Date(),
+    );
+    expect(result).toEqual({
+      added: 1,
+      alreadyPresent: 3,
+      previouslyRevoked: [],
+      listedUnderOtherName: [
+        { orgId: a.orgId, name: 'Acme Renamed', listedAs: a.name },
+        { orgId: c.orgId, name: 'Gamma Renamed', listedAs: c.name },
+      ],
+    });
+    const names = Object.fromEntries((await listTenants(db)).map((t) => [t.orgId, t.name]));
+    expect(names[a.orgId]).toBe(a.name);
+    expect(names[c.orgId]).toBe(c.name);
+    // One add: TENANT_EXISTS names the listed name, and for a removed org says how to bring it back.
+    const renamed = await rejectionOf(addTenant(db, { ...a, name: 'Acme Renamed' }, new Date()));
+    expect(renamed).toMatchObject({ code: 'TENANT_EXISTS', field: 'orgId' });
+    expect(renamed.message).toContain(`already listed as ${a.name}; its name was not changed`);
+    const same = await rejectionOf(addTenant(db, b, new Date()));
+    expect(same.message).not.toMatch(/listed as/);
+    const removed = await rejectionOf(addTenant(db, c, new Date()));
+    expect(removed).toMatchObject({ code: 'TENANT_EXISTS' });
+    expect(removed.message).toMatch(/marked removed.*restore it/);
   });
 });

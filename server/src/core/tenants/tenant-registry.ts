@@ -1,6 +1,7 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import type {
   AddTenantsResult,
+  AlreadyListedTenant,
   PreviouslyRevokedTenant,
   TenantCmkStatus,
   TenantView,
@@ -28,7 +29,8 @@ export async function listTenants(db: KeyDatabase): Promise<TenantView[]> {
 }
 
 /**
- * Adds tenants in one transaction (all or nothing). Orgs already listed are left as they are; a
+ * Adds tenants in one transaction (all or nothing). Orgs already listed are left as they are — under
+ * another name they are named in `listedUnderOtherName`, since a name never changes silently; a
  * revoked org comes back as pending, and is named in `previouslyRevoked` so the admin is told plainly
  * that it had a CMK revoked and which key version its new CMK will be.
  */
@@ -37,7 +39,21 @@ export async function addTenants(
   tenants: TenantToAdd[],
   now: Date,
 ): Promise<AddTenantsResult> {
-  if (tenants.length === 0) return { added: 0, alreadyPresent: 0, previouslyRevoked: [] };
+  return (await addTenantsReadingListed(db, tenants, now)).result;
+}
+
+/** `addTenants`, with the rows (name, status) of the orgs that were already listed. */
+async function addTenantsReadingListed(
+  db: KeyDatabase,
+  tenants: TenantToAdd[],
+  now: Date,
+): Promise<{ result: AddTenantsResult; listed: Map<string, SqlRow> }> {
+  const listed = new Map<string, SqlRow>();
+  if (tenants.length === 0)
+    return {
+      result: { added: 0, alreadyPresent: 0, previouslyRevoked: [], listedUnderOtherName: [] },
+      listed,
+    };
   return db.transaction(async (tx) => {
     const revoked = new Map<string, SqlRow>();
     for (const statement of db.sql.revokedTenants(tenants.map((t) => t.orgId)))
@@ -70,7 +86,30 @@ export async function addTenants(
       }),
       now,
     );
-    return { added: added.length, alreadyPresent: tenants.length - added.length, previouslyRevoked };
+    const addedIds = new Set(added);
+    const notAdded = tenants.filter((t) => !addedIds.has(t.orgId));
+    if (notAdded.length)
+      for (const statement of db.sql.readTenants(
+        notAdded.map((t) => t.orgId),
+        false,
+      ))
+        for (const row of await tx.run(statement)) listed.set(String(row.org_id).toLowerCase(), row);
+    const listedUnderOtherName: AlreadyListedTenant[] = [];
+    for (const { orgId, name } of notAdded) {
+      const listedAs = listed.get(orgId)?.name;
+      // Names are stored composed (NFC); rows written before that may not be.
+      if (typeof listedAs === 'string' && listedAs.normalize('NFC') !== name.normalize('NFC'))
+        listedUnderOtherName.push({ orgId, name, listedAs });
+    }
+    return {
+      result: {
+        added: added.length,
+        alreadyPresent: notAdded.length,
+        previouslyRevoked,
+        listedUnderOtherName,
+      },
+      listed,
+    };
   });
 }
 
@@ -80,13 +119,27 @@ export async function addTenant(
   tenant: TenantToAdd,
   now: Date,
 ): Promise<{ previouslyRevoked?: PreviouslyRevokedTenant }> {
-  const { added, previouslyRevoked } = await addTenants(db, [tenant], now);
-  if (added === 0)
+  const { result, listed } = await addTenantsReadingListed(db, [tenant], now);
+  const { added, previouslyRevoked, listedUnderOtherName } = result;
+  if (added === 0) {
+    const renamed = listedUnderOtherName[0];
+    const removed = listed.get(tenant.orgId)?.status === 'removed';
     throw new HdsError(
       'TENANT_EXISTS',
-      `The organisation ${tenant.orgId} is already in the tenant list. Nothing was changed.`,
+      [
+        renamed
+          ? `The organisation ${tenant.orgId} is already listed as ${renamed.listedAs}; its name was not changed.`
+          : `The organisation ${tenant.orgId} is already in the tenant list.`,
+        removed
+          ? `It is marked removed (revocation pending): to bring it back as it was, restore it (Restore in its row, or hds-setup tenants restore --org ${tenant.orgId}).`
+          : '',
+        'Nothing was changed.',
+      ]
+        .filter(Boolean)
+        .join(' '),
       'orgId',
     );
+  }
   return previouslyRevoked[0] ? { previouslyRevoked: previouslyRevoked[0] } : {};
 }
 

@@ -132,7 +132,12 @@ describe('tenant CMK management in the wizard', () => {
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'orgId']);
     const again = await post('/tenants', { orgId, name: 'Acme again' });
     expect(again.status).toBe(409);
-    expect(again.body.errors[0]).toMatchObject({ code: 'TENANT_EXISTS', field: 'orgId' });
+    expect(again.body.errors[0]).toMatchObject({
+      code: 'TENANT_EXISTS',
+      field: 'orgId',
+      message: `The organisation ${orgId} is already listed as Acme Corp; its name was not changed. Nothing was changed.`,
+    });
+    expect((await list()).map((t) => t.name)).toEqual(['Acme Corp']);
   });
 
   it('refuses a name with a text-direction override, in an add and in a CSV, saying which character where', async () => {
@@ -189,9 +194,32 @@ describe('tenant CMK management in the wizard', () => {
       csv: csvOf([...rows, { orgId: good, name: XSS_NAME }]),
     });
     expect(imported.status).toBe(200);
-    expect(imported.body).toEqual({ ok: true, added: 41, alreadyPresent: 0, previouslyRevoked: [] });
+    expect(imported.body).toEqual({
+      ok: true,
+      added: 41,
+      alreadyPresent: 0,
+      previouslyRevoked: [],
+      listedUnderOtherName: [],
+    });
     const again = await post('/tenants/import', { csv: csvOf(rows.slice(0, 5)) });
-    expect(again.body).toEqual({ ok: true, added: 0, alreadyPresent: 5, previouslyRevoked: [] });
+    expect(again.body).toEqual({
+      ok: true,
+      added: 0,
+      alreadyPresent: 5,
+      previouslyRevoked: [],
+      listedUnderOtherName: [],
+    });
+    // Listed already under another name: the answer names the name kept, which is not changed.
+    const renamed = await post('/tenants/import', {
+      csv: csvOf([{ orgId: rows[1]!.orgId, name: 'Org 1 Renamed' }, rows[2]!]),
+    });
+    expect(renamed.body).toEqual({
+      ok: true,
+      added: 0,
+      alreadyPresent: 2,
+      previouslyRevoked: [],
+      listedUnderOtherName: [{ orgId: rows[1]!.orgId, name: 'Org 1 Renamed', listedAs: 'Org 1, "Ltd"' }],
+    });
     const listed = await list();
     expect(listed).toHaveLength(before.length + 41);
     expect(listed.find((t) => t.orgId === rows[0]!.orgId)?.name).toBe('Org 0, "Ltd"');

@@ -112,6 +112,11 @@ export interface KeyDatabaseSql {
   readCmks(orgIds: string[]): SqlStatement[];
   markTenantRemoved(orgId: string, at: Date): SqlStatement;
   /**
+   * Brings a removed tenant back to active (the undo of `markTenantRemoved`); its CMK, if any, is not
+   * touched. Row `{ org_id }` when it was removed, none otherwise.
+   */
+  restoreTenant(orgId: string, at: Date): SqlStatement;
+  /**
    * Marks the tenant revoked and deletes its wrapped key. The revoked key's version is kept in
    * key_generation, so a CMK created if the tenant comes back gets the next version.
    */

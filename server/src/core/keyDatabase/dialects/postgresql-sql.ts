@@ -280,6 +280,13 @@ export const postgresqlSql: KeyDatabaseSql = {
       orgId,
       at,
     ),
+  restoreTenant: (orgId, at) =>
+    st(
+      `UPDATE hds_tenants SET status = 'active', updated_at = $2 WHERE org_id = $1 AND status = 'removed'
+       RETURNING org_id::text AS org_id`,
+      orgId,
+      at,
+    ),
   revokeTenant: (orgId, at) => [
     st(
       `UPDATE hds_tenants t SET status = 'revoked', updated_at = $2, key_generation = GREATEST(t.key_generation,

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Connection, Request } from 'tedious';
 import { describe, expect, it } from 'vitest';
+import type { SqlStatement } from '../key-database.js';
 import { migrateKeyDatabase } from '../migrate.js';
 import { sqlserverKeyDatabase } from '../sqlserver-key-database.js';
 import { postgresqlSql } from './postgresql-sql.js';
@@ -55,6 +56,7 @@ function everyStatement() {
     ...s.insertCmks(cmksFor(ids), at, 'lenient'),
     ...s.readCmks(ids),
     s.markTenantRemoved(ids[0]!, at),
+    s.restoreTenant(ids[0]!, at),
     ...s.revokeTenant(ids[0]!, at),
   ];
 }
@@ -99,6 +101,35 @@ describe('the SQL Server dialect', () => {
         }
       }
     }
+  });
+
+  it('restores only a removed tenant, to active, with the time and the org id back, and leaves its CMK alone', () => {
+    const orgId = randomUUID();
+    // The statement with each placeholder replaced by the name of the value bound to it.
+    const named = (statement: SqlStatement) =>
+      statement.text.replace(/@p(\d+)|\$(\d+)/g, (_m, a?: string, b?: string) => {
+        const value = statement.params[Number(a ?? b) - 1];
+        return value === orgId ? ':org' : value === at ? ':at' : ':other';
+      });
+    for (const dialect of [sqlserverSql, postgresqlSql]) {
+      const statement = dialect.restoreTenant(orgId, at);
+      expect(statement.params).toHaveLength(2);
+      const text = named(statement);
+      // Only a removed row moves, and it becomes active: an active, revoked or unknown org updates
+      // nothing (no row back), which the core turns into its refusal.
+      expect(text).toMatch(/^UPDATE (dbo\.)?hds_tenants SET status = N?'active', updated_at = :at\s/);
+      expect(text).toMatch(/WHERE org_id = :org AND status = N?'removed'/);
+      expect(text).toMatch(/AS org_id/);
+      expect(text).not.toMatch(/hds_tenant_cmks|key_generation|DELETE|name =|:other/);
+    }
+    expect(sqlserverSql.restoreTenant(orgId, at).text).toMatch(
+      /OUTPUT LOWER\(CONVERT\(nvarchar\(36\), inserted\.org_id\)\) AS org_id/,
+    );
+    // The exact mirror of marking removed.
+    const remove = named(sqlserverSql.markTenantRemoved(orgId, at));
+    expect(
+      remove.replace("N'removed'", '§').replace("N'active'", "N'removed'").replace('§', "N'active'"),
+    ).toBe(named(sqlserverSql.restoreTenant(orgId, at)));
   });
 
   it('reads back the stored rows as org id bytes and keys end to end, with one version and key size when all agree', () => {

@@ -295,6 +295,13 @@ export const sqlserverSql: KeyDatabaseSql = {
       orgId,
       at,
     ),
+  restoreTenant: (orgId, at) =>
+    one(
+      `UPDATE dbo.hds_tenants SET status = N'active', updated_at = $2
+       OUTPUT ${orgIdText('inserted.org_id')} AS org_id WHERE org_id = $1 AND status = N'removed'`,
+      orgId,
+      at,
+    ),
   revokeTenant: (orgId, at) => [
     one(
       `UPDATE t SET status = N'revoked', updated_at = $2,

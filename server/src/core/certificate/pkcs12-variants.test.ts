@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { type IssuedLeaf, TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
@@ -134,5 +134,30 @@ describe('a file that is not a PKCS12 is P12_INVALID saying what it is and what 
     const base64 = await refusal(Buffer.from(pki.pkcs12(leaf, PASSWORD).toString('base64')));
     expect(base64.code).toBe('P12_INVALID');
     expect(base64.message).toMatch(/base64/);
+  });
+});
+
+describe('a file exported with two passwords (openssl -twopass)', () => {
+  it('is P12_BAD_PASSWORD with either one, saying the file has two passwords and to export it with one', async () => {
+    // -twopass reads the integrity (MAC) password, then the encryption password, from the terminal.
+    const input = `${pki.dir}/twopass.txt`;
+    writeFileSync(input, 'Integrity-pass 1\nIntegrity-pass 1\nEncryption-pass 2\nEncryption-pass 2\n');
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        `setsid openssl pkcs12 -export -twopass -in "${leaf.certPath}" -inkey "${leaf.keyPath}" -out twopass.p12 < "${input}"`,
+      ],
+      { cwd: pki.dir, stdio: 'ignore' },
+    );
+    const p12 = readFileSync(`${pki.dir}/twopass.p12`);
+    for (const password of ['Integrity-pass 1', 'Encryption-pass 2']) {
+      const error = await refusal(p12, Buffer.from(password));
+      expect(error.code).toBe('P12_BAD_PASSWORD');
+      expect(error.field).toBe('password');
+      expect(error.message).toMatch(/two passwords/);
+      expect(error.message).not.toContain(password);
+    }
+    expect((await refusal(p12, Buffer.from('neither'))).message).not.toMatch(/two passwords/);
   });
 });

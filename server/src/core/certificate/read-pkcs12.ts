@@ -82,13 +82,32 @@ export function readPkcs12(
     if (oid(contentType, 'authSafe type') !== DATA)
       throw new DerShapeError('only password-integrity PKCS12 files are supported');
     const authSafeBytes = octets(explicit(content, 0, 'authSafe content'), 'authSafe content');
-    if (macData) verifyMac(macData, authSafeBytes, password);
-    const contents: Pkcs12Contents = { keys: [], certificates: [] };
-    for (const info of sequence(parseDer(authSafeBytes), 'AuthenticatedSafe'))
-      readSafeContents(openContentInfo(info, password), password, contents, 0);
+    const macOpens = macData ? macVerifies(macData, authSafeBytes, password) : true;
+    let contents: Pkcs12Contents;
+    try {
+      contents = readContents(authSafeBytes, password);
+    } catch (error) {
+      // With a failed integrity check, whatever the contents look like, the password is wrong.
+      if (!macOpens && !(error instanceof UnsupportedAlgorithm)) throw new WrongPassword();
+      // OpenSSL -twopass (or a Java key password unlike the store's): this password is one of two.
+      if (error instanceof WrongPassword && macData) throw new TwoPasswords();
+      throw error;
+    }
+    if (!macOpens) {
+      for (const key of contents.keys) key.fill(0);
+      // Every safe decrypted, yet the integrity check fails: the other password checks it.
+      if (hasEncryptedParts(authSafeBytes)) throw new TwoPasswords();
+      throw new WrongPassword();
+    }
     return contents;
   } catch (error) {
     if (error instanceof HdsError) throw error;
+    if (error instanceof TwoPasswords)
+      throw new HdsError(
+        'P12_BAD_PASSWORD',
+        'This PKCS12 file was exported with two passwords (one for its integrity check, one for its contents, as openssl pkcs12 -twopass does), or it was changed after the export; hds-setup takes one password. Export it again with a single password (openssl pkcs12 -export without -twopass; keytool with the same store and key password).',
+        fields.password,
+      );
     if (error instanceof WrongPassword)
       throw new HdsError(
         'P12_BAD_PASSWORD',
@@ -113,6 +132,37 @@ function invalid(fields: Pkcs12Fields, detail: string): HdsError {
     `This is not a readable PKCS12 (.p12/.pfx) file (${detail.slice(0, 120)}). Choose the PKCS12 file that holds the private key and the certificate chain, or export it again from the tool that made it.`,
     fields.file,
   );
+}
+
+class TwoPasswords extends Error {}
+
+function readContents(authSafeBytes: Buffer, password: Buffer): Pkcs12Contents {
+  const contents: Pkcs12Contents = { keys: [], certificates: [] };
+  for (const info of sequence(parseDer(authSafeBytes), 'AuthenticatedSafe'))
+    readSafeContents(openContentInfo(info, password), password, contents, 0);
+  return contents;
+}
+
+/** Whether anything in the file is password-encrypted (an encrypted safe or a shrouded key). */
+function hasEncryptedParts(authSafeBytes: Buffer): boolean {
+  return sequence(parseDer(authSafeBytes), 'AuthenticatedSafe').some((info) => {
+    const type = oid(sequence(info, 'ContentInfo', 1)[0], 'ContentInfo type');
+    if (type === ENCRYPTED_DATA) return true;
+    const safe = octets(explicit(sequence(info, 'ContentInfo', 2)[1], 0, 'data'), 'data');
+    return sequence(parseDer(safe), 'SafeContents').some(
+      (bag) => oid(sequence(bag, 'SafeBag', 1)[0], 'SafeBag type') === SHROUDED_KEY_BAG,
+    );
+  });
+}
+
+function macVerifies(macData: Asn1, authSafeBytes: Buffer, password: Buffer): boolean {
+  try {
+    verifyMac(macData, authSafeBytes, password);
+    return true;
+  } catch (error) {
+    if (error instanceof WrongPassword) return false;
+    throw error;
+  }
 }
 
 function verifyMac(macData: Asn1, authSafeBytes: Buffer, password: Buffer): void {

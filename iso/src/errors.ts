@@ -10,13 +10,20 @@ export class IsoError extends Error {
   readonly code: IsoErrorCode;
   /** Set when an image names an entry that could escape a target folder ("..", ".", or with "/"). */
   readonly unsafeName: string | undefined;
+  /** Set when the image holds more entries than the caller's `maxEntries` allows. */
+  readonly entryLimit: number | undefined;
 
-  constructor(code: IsoErrorCode, message: string, unsafeName?: string) {
+  constructor(code: IsoErrorCode, message: string, unsafeName?: string, entryLimit?: number) {
     super(message);
     this.name = 'IsoError';
     this.code = code;
     this.unsafeName = unsafeName;
+    this.entryLimit = entryLimit;
   }
+}
+
+export function tooManyEntries(limit: number): IsoError {
+  return new IsoError('ISO_INVALID', `the image has more than ${limit} entries.`, undefined, limit);
 }
 
 export function invalidImage(message: string): IsoError {

@@ -10,5 +10,5 @@ export type {
   IsoTreeFile,
   IsoWriteOptions,
 } from './iso-tree.js';
-export { type IsoEntryInfo, type IsoImage, openIsoImage } from './reader.js';
+export { type IsoEntryInfo, type IsoImage, type OpenIsoOptions, openIsoImage } from './reader.js';
 export { buildIsoImage, writeIso, writeIsoSync } from './writer.js';

@@ -8,7 +8,7 @@ import {
   type ParsedDirectoryRecord,
   parseDirectoryRecord,
 } from './directory-record.js';
-import { badInput, IsoError, invalidImage } from './errors.js';
+import { badInput, IsoError, invalidImage, tooManyEntries } from './errors.js';
 import { fileSource, type ImageSource, memorySource } from './image-source.js';
 import { decodeUcs2 } from './joliet.js';
 import { SECTOR } from './numerical-values.js';
@@ -66,15 +66,26 @@ interface Entry extends IsoEntryInfo {
   location: number;
 }
 
+export interface OpenIsoOptions {
+  /**
+   * Stop reading the tree past this many entries (at most the library's own limit): a caller that
+   * expects a small image refuses a huge one before holding its whole tree in memory.
+   */
+  maxEntries?: number;
+}
+
 /** Opens an image from memory or from a file (read by positional reads, never whole). */
-export async function openIsoImage(source: Uint8Array | { path: string }): Promise<IsoImage> {
+export async function openIsoImage(
+  source: Uint8Array | { path: string },
+  options: OpenIsoOptions = {},
+): Promise<IsoImage> {
   let image: ImageSource;
   if (source instanceof Uint8Array) image = memorySource(source);
   else if (source && typeof source === 'object' && typeof source.path === 'string')
     image = await fileSource(source.path);
   else throw badInput('openIsoImage needs bytes or { path }.');
   try {
-    return await readImage(image);
+    return await readImage(image, Math.min(options.maxEntries ?? LIMITS.entries, LIMITS.entries));
   } catch (error) {
     await image.close();
     if (error instanceof IsoError) throw error;
@@ -85,7 +96,7 @@ export async function openIsoImage(source: Uint8Array | { path: string }): Promi
   }
 }
 
-async function readImage(image: ImageSource): Promise<IsoImage> {
+async function readImage(image: ImageSource, maxEntries: number): Promise<IsoImage> {
   const minimum = (FIRST_DESCRIPTOR_SECTOR + 1) * SECTOR;
   if (image.size < minimum)
     throw invalidImage(
@@ -122,7 +133,7 @@ async function readImage(image: ImageSource): Promise<IsoImage> {
   const rr = await rockRidgeAt(image, primaryRoot);
   const namesFrom = rr ? 'rockridge' : joliet ? 'joliet' : 'plain';
   const root = namesFrom === 'joliet' ? rootOf(joliet!.rootRecord, 'Joliet root directory') : primaryRoot;
-  const entries = await walk(image, root, namesFrom, rr?.skip ?? 0);
+  const entries = await walk(image, root, namesFrom, rr?.skip ?? 0, maxEntries);
   const sorted = [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const volumeId = primary.volumeId.toString('latin1').replace(/[\s\0]+$/, '');
 
@@ -198,6 +209,7 @@ async function walk(
   root: DirectoryRef,
   namesFrom: IsoImage['namesFrom'],
   skip: number,
+  maxEntries: number,
 ): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   const visited = new Set<number>();
@@ -244,8 +256,7 @@ async function walk(
       const name = entryName(record, rr, namesFrom, where);
       const path = dirPath ? `${dirPath}/${name}` : name;
       if (entries.has(path)) throw invalidImage(`"${path}" appears twice in ${where}.`);
-      if (entries.size >= LIMITS.entries)
-        throw invalidImage(`the image has more than ${LIMITS.entries} entries.`);
+      if (entries.size >= maxEntries) throw tooManyEntries(maxEntries);
       if (record.flags & FLAG_MULTI_EXTENT)
         throw invalidImage(
           `"${path}" is a multi-extent file (4 GiB or larger), which this reader does not support.`,

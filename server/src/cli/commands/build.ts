@@ -76,7 +76,7 @@ async function build(opts: BuildOptions) {
     import('../write-file-atomically.js'),
   ]);
   const answers = AnswersFile.load(opts.answers);
-  const imported = opts.import ? await readConfigIso(opts.import) : undefined;
+  const imported = opts.import ? await readConfigIso(opts.import, { purpose: 'import' }) : undefined;
   const now = new Date();
   const prepared = await prepareHeadlessBuild({
     answers,

@@ -347,4 +347,131 @@ describe('hds-setup tenants', () => {
       json: { ok: true, revoked: true },
     });
   });
+
+  it('restores a tenant marked removed by mistake: its CMK kept, no longer among --all-removed; refusals say what to do', async () => {
+    const [keyed, keyless, gone] = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [id, name] of [
+      [keyed, 'Restore Me'],
+      [keyless, 'No Key Yet'],
+      [gone, 'Gone For Good'],
+    ] as const)
+      expect((await tenants('add', '--iso', isoPath, '--org', id, '--name', name)).code).toBe(0);
+    for (const id of [keyed, gone])
+      expect((await tenants('create-cmks', '--iso', isoPath, '--org', id)).code).toBe(0);
+    for (const id of [keyed, keyless, gone])
+      expect((await tenants('remove', '--iso', isoPath, '--org', id)).code).toBe(0);
+
+    expect(await tenants('restore', '--iso', isoPath, '--org', keyed.toUpperCase())).toMatchObject({
+      code: 0,
+      json: { ok: true, orgId: keyed, name: 'Restore Me', status: 'managed', keyVersion: 1 },
+    });
+    const human = await runCli('tenants', 'restore', '--iso', isoPath, '--org', keyless);
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    expect(human.stdout).toBe(
+      'No Key Yet is restored: CMK management pending (it had no CMK); create its CMK when ready.\n',
+    );
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as TenantRow[];
+    const statusOf = (id: string) => listed.find((t) => t.orgId === id)?.status;
+    expect([statusOf(keyed), statusOf(keyless), statusOf(gone)]).toEqual([
+      'managed',
+      'pending',
+      'removalPending',
+    ]);
+    // "revoke --all-removed" counts only the tenants still removed.
+    const stillRemoved = listed.filter((t) => t.status === 'removalPending').length;
+    expect(
+      await tenants('revoke', '--iso', isoPath, '--all-removed', '--confirm', `revoke ${stillRemoved + 2}`),
+    ).toMatchObject({
+      code: 1,
+      json: {
+        errors: [
+          {
+            code: 'TENANT_CONFIRMATION_MISMATCH',
+            message: expect.stringContaining(`"revoke ${stillRemoved}"`),
+          },
+        ],
+      },
+    });
+
+    expect(await tenants('restore', '--iso', isoPath, '--org', keyed)).toMatchObject({
+      code: 1,
+      json: {
+        ok: false,
+        errors: [
+          {
+            code: 'TENANT_STATE',
+            field: 'orgId',
+            message: expect.stringMatching(
+              /is not removed: it is listed as CMK managed\. Nothing to restore/,
+            ),
+          },
+        ],
+      },
+    });
+    expect(
+      (await tenants('revoke', '--iso', isoPath, '--org', gone, '--confirm', 'Gone For Good')).code,
+    ).toBe(0);
+    expect(await tenants('restore', '--iso', isoPath, '--org', gone)).toMatchObject({
+      code: 1,
+      json: {
+        errors: [
+          {
+            code: 'TENANT_STATE',
+            message: expect.stringMatching(
+              /was revoked on .*cannot be restored.*Add it again.*key version 2/,
+            ),
+          },
+        ],
+      },
+    });
+    const unknown = await runCli('tenants', 'restore', '--iso', isoPath, '--org', randomUUID());
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error TENANT_NOT_FOUND \(orgId\): There is no tenant with org id/);
+    expect((await runCli('tenants', 'restore', '--iso', isoPath)).code).toBe(2);
+    expect(await tenants('restore', '--iso', isoPath, '--org', 'not-an-org-id')).toMatchObject({
+      code: 1,
+      json: { errors: [{ code: 'INVALID_INPUT', field: 'org' }] },
+    });
+  });
+
+  it('says which name is kept when an org is added or imported again under another name', async () => {
+    const id = randomUUID();
+    expect((await tenants('add', '--iso', isoPath, '--org', id, '--name', 'Original Name')).code).toBe(0);
+    expect(await tenants('add', '--iso', isoPath, '--org', id, '--name', 'New Name')).toMatchObject({
+      code: 1,
+      json: {
+        errors: [
+          {
+            code: 'TENANT_EXISTS',
+            field: 'orgId',
+            message: `The organisation ${id} is already listed as Original Name; its name was not changed. Nothing was changed.`,
+          },
+        ],
+      },
+    });
+    const csv = join(dir, 'renamed.csv');
+    const other = randomUUID();
+    writeFileSync(csv, `org_id,name\n${id},New Name\n${other},Brand New\n`);
+    expect(await tenants('import-csv', '--iso', isoPath, '--csv', csv)).toMatchObject({
+      code: 0,
+      json: {
+        ok: true,
+        added: 1,
+        alreadyPresent: 1,
+        listedUnderOtherName: [{ orgId: id, name: 'New Name', listedAs: 'Original Name' }],
+      },
+    });
+    const human = await runCli('tenants', 'import-csv', '--iso', isoPath, '--csv', csv);
+    expect(human.stdout).toBe(
+      `Imported 0 tenant(s); 2 were already listed.\nNew Name (${id}) is already listed as Original Name; its name was not changed.\n`,
+    );
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as TenantRow[];
+    expect(listed.find((t) => t.orgId === id)?.name).toBe('Original Name');
+  });
 });
+
+interface TenantRow {
+  orgId: string;
+  name: string;
+  status: string;
+}

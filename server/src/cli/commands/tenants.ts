@@ -15,7 +15,7 @@ type Action = (
 ) => Promise<CommandResult>;
 
 /**
- * `hds-setup tenants list|add|import-csv|create-cmks|remove|revoke --iso <file.iso> [--answers <a.yaml>]`:
+ * `hds-setup tenants list|add|import-csv|create-cmks|remove|restore|revoke --iso <file.iso> [--answers <a.yaml>]`:
  * the Tenant CMK Management tab from a terminal, with the same checks and error codes.
  */
 export const registerTenants: RegisterCommand = (program: Command, setExit) => {
@@ -58,6 +58,11 @@ export const registerTenants: RegisterCommand = (program: Command, setExit) => {
     'remove',
     'mark a tenant removed from the cluster (its CMK stays until revoked)',
     removeAction,
+  ).requiredOption('--org <org-id>', 'the org id');
+  command(
+    'restore',
+    'undo remove: a tenant marked removed is active again, its CMK untouched (a revoked one is added again instead)',
+    restoreAction,
   ).requiredOption('--org <org-id>', 'the org id');
   command(
     'revoke',
@@ -107,8 +112,10 @@ const addAction: Action = async (opts) => {
 };
 
 const importAction: Action = async (opts) => {
-  const [{ addTenants, parseTenantCsv }, { TENANT_CSV_MAX_BYTES, previouslyRevokedNotice }] =
-    await Promise.all([tenantCode(), schemas()]);
+  const [
+    { addTenants, parseTenantCsv },
+    { TENANT_CSV_MAX_BYTES, alreadyListedNotice, previouslyRevokedNotice },
+  ] = await Promise.all([tenantCode(), schemas()]);
   const path = String(opts.csv);
   const text = readNamedFile(
     { path, what: 'the CSV file', field: 'csv' },
@@ -124,6 +131,7 @@ const importAction: Action = async (opts) => {
       human: [
         `Imported ${result.added} tenant(s); ${result.alreadyPresent} were already listed.`,
         ...result.previouslyRevoked.map(previouslyRevokedNotice),
+        ...result.listedUnderOtherName.map(alreadyListedNotice),
       ].join('\n'),
     };
   });
@@ -179,7 +187,24 @@ const removeAction: Action = async (opts) => {
     await markTenantRemoved(db, orgId, new Date());
     return {
       data: { orgId, status: 'removalPending' },
-      human: `Marked ${orgId} removed: revocation pending. Revoke its CMK with hds-setup tenants revoke --org ${orgId} --confirm <org name>.`,
+      human: `Marked ${orgId} removed: revocation pending. Revoke its CMK with hds-setup tenants revoke --org ${orgId} --confirm <org name>; removed by mistake, bring it back with hds-setup tenants restore --org ${orgId}.`,
+    };
+  });
+};
+
+const restoreAction: Action = async (opts) => {
+  const [{ restoreTenant }, { orgIdSchema, restoredNotice }] = await Promise.all([tenantCode(), schemas()]);
+  const orgId = parseInput(orgIdSchema, opts.org, 'org');
+  return withTenantDatabase(opts, async ({ db }) => {
+    const restored = await restoreTenant(db, orgId, new Date());
+    return {
+      data: {
+        orgId,
+        name: restored.name,
+        status: restored.status,
+        ...(restored.keyVersion ? { keyVersion: restored.keyVersion } : {}),
+      },
+      human: restoredNotice(restored),
     };
   });
 };

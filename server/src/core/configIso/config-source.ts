@@ -24,8 +24,11 @@ export interface ConfigSource {
   kind: 'iso' | 'directory';
   /** A folder's root (the folder that holds `hds/`), for messages. */
   root?: string;
-  /** Whether Rock Ridge modes are trustworthy (always for our ISOs; a copied folder may lose them). */
-  modesAreAuthoritative: boolean;
+  /**
+   * Where an image's names and modes come from: only Rock Ridge carries modes (ours always has it);
+   * Joliet or plain names mean the image was re-packed without them. Undefined for a folder.
+   */
+  namesFrom?: 'rockridge' | 'joliet' | 'plain';
   entries(): Promise<SourceEntry[]>;
   read(path: string, maxBytes: number): Promise<Buffer>;
   close(): Promise<void>;
@@ -35,15 +38,19 @@ export async function openIsoSource(source: Buffer | string): Promise<ConfigSour
   let image: IsoImage;
   if (typeof source === 'string') assertFileReadable(configIsoFile(source));
   try {
-    image = await openIsoImage(typeof source === 'string' ? { path: source } : source);
+    image = await openIsoImage(typeof source === 'string' ? { path: source } : source, {
+      maxEntries: MAX_ENTRIES,
+    });
   } catch (error) {
     if (typeof source === 'string' && isFileSystemError(error))
       throw unreadableFile(configIsoFile(source), error);
+    if (error instanceof IsoError && error.entryLimit !== undefined)
+      throw tooManyEntries(typeof source === 'string' ? source : 'The uploaded ISO');
     throw asHdsError(error, typeof source === 'string' ? source : 'The uploaded file');
   }
   return {
     kind: 'iso',
-    modesAreAuthoritative: image.namesFrom === 'rockridge',
+    namesFrom: image.namesFrom,
     async entries() {
       return image.list().map((e) => ({
         path: e.path,
@@ -69,6 +76,19 @@ export async function openIsoSource(source: Buffer | string): Promise<ConfigSour
   };
 }
 
+/**
+ * A configuration holds about twenty files (the manifest lists at most 1000): past this, reading
+ * stops — a huge image or folder is refused in a second, never held in memory whole.
+ */
+const MAX_ENTRIES = 2000;
+
+function tooManyEntries(what: string): HdsError {
+  return new HdsError(
+    'ISO_CORRUPT',
+    `${what} holds more than ${MAX_ENTRIES} files and folders; a configuration holds about twenty. It is not a configuration ISO, or files were added to one. Use the configuration ISO hds-setup produced (your backup).`,
+  );
+}
+
 function asHdsError(error: unknown, what: string): HdsError {
   if (error instanceof HdsError) return error;
   if (error instanceof IsoError)
@@ -88,8 +108,6 @@ function configIsoFile(path: string): NamedFile {
   };
 }
 
-const MAX_DIRECTORY_ENTRIES = 10_000;
-
 /** A mounted (or extracted) configuration: the folder that holds `hds/`, or `hds/` itself. */
 export async function openDirectorySource(dir: string): Promise<ConfigSource> {
   let names: string[];
@@ -103,13 +121,11 @@ export async function openDirectorySource(dir: string): Promise<ConfigSource> {
   return {
     kind: 'directory',
     root,
-    modesAreAuthoritative: false,
     async entries() {
       const out: SourceEntry[] = [];
       const walk = async (folder: string): Promise<void> => {
         for (const name of await readdir(folder)) {
-          if (out.length > MAX_DIRECTORY_ENTRIES)
-            throw new HdsError('ISO_CORRUPT', `${dir} holds too many files to be a configuration.`);
+          if (out.length > MAX_ENTRIES) throw tooManyEntries(dir);
           const full = join(folder, name);
           const s = await lstat(full);
           const path = relative(root, full).split(sep).join('/');

@@ -6,7 +6,7 @@ import { type ConfigDocument, configDocumentSchema, type SyslogConfig } from './
 import { type ConfigSource, openDirectorySource, openIsoSource } from './config-source.js';
 import { CONFIG_ROOT, FORMAT_NAME, FORMAT_VERSION, PATHS } from './layout.js';
 import { type Manifest, manifestMacMatches, manifestSchema, sha256Hex } from './manifest.js';
-import { assertSecretsPrivate } from './secret-file-modes.js';
+import { assertIsoModes, assertSecretsPrivate } from './secret-file-modes.js';
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -23,11 +23,26 @@ export interface LoadedConfigIso {
   serviceAccounts: ServiceAccount[];
 }
 
+export interface ReadConfigIsoOptions {
+  /**
+   * `node` (default; inspect, verify): would a node accept this image — contents, MAC and the
+   * Rock Ridge modes. `import` (wizard, build --import, tenants): contents and MAC only; a copy
+   * re-packed without its modes still recovers the deployment, and the next ISO gets them back.
+   */
+  purpose?: 'node' | 'import';
+}
+
 /** Reads and verifies a configuration ISO (file path or bytes). Throws ISO_* HdsErrors. */
-export async function readConfigIso(source: Buffer | string): Promise<LoadedConfigIso> {
+export async function readConfigIso(
+  source: Buffer | string,
+  options: ReadConfigIsoOptions = {},
+): Promise<LoadedConfigIso> {
   const opened = await openIsoSource(source);
   try {
-    return await loadVerified(opened);
+    const loaded = await loadVerified(opened);
+    if ((options.purpose ?? 'node') === 'node')
+      assertIsoModes(opened.namesFrom, await opened.entries(), loaded.manifest);
+    return loaded;
   } finally {
     await opened.close();
   }
@@ -50,11 +65,13 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
   if (manifestEntry?.type !== 'file')
     throw new HdsError(
       'ISO_NOT_HDS',
-      source.kind === 'directory'
-        ? `This folder holds no HDS configuration (there is no ${PATHS.manifest}). Give the folder where the configuration ISO is mounted (/media/configdrive or its hds/ folder), or the ISO file.`
-        : byPath.has(CONFIG_ROOT)
-          ? `This image has an ${CONFIG_ROOT}/ folder but no ${PATHS.manifest}: it was not made by hds-setup, or it was altered. Use the configuration ISO hds-setup produced.`
-          : 'This is an ISO image, but not an HDS configuration ISO (there is no hds/manifest.json). Choose the ISO that hds-setup produced.',
+      source.namesFrom === 'plain'
+        ? 'This ISO image has plain ISO 9660 names only (no Rock Ridge or Joliet), so hds/manifest.json cannot be found: if it is a configuration ISO, it was re-packed without keeping names and modes (mkisofs, genisoimage and xorriso need `-R -J`). Use the configuration ISO hds-setup produced (your backup).'
+        : source.kind === 'directory'
+          ? `This folder holds no HDS configuration (there is no ${PATHS.manifest}). Give the folder where the configuration ISO is mounted (/media/configdrive or its hds/ folder), or the ISO file.`
+          : byPath.has(CONFIG_ROOT)
+            ? `This image has an ${CONFIG_ROOT}/ folder but no ${PATHS.manifest}: it was not made by hds-setup, or it was altered. Use the configuration ISO hds-setup produced.`
+            : 'This is an ISO image, but not an HDS configuration ISO (there is no hds/manifest.json). Choose the ISO that hds-setup produced.',
     );
   const manifestBytes = await source.read(PATHS.manifest, MAX_MANIFEST_BYTES);
   const manifest = parseManifest(manifestBytes);
@@ -62,6 +79,11 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
 
   for (const file of manifest.files) {
     const entry = byPath.get(file.path);
+    if (entry && entry.type !== 'file')
+      throw corrupt(
+        file.path,
+        `it is ${entry.type === 'dir' ? 'a folder' : 'a link or special file'} where the configuration has a file`,
+      );
     if (entry?.type !== 'file')
       throw new HdsError(
         'ISO_INCOMPLETE',
@@ -84,11 +106,6 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
     const bytes = await source.read(file.path, MAX_FILE_BYTES);
     if (sha256Hex(bytes) !== file.sha256)
       throw corrupt(file.path, 'its SHA-256 checksum does not match the manifest');
-    if (source.modesAreAuthoritative && entry.mode !== file.mode)
-      throw corrupt(
-        file.path,
-        `its mode is ${entry.mode.toString(8)}; the manifest says ${file.mode.toString(8)}`,
-      );
     contents.set(file.path, bytes);
   }
 

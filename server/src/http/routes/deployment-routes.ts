@@ -57,7 +57,7 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
       throw new HdsError('INVALID_INPUT', 'Choose the configuration ISO file to import.', 'iso');
     let loaded: Awaited<ReturnType<typeof readConfigIso>>;
     try {
-      loaded = await readConfigIso(bytes);
+      loaded = await readConfigIso(bytes, { purpose: 'import' });
     } catch (error) {
       if (error instanceof HdsError) throw new HdsError(error.code, error.message, 'iso');
       throw error;

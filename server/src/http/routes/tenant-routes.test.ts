@@ -339,6 +339,56 @@ describe('tenant CMK management in the wizard', () => {
     expect(badId.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'orgId' });
   });
 
+  it('restores a tenant removed by mistake: CMK managed again, left out of "revoke all removed"; refusals say what to do', async () => {
+    const [a, b] = (await list()).filter((t) => t.name.startsWith('Org 3'));
+    for (const t of [a!, b!]) expect((await post(`/tenants/${t.orgId}/remove`)).status).toBe(200);
+    // Adding a removed org again points to restoring it.
+    const add = await post('/tenants', { orgId: b!.orgId, name: b!.name });
+    expect(add.status).toBe(409);
+    expect(add.body.errors[0]).toMatchObject({ code: 'TENANT_EXISTS', field: 'orgId' });
+    expect(add.body.errors[0].message).toMatch(
+      /marked removed \(revocation pending\): to bring it back as it was, restore it/,
+    );
+
+    const restored = await post(`/tenants/${a!.orgId}/restore`);
+    expect(restored.status).toBe(200);
+    expect(restored.body.restored).toEqual({ ...a, status: 'managed' });
+    expect(restored.body.tenants.find((t: TenantView) => t.orgId === a!.orgId)).toEqual(
+      restored.body.restored,
+    );
+    const wrong = await post('/tenants/jobs', { action: 'revoke', confirm: 'revoke 2' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors[0].message).toContain('"revoke 1"');
+
+    const again = await post(`/tenants/${a!.orgId}/restore`);
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0]).toMatchObject({
+      code: 'TENANT_STATE',
+      field: 'orgId',
+      message: expect.stringMatching(/is not removed: it is listed as CMK managed\. Nothing to restore/),
+    });
+    const revokedId = (
+      await client.query('SELECT org_id::text AS org_id FROM hds_tenants WHERE name = $1', [XSS_NAME])
+    ).rows[0].org_id as string;
+    const revoked = await post(`/tenants/${revokedId}/restore`);
+    expect(revoked.status).toBe(409);
+    expect(revoked.body.errors[0]).toMatchObject({ code: 'TENANT_STATE', field: 'orgId' });
+    expect(revoked.body.errors[0].message).toMatch(/cannot be restored.*Add it again.*key version 2/);
+    const unknown = await post(`/tenants/${randomUUID()}/restore`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors[0]).toMatchObject({ code: 'TENANT_NOT_FOUND', field: 'orgId' });
+    const badId = await post('/tenants/not-a-uuid/restore');
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'orgId' });
+
+    expect((await post(`/tenants/${b!.orgId}/restore`)).body.restored).toMatchObject({ status: 'managed' });
+    const audit = await client.query(
+      `SELECT org_id::text AS org_id FROM hds_audit_log WHERE action = 'restore-tenant' ORDER BY id`,
+    );
+    expect(audit.rows.map((r) => r.org_id)).toEqual([a!.orgId, b!.orgId]);
+    expect((await list()).filter((t) => t.status === 'removalPending')).toEqual([]);
+  });
+
   it('revokes all removed tenants as a job only with "revoke <n>" typed', async () => {
     const [a, b] = (await list()).filter((t) => t.name.startsWith('Org '));
     for (const t of [a!, b!]) await post(`/tenants/${t.orgId}/remove`);

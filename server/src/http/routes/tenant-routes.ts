@@ -8,6 +8,7 @@ import {
   bulkJobRequestSchema,
   importTenantsRequestSchema,
   orgIdSchema,
+  type RestoreTenantResponse,
   revokeRequestSchema,
   TENANT_CSV_MAX_BYTES,
   type TenantListResponse,
@@ -23,6 +24,7 @@ import {
   parseTenantCsv,
   pendingTenantIds,
   removedTenantIds,
+  restoreTenant,
   revokeRemovedCmks,
   revokeTenantCmk,
 } from '../../core/tenants/index.js';
@@ -31,7 +33,7 @@ import type { RouteModule } from '../route-context.js';
 import { BulkJobs, type JobLookup } from '../tenants/bulk-jobs.js';
 import { openTenantWorkspace, tenantAvailability, withTenantWorkspace } from '../tenants/tenant-workspace.js';
 
-/** The Tenant CMK Management tab: tenants, CSV import, bulk CMK jobs with progress, revoke. */
+/** The Tenant CMK Management tab: tenants, CSV import, bulk CMK jobs with progress, remove/restore, revoke. */
 export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
   const jobs = new BulkJobs();
   const list = async (): Promise<TenantListResponse> =>
@@ -72,6 +74,14 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
     const orgId = orgParam(req.params.orgId);
     await withTenantWorkspace(state, ({ db }) => markTenantRemoved(db, orgId, now()));
     res.json(await list());
+  });
+
+  // The undo of remove: harmless (the CMK is untouched), so no typed confirmation.
+  router.post('/tenants/:orgId/restore', async (req, res) => {
+    const orgId = orgParam(req.params.orgId);
+    const restored = await withTenantWorkspace(state, ({ db }) => restoreTenant(db, orgId, now()));
+    const response: RestoreTenantResponse = { ...(await list()), restored };
+    res.json(response);
   });
 
   router.post('/tenants/:orgId/revoke', jsonBody(), async (req, res) => {

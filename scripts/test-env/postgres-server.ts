@@ -22,9 +22,15 @@ export interface PostgresServer {
 
 export interface PostgresOptions {
   /** Server certificate + key (PEM). Without it the server has ssl=off. */
-  tls?: { certPath: string; keyPath: string };
+  tls?: {
+    certPath: string;
+    keyPath: string /** CA for client certificates (ssl_ca_file). */;
+    clientCaPath?: string;
+  };
   /** `host` lines of pg_hba.conf; default: password (scram) over any TCP connection. */
   hba?: string[];
+  /** More `-c name=value` server settings (they win over the defaults, e.g. listen_addresses). */
+  settings?: Record<string, string>;
 }
 
 export async function freePort(): Promise<number> {
@@ -95,7 +101,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     for (const f of [cert, key]) chownSync(f, uid, gid);
     chmodSync(key, 0o600);
     settings.push('-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`);
+    if (options.tls.clientCaPath) {
+      const clientCa = join(base, 'client-ca.pem');
+      copyFileSync(options.tls.clientCaPath, clientCa);
+      chownSync(clientCa, uid, gid);
+      settings.push('-c', `ssl_ca_file=${clientCa}`);
+    }
   } else settings.push('-c', 'ssl=off');
+  for (const [name, value] of Object.entries(options.settings ?? {})) settings.push('-c', `${name}=${value}`);
   const port = await freePort();
   settings.push('-c', `port=${port}`);
   asPostgres('pg_ctl', [

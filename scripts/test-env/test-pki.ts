@@ -53,11 +53,18 @@ export function createTestCa(
   return { dir, certPath, keyPath, certPem: readFileSync(certPath, 'utf8') };
 }
 
-/** A server certificate signed by `ca`, for the given DNS names and IP addresses. */
+/**
+ * A server certificate signed by `ca`, for the given DNS names and IP addresses. `validity`
+ * (`YYYYMMDDHHMMSSZ`) makes one that has expired or is not yet valid.
+ */
 export function issueServerCert(
   ca: TestCa,
   name: string,
-  { dnsNames = [], ips = [] }: { dnsNames?: string[]; ips?: string[] },
+  {
+    dnsNames = [],
+    ips = [],
+    validity,
+  }: { dnsNames?: string[]; ips?: string[]; validity?: { notBefore: string; notAfter: string } },
 ): IssuedCert {
   const keyPath = join(ca.dir, `${name}.key`);
   const csrPath = join(ca.dir, `${name}.csr`);
@@ -73,26 +80,100 @@ export function issueServerCert(
     ['req', '-new', '-key', keyPath, '-subj', `/CN=${dnsNames[0] ?? ips[0] ?? name}`, '-out', csrPath],
     ca.dir,
   );
+  if (validity) {
+    // OpenSSL 3.0's `x509` cannot set a start date; `ca` can. A throw-away database per certificate.
+    const dbDir = mkdtempSync(join(ca.dir, 'ca-db-'));
+    writeFileSync(join(dbDir, 'index.txt'), '');
+    writeFileSync(join(dbDir, 'serial'), `${Date.now().toString(16).padStart(12, '0')}\n`);
+    const conf = join(dbDir, 'ca.cnf');
+    writeFileSync(
+      conf,
+      `[ca]\ndefault_ca=c\n[c]\ndatabase=${dbDir}/index.txt\nnew_certs_dir=${dbDir}\nserial=${dbDir}/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n`,
+    );
+    openssl(
+      [
+        'ca',
+        '-batch',
+        '-config',
+        conf,
+        '-cert',
+        ca.certPath,
+        '-keyfile',
+        ca.keyPath,
+        '-in',
+        csrPath,
+        '-startdate',
+        validity.notBefore,
+        '-enddate',
+        validity.notAfter,
+        '-extfile',
+        extPath,
+        '-notext',
+        '-out',
+        certPath,
+      ],
+      ca.dir,
+    );
+  } else
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        csrPath,
+        '-CA',
+        ca.certPath,
+        '-CAkey',
+        ca.keyPath,
+        '-CAcreateserial',
+        '-days',
+        '30',
+        '-sha256',
+        '-extfile',
+        extPath,
+        '-out',
+        certPath,
+      ],
+      ca.dir,
+    );
+  return {
+    certPath,
+    keyPath,
+    certPem: readFileSync(certPath, 'utf8'),
+    keyPem: readFileSync(keyPath, 'utf8'),
+  };
+}
+
+/** A self-signed server certificate (CA:FALSE), as `openssl req -x509` makes for a quick TLS setup. */
+export function createSelfSignedServerCert(
+  dnsName: string,
+  dir = mkdtempSync(join(tmpdir(), 'hds-self-')),
+): IssuedCert {
+  const keyPath = join(dir, 'self.key');
+  const certPath = join(dir, 'self.pem');
   openssl(
     [
-      'x509',
-      '-req',
-      '-in',
-      csrPath,
-      '-CA',
-      ca.certPath,
-      '-CAkey',
-      ca.keyPath,
-      '-CAcreateserial',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-subj',
+      `/CN=${dnsName}`,
       '-days',
       '30',
-      '-sha256',
-      '-extfile',
-      extPath,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      `subjectAltName=DNS:${dnsName}`,
       '-out',
       certPath,
     ],
-    ca.dir,
+    dir,
   );
   return {
     certPath,

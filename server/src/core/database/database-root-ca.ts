@@ -44,7 +44,9 @@ export function validateDatabaseRootCa(
     }
   });
   for (const cert of certificates) {
-    if (!cert.ca)
+    // A self-signed server certificate is its own trust anchor (libpq's sslrootcert, Node and Java
+    // truststores all accept it), the only way to verify a server set up without a CA.
+    if (!cert.ca && !isSelfSigned(cert))
       throw invalid(
         `"${oneLine(cert.subject)}" is not a CA certificate (it looks like a server certificate). Upload the root CA that signed the database server’s certificate.`,
       );
@@ -59,6 +61,14 @@ export function validateDatabaseRootCa(
     subject: oneLine(root.subject),
     notAfter: new Date(root.validTo).toISOString(),
   };
+}
+
+function isSelfSigned(cert: X509Certificate): boolean {
+  try {
+    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** X509Certificate prints names one attribute per line; messages want one line. */

@@ -26,6 +26,18 @@ export function diagnosePostgresError(
         'database.password',
       );
     case '28000':
+      if (/client certificate|certificate authentication/i.test(e.message ?? ''))
+        return new HdsError(
+          'DB_AUTH_FAILED',
+          `${where} wants a client certificate from "${settings.username}" (clientcert=… or the cert method in pg_hba.conf).${serverSays} HDS nodes log in with a password only: make the matching pg_hba.conf line "hostssl ${settings.name} ${settings.username} <nodes' addresses> scram-sha-256" without clientcert, then reload the server.`,
+          'database.username',
+        );
+      if (/rejects connection/i.test(e.message ?? ''))
+        return new HdsError(
+          'DB_AUTH_FAILED',
+          `A "reject" line in pg_hba.conf on ${where} refuses "${settings.username}" from this machine.${serverSays} Put a line that accepts it (hostssl ${settings.name} ${settings.username} <address> scram-sha-256) before the reject line, then reload the server.`,
+          'database.username',
+        );
       return new HdsError(
         'DB_AUTH_FAILED',
         `${where} does not accept "${settings.username}" from this machine.${serverSays} Add a matching line to pg_hba.conf (hostssl for TLS) for this user and database, or check the TLS mode.`,
@@ -38,6 +50,12 @@ export function diagnosePostgresError(
         'database.name',
       );
     case '42501':
+      if (/permission denied for database/i.test(e.message ?? ''))
+        return new HdsError(
+          'DB_PERMISSION',
+          `"${settings.username}" may not connect to the database "${settings.name}" on ${where}.${serverSays} Grant it: GRANT CONNECT ON DATABASE "${settings.name}" TO "${settings.username}"; (or make it the database's owner).`,
+          'database.username',
+        );
       return new HdsError(
         'DB_PERMISSION',
         `"${settings.username}" may not use the database "${settings.name}" on ${where}.${serverSays} Grant it all privileges on that database.`,

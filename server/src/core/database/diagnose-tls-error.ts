@@ -32,6 +32,18 @@ export function diagnoseTlsError(
       `The certificate of ${where} does not name "${host.host}" (${e.message ?? ''}). Enter the host exactly as the certificate names it, or choose "verify-ca".`,
       'database.hosts',
     );
+  if (code === 'CERT_HAS_EXPIRED')
+    return new HdsError(
+      'DB_TLS_UNTRUSTED',
+      `The certificate of ${where} has expired. Renew the database server’s certificate and reload the server.`,
+      'database.rootCa',
+    );
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
+    return new HdsError(
+      'DB_TLS_UNTRUSTED',
+      `The certificate of ${where} is self-signed. Upload that certificate itself as the root CA, or give the server a certificate signed by your CA.`,
+      'database.rootCa',
+    );
   if (code && UNTRUSTED.has(code))
     return new HdsError(
       'DB_TLS_UNTRUSTED',

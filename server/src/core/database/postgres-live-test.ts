@@ -9,7 +9,7 @@ import { atHost, databaseHosts, isNetworkFailure } from './database-hosts.js';
 import { oneLine } from './database-root-ca.js';
 import { diagnoseNetworkError } from './diagnose-network-error.js';
 import { diagnosePostgresError } from './diagnose-postgres-error.js';
-import { probePostgresTls, type TlsProbe } from './postgres-tls-probe.js';
+import { NOT_POSTGRES, probePostgresTls, type TlsProbe } from './postgres-tls-probe.js';
 
 const MIN_VERSION_NUM = 140000;
 
@@ -50,6 +50,13 @@ async function testOneHost(
 ): Promise<DatabaseLiveTestSuccess> {
   const timeoutMs = settings.advanced.connectTimeoutSeconds * 1000;
   const probe = await probePostgresTls(host, timeoutMs, rootCaPem).catch((error: unknown) => {
+    const e = error as { code?: string; answer?: Buffer };
+    if (e.code === NOT_POSTGRES)
+      throw new HdsError(
+        'DB_UNREACHABLE',
+        `Something answers on ${formatDatabaseHost(host)}, but it is not a PostgreSQL server (it answered ${describeAnswer(e.answer)}). Check the port (PostgreSQL listens on 5432 by default) and that no proxy or other service sits in between.`,
+        `database.hosts.${index}`,
+      );
     throw atHost(
       diagnoseNetworkError(error, host, settings) ?? diagnosePostgresError(error, settings, host),
       index,
@@ -108,14 +115,7 @@ function checkTls(
   }
   if (settings.tlsMode !== 'verify-ca' && settings.tlsMode !== 'verify-full') return;
   const peer = probe.peer!;
-  if (!probe.authorized) {
-    const rootSubject = rootCaPem ? rootSubjectOf(rootCaPem) : 'none';
-    throw new HdsError(
-      'DB_TLS_UNTRUSTED',
-      `The certificate of ${where} was issued by "${oneLine(peer.issuer)}", which the uploaded root CA "${rootSubject}" does not vouch for (${probe.authorizationError ?? 'unverified'}). Upload the root CA that signed the database server’s certificate.`,
-      'database.rootCa',
-    );
-  }
+  if (!probe.authorized) throw untrusted(where, peer, probe.authorizationError, rootCaPem);
   if (settings.tlsMode === 'verify-full') {
     const mismatch = checkServerIdentity(host.host, peer.toLegacyObject());
     if (mismatch)
@@ -127,9 +127,35 @@ function checkTls(
   }
 }
 
+/** DB_TLS_UNTRUSTED worded by Node's reason: an expired or self-signed certificate is not a wrong root. */
+function untrusted(
+  where: string,
+  peer: X509Certificate,
+  reason: string | undefined,
+  rootCaPem: string | undefined,
+): HdsError {
+  const subject = oneLine(peer.subject);
+  const day = (text: string) => new Date(text).toISOString().slice(0, 10);
+  const message =
+    reason === 'CERT_HAS_EXPIRED'
+      ? `The certificate of ${where} ("${subject}") expired on ${day(peer.validTo)}. Renew the database server’s certificate (ssl_cert_file) and reload the server.`
+      : reason === 'CERT_NOT_YET_VALID'
+        ? `The certificate of ${where} ("${subject}") is not valid before ${day(peer.validFrom)}. Check the clocks of this machine and of the database server, or issue a certificate valid from today.`
+        : reason === 'DEPTH_ZERO_SELF_SIGNED_CERT'
+          ? `The certificate of ${where} is self-signed ("${subject}"), so the uploaded root CA "${rootCaPem ? rootSubjectOf(rootCaPem) : 'none'}" cannot vouch for it. Upload that certificate itself as the root CA, or give the server a certificate signed by your CA.`
+          : `The certificate of ${where} was issued by "${oneLine(peer.issuer)}", which the uploaded root CA "${rootCaPem ? rootSubjectOf(rootCaPem) : 'none'}" does not vouch for (${reason ?? 'unverified'}). Upload the root CA that signed the database server’s certificate.`;
+  return new HdsError('DB_TLS_UNTRUSTED', message, 'database.rootCa');
+}
+
+function describeAnswer(answer: Buffer | undefined): string {
+  const text = (answer ?? Buffer.alloc(0)).subarray(0, 40).toString('latin1');
+  const printable = text.split(/[\r\n]/)[0]?.replace(/[^\x20-\x7e]/g, '?') ?? '';
+  return printable.length >= 4 ? `"${printable}"` : 'with bytes PostgreSQL never sends';
+}
+
 function certificateNames(peer: { subject: string; subjectAltName?: string | undefined }): string {
   const san = peer.subjectAltName?.replace(/IP Address:/g, 'IP:');
-  return san ? san : `CN ${oneLine(peer.subject)}`;
+  return san ? san : `${oneLine(peer.subject)} (it has no subjectAltName)`;
 }
 
 function rootSubjectOf(pem: string): string {

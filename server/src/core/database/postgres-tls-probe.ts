@@ -14,6 +14,9 @@ export interface TlsProbe {
   authorizationError?: string;
 }
 
+/** The code of the probe's error when the peer does not speak the PostgreSQL protocol. */
+export const NOT_POSTGRES = 'HDS_NOT_POSTGRES';
+
 // PostgreSQL protocol: SSLRequest is a length (8) and the code 80877103; the answer is 'S' or 'N'.
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
@@ -45,10 +48,13 @@ export function probePostgresTls(
     socket.once('error', fail);
     socket.once('connect', () => socket.write(SSL_REQUEST));
     socket.once('data', (answer) => {
-      if (answer[0] !== 0x53 /* 'S' */) {
+      if (answer[0] === 0x4e /* 'N' */) {
         done();
         return resolve({ offered: false });
       }
+      // Anything but 'S' or 'N' is not PostgreSQL: another service on the port, or a proxy.
+      if (answer[0] !== 0x53 /* 'S' */)
+        return fail(Object.assign(new Error('not a PostgreSQL server'), { code: NOT_POSTGRES, answer }));
       tls = connectTls({
         socket,
         servername: isIP(host.host) ? undefined : host.host,

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   // Sign-in and request security
   AUTH_REQUIRED: 401,
   AUTH_BAD_TOKEN: 401,
+  /** The sign-in token was right but has signed in once already; serve printed the next one. */
+  SIGN_IN_TOKEN_USED: 401,
   AUTH_RATE_LIMITED: 429,
   SESSION_EXPIRED: 401,
   HOST_NOT_ALLOWED: 421,

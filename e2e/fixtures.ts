@@ -8,7 +8,13 @@ const ROOT = new URL('..', import.meta.url).pathname;
 
 export interface WizardProcess {
   url: string;
-  signInUrl: string;
+  /** The first one-time link (printed at start). Reading it counts as taking it. */
+  readonly signInUrl: string;
+  /**
+   * The one unused link in the terminal: the first, or the one printed after the last sign-in.
+   * Each link signs in once, so a spec that signs in again takes this, never `signInUrl` twice.
+   */
+  nextSignInUrl(): Promise<string>;
   port: number;
   /** Everything the server wrote to stdout and stderr so far (checked for leaked secrets). */
   output(): string;
@@ -43,9 +49,38 @@ export async function startWizard(env: Record<string, string> = {}): Promise<Wiz
     child.once('exit', (code) => reject(new Error(`wizard exited (${code}):\n${out}`)));
   });
   const url = new URL(signInUrl);
+  const taken = new Set<string>();
+  const take = (link: string) => {
+    taken.add(link);
+    return link;
+  };
+  const printedLinks = () => [...out.matchAll(/^(http:\/\/\S+\?token=\S+)\r?\n/gm)].map((m) => m[1]!);
   return {
     url: url.origin,
-    signInUrl,
+    get signInUrl() {
+      return take(signInUrl);
+    },
+    nextSignInUrl: async () => {
+      // The next link is printed while the last sign-in is answered; the pipe may lag behind it.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const newest = printedLinks().at(-1)!;
+        if (!taken.has(newest)) return take(newest);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`no unused sign-in link: sign in with the one taken before first.\n${out}`);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            child.stdout!.off('data', onData);
+            resolve();
+          };
+          // After the `out` collector has run for this chunk.
+          const onData = () => setImmediate(done);
+          const timer = setTimeout(done, deadline - Date.now() + 1);
+          child.stdout!.once('data', onData);
+        });
+      }
+    },
     port: Number(url.port),
     output: () => out,
     stop: (signal = 'SIGTERM') =>

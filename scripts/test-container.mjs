@@ -232,6 +232,17 @@ async function adminRun() {
   check(tmpWrite.code === 0, '/tmp to be writable (--tmpfs /tmp)', tmpWrite.stderr);
 
   await signInWithChromium(signInUrl.replace(':8080/', `:${port}/`), port);
+  // The link signed in once; the next one is in the container's output (what `docker logs` shows).
+  const [, nextUrl] = await waitForOutput(
+    child,
+    /^A sign-in link was just used\..*\r?\n(http:\/\/\S+\?token=\S+)\r?\n/m,
+    'the next sign-in link after the first sign-in',
+  );
+  check(
+    /^http:\/\/127\.0\.0\.1:8080\/\?token=[\w-]{20,}$/.test(nextUrl) && nextUrl !== signInUrl,
+    'a new one-time link printed after the sign-in',
+    nextUrl.replace(/token=.*/, 'token=…'),
+  );
 
   // Ctrl+C in the admin's terminal: podman passes SIGINT on to the container.
   const stopT = performance.now();

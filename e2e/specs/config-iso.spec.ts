@@ -63,7 +63,8 @@ describe('the configuration ISO, end to end', () => {
   async function signedIn(): Promise<Page> {
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
-    const overview = await SignInPage.openLink(page, wizard.signInUrl);
+    // Each test signs in afresh: each printed link signs in once.
+    const overview = await SignInPage.openLink(page, await wizard.nextSignInUrl());
     await overview.getStarted();
     return page;
   }

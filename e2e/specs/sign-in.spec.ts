@@ -21,12 +21,17 @@ describe('signing in to the wizard', () => {
     await wizard.stop();
   });
 
+  /** Every link this spec signed in with, to check afterwards that a second use is refused. */
+  const used: string[] = [];
+
   it('opens the printed link, reaches the Overview, and drops the token from the address bar', async () => {
     const page = await browser.newPage();
-    const overview = await SignInPage.openLink(page, wizard.signInUrl);
+    const link = wizard.signInUrl;
+    const overview = await SignInPage.openLink(page, link);
+    used.push(link);
     await expect(overview.heading.isVisible()).resolves.toBe(true);
     expect(page.url()).not.toContain('token=');
-    const token = new URL(wizard.signInUrl).searchParams.get('token')!;
+    const token = new URL(link).searchParams.get('token')!;
     const stored = await browserStorageDump(page);
     expect(stored).not.toContain(token);
     const cookies = await page.context().cookies();
@@ -54,13 +59,72 @@ describe('signing in to the wizard', () => {
     await context.close();
   });
 
-  it('pasting the whole link works too', async () => {
+  it('pasting the whole link works too (the next link, printed after the first sign-in)', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const signIn = await SignInPage.open(page, wizard.url);
-    await signIn.pasteToken(wizard.signInUrl);
+    const link = await wizard.nextSignInUrl();
+    await signIn.pasteToken(link);
+    used.push(link);
     await page.getByRole('heading', { name: 'Set up your HDS key servers' }).waitFor();
     await context.close();
+  });
+
+  it('a used link shows that it was used, where the new link is, and to stop the tool if it was not you', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(used[0]!);
+    const signIn = new SignInPage(page);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const message = await signIn.errorText().textContent();
+    expect(message).toMatch(/already used/);
+    expect(message).toMatch(/new sign-in link is printed in the terminal where hds-setup runs/);
+    expect(message).toMatch(/docker logs/);
+    expect(message).toMatch(/did not use it, stop the tool with Ctrl\+C/);
+    expect(page.url()).not.toContain('token=');
+    // Pasted, a used token gets the same answer; the API says SIGN_IN_TOKEN_USED.
+    await signIn.pasteToken(new URL(used[1]!).searchParams.get('token')!);
+    await expect(signIn.errorText().textContent()).resolves.toMatch(/already used/);
+    const code = await page.evaluate(async (token) => {
+      const r = await fetch('/api/session', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-hds-client': 'web' },
+        body: JSON.stringify({ token }),
+      });
+      return ((await r.json()) as { errors: { code: string }[] }).errors[0]?.code;
+    }, new URL(used[0]!).searchParams.get('token'));
+    expect(code).toBe('SIGN_IN_TOKEN_USED');
+    await context.close();
+  });
+
+  it('the link printed after the last sign-in works once, also in a browser that is still signed in', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const first = await wizard.nextSignInUrl();
+    await SignInPage.openLink(page, first);
+    const second = await wizard.nextSignInUrl();
+    expect(second).not.toBe(first);
+    await SignInPage.openLink(page, second);
+    used.push(first, second);
+    await page.goto(second);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(new SignInPage(page).errorText().textContent()).resolves.toMatch(/already used/);
+    await context.close();
+  });
+
+  it('prints a token only on its own link line: never in a log line, an error or a request line', async () => {
+    const output = wizard.output();
+    const lines = output.split('\n');
+    const links = lines.filter((line) => /^http:\/\/\S+\?token=/.test(line));
+    // One link per sign-in, plus the one still unused.
+    expect(links).toHaveLength(used.length + 1);
+    expect(lines.slice(0, 2).join('\n')).toMatch(/^Express server listening on port \d+\.\nhttp:/);
+    for (const link of links) {
+      const token = new URL(link).searchParams.get('token')!;
+      expect(lines.filter((line) => line.includes(token))).toEqual([link]);
+    }
+    // The refusals were logged, by code only.
+    expect(output).toMatch(/"code":"SIGN_IN_TOKEN_USED"/);
   });
 
   it('stops cleanly on SIGINT within 2 seconds', async () => {

@@ -10,7 +10,10 @@ export function App() {
   useEffect(
     () =>
       onSignedOut((error) => {
-        setSignedOut(error.errors[0]?.message ?? 'Your session ended. Sign in again with the printed link.');
+        setSignedOut(
+          error.errors[0]?.message ??
+            'Your session ended. Sign in again with the newest link hds-setup printed in its terminal.',
+        );
       }),
     [setSignedOut],
   );

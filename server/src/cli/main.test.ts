@@ -86,23 +86,64 @@ describe('hds-setup CLI', () => {
     }
   });
 
-  it('serve takes a valid HDS_SETUP_TOKEN (32+ URL-safe base64 characters) as the sign-in token', async () => {
+  it('serve takes a valid HDS_SETUP_TOKEN as a one-time token; each sign-in prints the next link, which also works once', async () => {
     const token = 'Valid_Token-0123456789abcdefghijKLM';
     const child = spawn(process.execPath, ['bin/hds-setup.js', 'serve', '--port', '0'], {
       cwd: ROOT,
       env: { ...process.env, HDS_SETUP_TOKEN: token },
     });
     try {
-      let out = '';
-      const link = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /^(http:\/\/\S+)\r?\n/m.exec(out);
-          if (m) resolve(m[1]!);
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const links = () => [...stdout.matchAll(/^(http:\/\/\S+\?token=\S+)\n/gm)].map((m) => m[1]!);
+      /** Resolves once the terminal shows `count` links. */
+      const linkCount = (count: number) =>
+        new Promise<string[]>((resolve, reject) => {
+          const check = () => links().length >= count && resolve(links());
+          child.stdout.on('data', check);
+          check();
+          child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout}${stderr}`)));
         });
-        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-      });
-      expect(new URL(link).searchParams.get('token')).toBe(token);
+      child.stdout.on('data', (d) => (stdout += d));
+      const [first] = await linkCount(1);
+      expect(new URL(first!).searchParams.get('token')).toBe(token);
+      const signIn = (t: string) =>
+        fetch(new URL('/api/session', first), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'x-hds-client': 'web' },
+          body: JSON.stringify({ token: t }),
+        });
+      expect((await signIn(token)).status).toBe(200);
+      const [, second] = await linkCount(2);
+      const next = new URL(second!).searchParams.get('token')!;
+      expect(next).toMatch(/^[\w-]{32}$/);
+      expect(next).not.toBe(token);
+      const reused = await signIn(token);
+      expect(reused.status).toBe(401);
+      expect(((await reused.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe(
+        'SIGN_IN_TOKEN_USED',
+      );
+      expect((await signIn(next)).status).toBe(200);
+      const [, , third] = await linkCount(3);
+      const reusedNext = await signIn(next);
+      expect(((await reusedNext.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe(
+        'SIGN_IN_TOKEN_USED',
+      );
+      expect(links()).toHaveLength(3);
+      // The first two lines stay as they were; each later link follows a sentence of its own.
+      expect(stdout).toMatch(
+        /^Express server listening on port \d+\.\nhttp:\/\/127\.0\.0\.1:\d+\/\?token=\S+\n/,
+      );
+      expect(stdout.split('\n').filter((line) => line.includes(token))).toEqual([first]);
+      expect(stdout.split('\n').filter((line) => line.includes(next))).toEqual([second]);
+      expect(stdout).toMatch(
+        /next one-time sign-in link.*\nhttp:\/\/127\.0\.0\.1:\d+\/\?token=\S+\n.*\nhttp:.*\n$/,
+      );
+      // The request log (stderr) saw every refusal and never a token.
+      expect(stderr).toMatch(/SIGN_IN_TOKEN_USED/);
+      const thirdToken = new URL(third!).searchParams.get('token')!;
+      for (const t of [token, next, thirdToken]) expect(stderr).not.toContain(t);
     } finally {
       if (child.exitCode === null) {
         const closed = new Promise((resolve) => child.once('exit', resolve));

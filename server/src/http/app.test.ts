@@ -11,17 +11,26 @@ const TOKEN = 'test-sign-in-token-0123456789abcdef';
 
 function makeApp(now = () => new Date()) {
   const lines: string[] = [];
+  // Each token the server issues after a sign-in, as `serve` would print it.
+  const issued: string[] = [];
   const built = createApp({
     signInToken: TOKEN,
     host: '127.0.0.1',
     logger: createLogger((l) => lines.push(l)),
     now,
+    onSignInTokenIssued: (token) => issued.push(token),
   });
-  return { ...built, lines };
+  /** The one unused token: the first, or the last one issued. */
+  const unusedToken = () => issued.at(-1) ?? TOKEN;
+  return { ...built, lines, issued, unusedToken };
 }
 
-async function signIn(app: ReturnType<typeof makeApp>['app']): Promise<string> {
-  const res = await request(app).post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN });
+function postToken(app: ReturnType<typeof makeApp>['app'], token: string) {
+  return request(app).post('/api/session').set(CLIENT_HEADER, 'web').send({ token });
+}
+
+async function signIn(built: ReturnType<typeof makeApp>): Promise<string> {
+  const res = await postToken(built.app, built.unusedToken());
   expect(res.status).toBe(200);
   return String(res.headers['set-cookie']).split(';')[0]!;
 }
@@ -68,10 +77,58 @@ describe('sign-in', () => {
     }
   });
 
-  it('expires an idle session after 30 minutes; the same link signs in again and the state is kept', async () => {
+  it('a token signs in once: used again it is SIGN_IN_TOKEN_USED, saying where the new link is', async () => {
+    const built = makeApp();
+    expect((await postToken(built.app, TOKEN)).status).toBe(200);
+    const again = await postToken(built.app, TOKEN);
+    expect(again.status).toBe(401);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect(again.body.errors).toHaveLength(1);
+    expect(again.body.errors[0]).toMatchObject({ code: 'SIGN_IN_TOKEN_USED', field: 'token' });
+    const message: string = again.body.errors[0].message;
+    expect(message).toMatch(/already used/);
+    expect(message).toMatch(/new sign-in link is printed in the terminal where hds-setup runs/);
+    expect(message).toMatch(/docker logs/);
+    expect(message).toMatch(/did not use it.*Ctrl\+C/);
+    expect(message).not.toContain(TOKEN);
+    // A wrong token keeps its own refusal.
+    expect((await postToken(built.app, `${TOKEN}x`)).body.errors[0].code).toBe('AUTH_BAD_TOKEN');
+  });
+
+  it('each sign-in issues one fresh token, which signs in once, while the sessions it opened stay valid', async () => {
+    const built = makeApp();
+    const first = await signIn(built);
+    expect(built.issued).toHaveLength(1);
+    const second = built.issued[0]!;
+    expect(second).toMatch(/^[\w-]{32}$/);
+    expect(second).not.toBe(TOKEN);
+    // Signing in again while a session exists works, and a refusal issues nothing.
+    const secondCookie = await signIn(built);
+    expect(built.issued).toHaveLength(2);
+    expect((await postToken(built.app, second)).body.errors[0].code).toBe('SIGN_IN_TOKEN_USED');
+    expect((await postToken(built.app, 'wrong-token')).status).toBe(401);
+    expect(built.issued).toHaveLength(2);
+    expect(new Set([TOKEN, ...built.issued]).size).toBe(3);
+    for (const cookie of [first, secondCookie])
+      expect((await request(built.app).get('/api/session').set('Cookie', cookie)).status).toBe(200);
+    const third = await signIn(built);
+    expect((await request(built.app).get('/api/session').set('Cookie', third)).status).toBe(200);
+  });
+
+  it('used tokens count towards the limit on failed sign-ins', async () => {
+    const built = makeApp();
+    await signIn(built);
+    let last = await postToken(built.app, TOKEN);
+    for (let i = 0; i < 11; i++) last = await postToken(built.app, TOKEN);
+    expect(last.status).toBe(429);
+    expect(last.body.errors[0].code).toBe('AUTH_RATE_LIMITED');
+  });
+
+  it('expires an idle session after 30 minutes; the next printed link signs in again and the state is kept', async () => {
     let clock = Date.parse('2026-01-01T10:00:00Z');
-    const { app, state } = makeApp(() => new Date(clock));
-    const cookie = await signIn(app);
+    const built = makeApp(() => new Date(clock));
+    const { app, state } = built;
+    const cookie = await signIn(built);
     (state.sections as Record<string, unknown>).probe = { kept: true };
     clock += 29 * 60_000;
     expect((await request(app).get('/api/session').set('Cookie', cookie)).status).toBe(200);
@@ -79,14 +136,17 @@ describe('sign-in', () => {
     const expired = await request(app).get('/api/session').set('Cookie', cookie);
     expect(expired.status).toBe(401);
     expect(expired.body.errors[0].code).toBe('SESSION_EXPIRED');
-    const again = await signIn(app);
+    expect(expired.body.errors[0].message).toMatch(/newest sign-in link/);
+    expect((await postToken(app, TOKEN)).body.errors[0].code).toBe('SIGN_IN_TOKEN_USED');
+    const again = await signIn(built);
     expect((await request(app).get('/api/session').set('Cookie', again)).status).toBe(200);
     expect((state.sections as Record<string, unknown>).probe).toEqual({ kept: true });
   });
 
   it('signing out ends the session', async () => {
-    const { app } = makeApp();
-    const cookie = await signIn(app);
+    const built = makeApp();
+    const { app } = built;
+    const cookie = await signIn(built);
     await request(app).delete('/api/session').set('Cookie', cookie).set(CLIENT_HEADER, 'web');
     expect((await request(app).get('/api/session').set('Cookie', cookie)).status).toBe(401);
   });
@@ -105,8 +165,9 @@ describe('request security', () => {
   });
 
   it('refuses state-changing requests from another origin or without the app header (CSRF)', async () => {
-    const { app } = makeApp();
-    const cookie = await signIn(app);
+    const built = makeApp();
+    const { app } = built;
+    const cookie = await signIn(built);
     const foreign = await request(app)
       .delete('/api/session')
       .set('Cookie', cookie)
@@ -119,7 +180,7 @@ describe('request security', () => {
       .post('/api/session')
       .set('Host', '127.0.0.1:8080')
       .set('Origin', 'http://127.0.0.1:8080')
-      .send({ token: TOKEN });
+      .send({ token: built.unusedToken() });
     expect(sameOrigin.status).toBe(200);
   });
 
@@ -159,16 +220,18 @@ describe('request security', () => {
     expect(JSON.stringify(bad.body)).not.toMatch(/at .*\.js:\d+/);
   });
 
-  it('never logs the sign-in token, even when it arrives in the query string', async () => {
-    const { app, lines } = makeApp();
+  it('never logs a sign-in token, even when it arrives in the query string or is used twice', async () => {
+    const { app, lines, issued } = makeApp();
     await request(app).get(`/?token=${TOKEN}`);
-    await request(app).post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN });
-    await request(app)
-      .post('/api/session')
-      .set(CLIENT_HEADER, 'web')
-      .send({ token: `${TOKEN}x` });
+    await postToken(app, TOKEN);
+    await postToken(app, TOKEN);
+    await postToken(app, `${TOKEN}x`);
+    await request(app).get(`/?token=${issued[0]}`);
+    await postToken(app, issued[0]!);
+    await postToken(app, issued[0]!);
+    expect(issued).toHaveLength(2);
     expect(lines.length).toBeGreaterThan(0);
-    expect(lines.join('\n')).not.toContain(TOKEN);
+    for (const token of [TOKEN, ...issued]) expect(lines.join('\n')).not.toContain(token);
   });
 });
 

@@ -17,7 +17,10 @@ import { serveWizardPage } from './wizard-page.js';
 import { WizardState } from './wizard-state.js';
 
 export interface AppOptions {
+  /** The first one-time sign-in token. */
   signInToken: string;
+  /** Receives each token issued when the previous one signs in (serve prints it as a link). */
+  onSignInTokenIssued?: (token: string) => void;
   /** The address the server binds; also accepted in the Host header. */
   host: string;
   logger?: Logger;
@@ -38,7 +41,12 @@ export function createApp(options: AppOptions): HdsApp {
   const logger = options.logger ?? createLogger();
   const now = options.now ?? (() => new Date());
   const state = new WizardState();
-  const sessions = new SessionRegistry(options.signInToken, () => now().getTime(), options.idleTimeoutMs);
+  const sessions = new SessionRegistry(
+    options.signInToken,
+    () => now().getTime(),
+    options.idleTimeoutMs,
+    options.onSignInTokenIssued,
+  );
 
   const app = express();
   app.disable('x-powered-by');

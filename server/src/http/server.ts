@@ -6,6 +6,7 @@ import { newSignInToken } from './sessions.js';
 export interface RunningServer {
   server: Server;
   port: number;
+  /** The first one-time sign-in link. */
   signInUrl: string;
   /** Stops accepting, lets in-flight requests finish (bounded), wipes every secret. */
   stop(): Promise<void>;
@@ -15,17 +16,25 @@ export interface StartOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** The first one-time token (HDS_SETUP_TOKEN); generated when absent. */
   signInToken?: string;
+  /** Receives the next one-time link each time a link signs in (serve prints it). */
+  onNextSignInUrl?: (url: string) => void;
 }
 
 const DRAIN_MS = 1500;
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const token = options.signInToken ?? newSignInToken();
+  let port = options.port;
+  // The admin opens the link on their own machine: always loopback, even when bound to 0.0.0.0
+  // inside a container.
+  const linkFor = (t: string) => `http://127.0.0.1:${port}/?token=${t}`;
   const { app, state, sessions } = createApp({
     signInToken: token,
     host: options.host,
     logger: options.logger,
+    onSignInTokenIssued: (next) => options.onNextSignInUrl?.(linkFor(next)),
   });
   const server = createServer(app);
   server.keepAliveTimeout = 5000;
@@ -37,10 +46,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  // The admin opens the link on their own machine: always loopback, even when bound to 0.0.0.0
-  // inside a container.
-  const signInUrl = `http://127.0.0.1:${port}/?token=${token}`;
+  port = typeof address === 'object' && address ? address.port : options.port;
+  const signInUrl = linkFor(token);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

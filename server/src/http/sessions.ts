@@ -2,28 +2,54 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 
+/** What presenting a sign-in token achieved. */
+export type SignInOutcome =
+  | { outcome: 'signedIn'; sessionId: string }
+  | { outcome: 'used' }
+  | { outcome: 'wrong' };
+
 /**
- * The sign-in token (valid for the life of the process) and the sessions it opened.
- * A session id is 256 random bits; only its SHA-256 is kept, so a heap dump does not hand out
- * live cookies.
+ * The sign-in tokens and the sessions they opened. Each token signs in once: the exchange
+ * consumes it and issues the next one (handed to `onTokenIssued`, which prints it), so there is
+ * always exactly one unused link in the terminal. Only SHA-256 digests of tokens and session ids
+ * are kept, so a heap dump hands out neither a link nor a live cookie.
  */
 export class SessionRegistry {
-  private readonly tokenDigest: Buffer;
+  private currentTokenDigest: Buffer;
+  /** Digests of consumed tokens: a reused link gets its own answer, not "wrong token". */
+  private readonly usedTokenDigests: Buffer[] = [];
   private readonly sessions = new Map<string, number>();
 
   constructor(
-    signInToken: string,
+    firstToken: string,
     private readonly now: () => number = Date.now,
     private readonly idleTimeoutMs = IDLE_TIMEOUT_MS,
+    private readonly onTokenIssued: (token: string) => void = () => undefined,
   ) {
-    this.tokenDigest = digest(signInToken);
+    this.currentTokenDigest = digest(firstToken);
   }
 
-  tokenMatches(candidate: string): boolean {
-    return timingSafeEqual(digest(candidate), this.tokenDigest);
+  /**
+   * Exchanges a token for a session. Synchronous, so two requests racing with the same token
+   * cannot both win. Every comparison is constant-time and all used digests are checked.
+   */
+  signIn(candidate: string): SignInOutcome {
+    const candidateDigest = digest(candidate);
+    if (timingSafeEqual(candidateDigest, this.currentTokenDigest)) {
+      this.usedTokenDigests.push(this.currentTokenDigest);
+      const sessionId = this.open();
+      const next = newSignInToken();
+      this.currentTokenDigest = digest(next);
+      this.onTokenIssued(next);
+      return { outcome: 'signedIn', sessionId };
+    }
+    let used = false;
+    for (const usedDigest of this.usedTokenDigests)
+      used = timingSafeEqual(candidateDigest, usedDigest) || used;
+    return used ? { outcome: 'used' } : { outcome: 'wrong' };
   }
 
-  open(): string {
+  private open(): string {
     const id = randomBytes(32).toString('base64url');
     this.sessions.set(digest(id).toString('hex'), this.now());
     return id;

@@ -43,7 +43,7 @@ export function WizardShell() {
 
   async function signOut() {
     await api('DELETE', '/session').catch(() => undefined);
-    setSignedOut('You signed out. Use the same link to sign in again.');
+    setSignedOut('You signed out. To sign in again, use the newest link hds-setup printed in its terminal.');
   }
 
   return (

@@ -25,6 +25,14 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       const { startServer } = await import('../../http/server.js');
       const logger = createLogger();
       const proxies = enableOutboundProxy();
+      // Each link signs in once; the next one goes to the terminal (stdout) and nowhere else. Links
+      // issued before the first two lines are out wait, so those lines stay first.
+      let firstLinkPrinted = false;
+      const waitingLinks: string[] = [];
+      const printNextLink = (url: string) =>
+        process.stdout.write(
+          `A sign-in link was just used. The next one-time sign-in link (to sign in again, e.g. after 30 minutes idle):\n${url}\n`,
+        );
       let running: Awaited<ReturnType<typeof startServer>>;
       try {
         running = await startServer({
@@ -32,6 +40,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
           port,
           logger,
           signInToken: process.env.HDS_SETUP_TOKEN || undefined,
+          onNextSignInUrl: (url) => (firstLinkPrinted ? printNextLink(url) : waitingLinks.push(url)),
         });
       } catch (error) {
         // The command line was fine; the machine refused (port taken, not its address): exit 1.
@@ -57,8 +66,12 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       process.stdout.write(`Express server listening on port ${running.port}.\n`);
       // The link alone on the second line (PRODUCT.md), so a terminal or a script takes it as is.
       process.stdout.write(`${running.signInUrl}\n`);
-      process.stdout.write('Open the link above in a browser on this machine to sign in.\n');
+      process.stdout.write(
+        'Open the link above in a browser on this machine to sign in. It works once; each sign-in prints the next link here.\n',
+      );
       if (proxies.length) process.stdout.write(`Outbound proxy: ${proxies.join(', ')}\n`);
+      firstLinkPrinted = true;
+      for (const url of waitingLinks.splice(0)) printNextLink(url);
       await new Promise<never>(() => {});
     });
 }

@@ -13,7 +13,10 @@ import {
 } from '../security/session-cookie.js';
 import { IDLE_TIMEOUT_MS, type SessionRegistry } from '../sessions.js';
 
-/** Sign-in: exchanges the printed token for a session cookie. The only route open without one. */
+/**
+ * Sign-in: exchanges the printed one-time token for a session cookie. The only route open
+ * without one. Refusals never repeat the token.
+ */
 export function signInRoutes(router: Router, sessions: SessionRegistry): void {
   // Guessing a 192-bit token is hopeless anyway; the limit keeps a local page from burning CPU trying.
   const slowDownFailures = rateLimit({
@@ -26,20 +29,27 @@ export function signInRoutes(router: Router, sessions: SessionRegistry): void {
       next(
         new HdsError(
           'AUTH_RATE_LIMITED',
-          'Too many wrong sign-in tokens. Wait a minute, then paste the link hds-setup printed.',
+          'Too many wrong or used sign-in tokens. Wait a minute, then paste the newest link hds-setup printed in its terminal.',
         ),
       ),
   });
 
   router.post('/session', slowDownFailures, jsonBody(), (req, res) => {
     const { token } = parseInput(signInRequestSchema, req.body);
-    if (!sessions.tokenMatches(token))
+    const result = sessions.signIn(token);
+    if (result.outcome === 'used')
       throw new HdsError(
-        'AUTH_BAD_TOKEN',
-        'That sign-in token is not right. Use the link printed by hds-setup when it started (it changes every time the tool starts).',
+        'SIGN_IN_TOKEN_USED',
+        'This sign-in link was already used; each link signs in once. A new sign-in link is printed in the terminal where hds-setup runs (or in `docker logs` for a container): open that one. If you did not use it, stop the tool with Ctrl+C: someone else may have signed in.',
         'token',
       );
-    res.setHeader('Set-Cookie', sessionCookieHeader(sessions.open()));
+    if (result.outcome === 'wrong')
+      throw new HdsError(
+        'AUTH_BAD_TOKEN',
+        'That sign-in token is not right. Use the newest link printed by hds-setup in its terminal (each link signs in once, and they change every time the tool starts).',
+        'token',
+      );
+    res.setHeader('Set-Cookie', sessionCookieHeader(result.sessionId));
     res.json(status());
   });
 

@@ -11,9 +11,14 @@ export function requireSession(sessions: SessionRegistry): RequestHandler {
       return next(
         new HdsError(
           'SESSION_EXPIRED',
-          'Your session ended after 30 minutes without activity. Sign in again with the link hds-setup printed; what you entered is still here.',
+          'Your session ended after 30 minutes without activity. Sign in again with the newest sign-in link hds-setup printed in its terminal (each link works once); what you entered is still here.',
         ),
       );
-    next(new HdsError('AUTH_REQUIRED', 'Sign in first with the link hds-setup printed when it started.'));
+    next(
+      new HdsError(
+        'AUTH_REQUIRED',
+        'Sign in first with the newest sign-in link hds-setup printed in its terminal.',
+      ),
+    );
   };
 }

@@ -8,7 +8,7 @@ import { useShellStore } from '../../store/shell-store';
 
 /**
  * Page 1. The token from the printed link is used at once and then removed from the address
- * bar, so it stays out of history; or the admin pastes it.
+ * bar, so it stays out of history; or the admin pastes it. Each token signs in once.
  */
 export function SignInPage() {
   const { auth, authMessage, setSignedIn, setSignedOut } = useShellStore();
@@ -65,8 +65,8 @@ export function SignInPage() {
         <p className="brand">HDS Setup</p>
         <h1>Sign in</h1>
         <p className="lede">
-          Open the link that <code>hds-setup</code> printed in your terminal when it started, or paste it
-          here. It changes every time the tool starts.
+          Open the newest link that <code>hds-setup</code> printed in your terminal, or paste it here. Each
+          link signs in once; after every sign-in the tool prints the next one.
         </p>
         {authMessage && <p className="callout callout-info">{authMessage}</p>}
         <ErrorSummary errors={errors.filter((e) => e.field !== 'token')} title="Could not sign in" />

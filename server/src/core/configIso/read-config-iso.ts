@@ -26,7 +26,7 @@ export interface LoadedConfigIso {
 export interface ReadConfigIsoOptions {
   /**
    * `node` (default; inspect, verify): would a node accept this image — contents, MAC and the
-   * Rock Ridge modes. `import` (wizard, build --import, tenants): contents and MAC only; a copy
+   * Rock Ridge modes. `import` (wizard, build --import): contents and MAC only; a copy
    * re-packed without its modes still recovers the deployment, and the next ISO gets them back.
    */
   purpose?: 'node' | 'import';

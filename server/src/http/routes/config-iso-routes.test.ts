@@ -6,6 +6,7 @@ import type pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
+import { buildIsoImage } from '../../../../iso/src/index.js';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
 import { buildHeadlessDeployment } from '../../../../scripts/test-env/headless-deployment.js';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
@@ -416,6 +417,60 @@ describe('configuration ISO in the wizard', () => {
     expect(again.status).toBe(409);
     expect(again.body.errors[0].field).toBe('confirmDiscard');
   });
+
+  it('a copy re-packed without its Rock Ridge modes still imports (wizard and build --import); inspect refuses it for nodes; a huge or name-less image is refused', async () => {
+    // The admin extracted the ISO with 7-Zip (no modes) and re-packed it Joliet-only.
+    const tree = join(dir, 'seven-zip');
+    mkdirSync(tree);
+    const extract = spawnSync('7z', ['x', `-o${tree}`, join(dir, 'gen1.iso')], { encoding: 'utf8' });
+    expect(extract.status, extract.stderr).toBe(0);
+    const pack = (name: string, flags: string[]) => {
+      const out = join(dir, name);
+      const r = spawnSync('genisoimage', [...flags, '-o', out, '.'], { cwd: tree, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return out;
+    };
+    const joliet = pack('joliet-only.iso', ['-J']);
+    const agent = await signedIn();
+    const imported = await importIso(agent, readFileSync(joliet)).expect(200);
+    expect(imported.body).toMatchObject({ origin: 'imported', nextGeneration: 2 });
+    cliBuild(join(dir, 'from-joliet-gen2.iso'), [
+      '--import',
+      joliet,
+      '--service-accounts',
+      'keep',
+      '--skip-db-test',
+    ]);
+    const rebuilt = await readConfigIso(join(dir, 'from-joliet-gen2.iso'));
+    expect(rebuilt.manifest.generation).toBe(2);
+    const inspect = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/hds-setup.js'), 'inspect', joliet, '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(inspect.status).toBe(1);
+    expect(JSON.parse(inspect.stdout).errors[0]).toMatchObject({ code: 'ISO_SECRET_EXPOSED' });
+    expect(JSON.parse(inspect.stdout).errors[0].message).toMatch(/build --import/);
+
+    const plain = await importIso(agent, readFileSync(pack('plain.iso', []))).expect(422);
+    expect(plain.body.errors[0]).toMatchObject({ code: 'ISO_NOT_HDS', field: 'iso' });
+    expect(plain.body.errors[0].message).toMatch(/plain ISO 9660 names/);
+    // Within the 16 MiB upload limit, far past what a configuration holds.
+    const many = await buildIsoImage(
+      Array.from({ length: 20_000 }, (_, i) => ({
+        type: 'file' as const,
+        path: `hds/many/${i}`,
+        mode: 0o444,
+        content: new Uint8Array(0),
+      })),
+      { volumeId: 'MANY', date: new Date(0) },
+    );
+    const huge = await importIso(agent, many).expect(422);
+    expect(huge.body.errors[0]).toMatchObject({ code: 'ISO_CORRUPT', field: 'iso' });
+    expect(huge.body.errors[0].message).toMatch(/^The uploaded ISO holds more than 2000 files and folders/);
+  }, 60_000);
 
   it('a page changed after the build takes the ISO off offer until it is built again', async () => {
     const agent = await signedIn();

@@ -150,7 +150,8 @@ async function compareBackup(
       message: `Your backup has ${uploaded.length - expected.length} extra bytes after the ISO. Copy the downloaded ISO again.`,
     };
   try {
-    const other = await readConfigIso(uploaded);
+    // Only to say how the backup differs (another deployment or generation): content, not modes.
+    const other = await readConfigIso(uploaded, { purpose: 'import' });
     if (other.manifest.deploymentId !== manifest.deploymentId)
       return {
         ...base,

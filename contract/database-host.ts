@@ -38,6 +38,17 @@ export function parseDatabaseHost(text: string, type: DatabaseType): DatabaseHos
     if (!IPV6.test(host) || !host.includes(':')) return { error: `"${host}" is not an IPv6 address.` };
     return withPort(host, portText, 'ipv6', type, value);
   }
+  const backslash = value.indexOf('\\');
+  if (backslash >= 0) {
+    // host\INSTANCE finds the port through the SQL Server Browser (UDP 1434); the nodes connect by port.
+    const server = value.slice(0, backslash);
+    return {
+      error:
+        type === 'sqlserver'
+          ? `"${value}" is a named instance; enter the instance's TCP port instead, e.g. ${server}:1433 (SQL Server Configuration Manager → Protocols → TCP/IP → IP Addresses shows it, and it should be a fixed port).`
+          : `"${value}" is not a host name or address; write host or host:port, e.g. ${server}:5432.`,
+    };
+  }
   const colons = value.split(':').length - 1;
   if (colons > 1)
     return {

@@ -51,6 +51,47 @@ describe('validateDatabaseSettings', () => {
     }
   });
 
+  it.each([
+    ['localhost:0', 'port'],
+    ['localhost:70000', 'port'],
+    ['localhost:abc', 'port'],
+    ['localhost:', 'port'],
+    ['[::1]:54x', 'port'],
+  ])('refuses the bad port in %s', (host, words) => {
+    const [problem] = codes(() => validateDatabaseSettings({ ...base, hosts: [host] }));
+    expect(problem).toEqual({ code: 'INVALID_INPUT', field: 'database.hosts.0' });
+    expect(() => validateDatabaseSettings({ ...base, hosts: [host] })).toThrow(words);
+  });
+
+  it('PostgreSQL names are at most 63 bytes (NAMEDATALEN): a longer database or user could never be found', () => {
+    const long = 'a'.repeat(64);
+    const accented = 'é'.repeat(32); // 32 characters, 64 bytes in UTF-8
+    expect(() => validateDatabaseSettings({ ...base, name: 'a'.repeat(63) })).not.toThrow();
+    for (const name of [long, accented]) {
+      expect(codes(() => validateDatabaseSettings({ ...base, name }))).toEqual([
+        { code: 'INVALID_INPUT', field: 'database.name' },
+      ]);
+      expect(() => validateDatabaseSettings({ ...base, name })).toThrow('63 bytes');
+    }
+    expect(codes(() => validateDatabaseSettings({ ...base, username: long }))).toEqual([
+      { code: 'INVALID_INPUT', field: 'database.username' },
+    ]);
+    // SQL Server names (sysname) take up to 128 characters.
+    expect(() =>
+      validateDatabaseSettings({ ...base, type: 'sqlserver', name: long, username: long }),
+    ).not.toThrow();
+  });
+
+  it('a SQL Server named instance (host\\INSTANCE) is refused with the port to give instead', () => {
+    const input = { ...base, type: 'sqlserver', hosts: ['sql01.corp.example.com\\HDS'] };
+    expect(codes(() => validateDatabaseSettings(input))).toEqual([
+      { code: 'INVALID_INPUT', field: 'database.hosts.0' },
+    ]);
+    expect(() => validateDatabaseSettings(input)).toThrow(
+      /named instance.*TCP port.*sql01\.corp\.example\.com:1433/,
+    );
+  });
+
   it('refuses unknown keys, in the settings and in advanced', () => {
     expect(codes(() => validateDatabaseSettings({ ...base, sslmode: 'x' }))[0]?.code).toBe('INVALID_INPUT');
     expect(codes(() => validateDatabaseSettings({ ...base, advanced: { maxLifetime: 5 } }))[0]).toEqual({

@@ -55,6 +55,23 @@ export function validateDatabaseSettings(
         ),
       );
   }
+  // PostgreSQL keeps at most 63 bytes of a name (NAMEDATALEN - 1); a login with a longer one
+  // could never find its database or role, and CREATE would silently cut the name.
+  if (settings.type === 'postgresql')
+    for (const [key, what] of [
+      ['name', 'database name'],
+      ['username', 'user name'],
+    ] as const) {
+      const bytes = Buffer.byteLength(settings[key], 'utf8');
+      if (bytes > 63)
+        errors.push(
+          new HdsError(
+            'INVALID_INPUT',
+            `A PostgreSQL ${what} has at most 63 bytes; "${settings[key]}" has ${bytes}. Use the name exactly as the server shows it (\\l or \\du in psql).`,
+            `database.${key}`,
+          ),
+        );
+    }
   if (DEFAULT_DATABASES[settings.type].includes(settings.name.toLowerCase()))
     errors.push(
       new HdsError(

@@ -93,6 +93,30 @@ export class TenantsPage {
   }
 
   /**
+   * The row menu's *Restore* (the undo of *Mark removed*; no confirmation). Resolves with the page's
+   * answer: its notice, or its refusal.
+   */
+  async restore(name: string): Promise<string> {
+    await this.rowAction(name, 'Restore');
+    const answer = this.page
+      .getByRole('status')
+      .filter({ hasText: 'is restored' })
+      .or(this.page.getByRole('alert'))
+      .first();
+    await answer.waitFor();
+    return ((await answer.textContent()) ?? '').trim();
+  }
+
+  /** The row menu's items for an organisation, in order (the menu is closed again). */
+  async rowActions(name: string): Promise<string[]> {
+    await this.page.getByRole('button', { name: `Actions for ${name}`, exact: true }).click();
+    const items = await this.page.getByRole('menuitem').allTextContents();
+    await this.page.keyboard.press('Escape');
+    await this.page.getByRole('menu').waitFor({ state: 'detached' });
+    return items;
+  }
+
+  /**
    * The row menu's *Revoke CMK*: the dialog asks for the org's name typed exactly. Returns the
    * dialog's description (what it warns about) once the tenant has left the list.
    */

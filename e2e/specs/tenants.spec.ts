@@ -68,7 +68,7 @@ describe('Tenant CMK Management, end to end', () => {
     pki?.cleanup();
   });
 
-  it('imports the ISO, creates the CMKs of 50 tenants with live progress, revokes one by its typed name and the removed ones in bulk', async () => {
+  it('imports the ISO, creates the CMKs of 50 tenants with live progress, revokes one by its typed name, restores one removed by mistake and revokes the removed ones in bulk', async () => {
     const page = await browser.newPage();
     // Menus and dialogs run under the strict CSP: no console error, no violation (Radix's style, zod's eval probe).
     const problems = await watchPageProblems(page);
@@ -164,6 +164,28 @@ describe('Tenant CMK Management, end to end', () => {
     );
     expect(await page.getByText('Added Late Org.').count()).toBe(0);
 
+    // Removed by mistake: the row menu offers Restore (no typed confirmation); the row is back as it
+    // was, CMK managed, and the bulk revoke below no longer counts it.
+    await tenants.markRemoved('Org 03');
+    expect(await tenants.rowActions('Org 03')).toEqual(['Restore', 'Revoke CMK']);
+    expect(await tenants.restore('Org 03')).toBe(
+      'Org 03 is restored: CMK managed (key version 1, kept while it was removed).',
+    );
+    await tenants.row('Org 03').getByRole('cell', { name: 'CMK managed' }).waitFor();
+    expect(await tenants.rowActions('Org 03')).toEqual(['Mark removed']);
+    // Restored meanwhile elsewhere (another admin, the CLI): the refusal is shown, saying why.
+    await tenants.markRemoved('Org 04');
+    await client.query(`UPDATE hds_tenants SET status = 'active' WHERE name = 'Org 04'`);
+    expect(await tenants.restore('Org 04')).toMatch(
+      /Org 04 \(.*\) is not removed: it is listed as CMK managed\. Nothing to restore\./,
+    );
+    const restoredAudit = await client.query(
+      `SELECT a.detail FROM hds_audit_log a JOIN hds_tenants t USING (org_id) WHERE a.action = 'restore-tenant' AND t.name = 'Org 03'`,
+    );
+    expect(restoredAudit.rows).toEqual([
+      { detail: 'restored to the cluster; its CMK (key version 1) was kept' },
+    ]);
+
     // Revoke all removed: the dialog lists who (name and org id) before the admin types `revoke 2`,
     // and the page behind the menu and the dialog is scroll-locked.
     for (const name of ['Org 01', 'Org 02']) await tenants.markRemoved(name);
@@ -210,6 +232,27 @@ describe('Tenant CMK Management, end to end', () => {
     expect(await returning.textContent()).toMatch(
       /Org 02 .*had a CMK revoked on .*its new CMK will be key version 2/,
     );
+
+    // An org imported or added again under another name keeps its listed name, and the page says so.
+    await tenants.importCsv({
+      name: 'renamed.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`org_id,name\n${orgIdOf('Org 05')},Org 05 Renamed\n`),
+    });
+    const renamed = page.getByRole('status').filter({ hasText: 'Already listed under another name' });
+    expect(await renamed.textContent()).toContain(
+      `Org 05 Renamed (${orgIdOf('Org 05')}) is already listed as Org 05; its name was not changed.`,
+    );
+    expect(await tenants.statusOf('Org 05')).toBe('CMK managed');
+    await orgId.fill(orgIdOf('Org 06'));
+    await page.getByLabel('Organisation name', { exact: true }).fill('Org 06 Renamed');
+    await page.getByRole('button', { name: 'Add tenant' }).click();
+    await page
+      .getByText(
+        `The organisation ${orgIdOf('Org 06')} is already listed as Org 06; its name was not changed.`,
+      )
+      .waitFor();
+    expect(await tenants.names()).not.toContain('Org 06 Renamed');
 
     expect(problems).toEqual([]);
     expect(dialogs).toEqual([]);

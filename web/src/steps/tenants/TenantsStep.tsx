@@ -2,9 +2,12 @@ import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import {
+  type AlreadyListedTenant,
+  alreadyListedNotice,
   type BulkJobView,
   type PreviouslyRevokedTenant,
   previouslyRevokedNotice,
+  restoredNotice,
   TENANT_CSV_MAX_BYTES,
   TENANT_STATUS_LABEL,
   type TenantView,
@@ -35,6 +38,8 @@ function TenantsStep({ goTo }: StepProps) {
   const [notice, setNotice] = useState('');
   /** Orgs just added again after their CMK was revoked: said plainly, with their next key version. */
   const [revokedBefore, setRevokedBefore] = useState<PreviouslyRevokedTenant[]>([]);
+  /** Orgs imported again under another name: their listed name was kept, and the page says so. */
+  const [listedAs, setListedAs] = useState<AlreadyListedTenant[]>([]);
   /** The CSV file last refused: its bad lines are listed on top, and nothing of it was imported. */
   const [refusedCsv, setRefusedCsv] = useState<string | undefined>();
   const [job, setJob] = useState<BulkJobView | undefined>();
@@ -70,16 +75,19 @@ function TenantsStep({ goTo }: StepProps) {
     return () => clearInterval(timer);
   }, [job, reload]);
 
+  /** Runs one action; its notice is `done`, or the text `work` resolves to. */
   async function act(work: () => Promise<unknown>, done?: string) {
     setNotice('');
     setRevokedBefore([]);
+    setListedAs([]);
     setErrors([]);
     // The add form's refusal is about what was typed there; another action makes it stale.
     setAddErrors([]);
     setRefusedCsv(undefined);
     try {
-      await work();
-      if (done) setNotice(done);
+      const said = await work();
+      const text = typeof said === 'string' ? said : done;
+      if (text) setNotice(text);
       await reload();
     } catch (error) {
       setErrors(errorsOf(error));
@@ -92,6 +100,7 @@ function TenantsStep({ goTo }: StepProps) {
     // An earlier "Added …" would contradict this add's refusal.
     setNotice('');
     setRevokedBefore([]);
+    setListedAs([]);
     try {
       const list = await tenantsApi.add(orgId, name);
       setTenants(list.tenants);
@@ -130,6 +139,7 @@ function TenantsStep({ goTo }: StepProps) {
           (result.alreadyPresent ? ` (${result.alreadyPresent} already listed, left as they are).` : '.'),
       );
       setRevokedBefore(result.previouslyRevoked);
+      setListedAs(result.listedUnderOtherName);
     });
   }
 
@@ -182,6 +192,17 @@ function TenantsStep({ goTo }: StepProps) {
             ))}
           </ul>
           {revokedBefore.length > 50 && <p>…and {revokedBefore.length - 50} more.</p>}
+        </Callout>
+      )}
+
+      {listedAs.length > 0 && (
+        <Callout tone="warning" title="Already listed under another name" role="status">
+          <ul className="tenants-revoked-before">
+            {listedAs.slice(0, 50).map((t) => (
+              <li key={t.orgId}>{alreadyListedNotice(t)}</li>
+            ))}
+          </ul>
+          {listedAs.length > 50 && <p>…and {listedAs.length - 50} more.</p>}
         </Callout>
       )}
 
@@ -328,6 +349,17 @@ function TenantsStep({ goTo }: StepProps) {
                               }
                             >
                               Mark removed
+                            </DropdownMenu.Item>
+                          )}
+                          {t.status === 'removalPending' && (
+                            // The undo of "Mark removed": its CMK is untouched, so no typed confirmation.
+                            <DropdownMenu.Item
+                              className="menu-item"
+                              onSelect={() =>
+                                act(async () => restoredNotice((await tenantsApi.restore(t.orgId)).restored))
+                              }
+                            >
+                              Restore
                             </DropdownMenu.Item>
                           )}
                           {t.status === 'removalPending' && (

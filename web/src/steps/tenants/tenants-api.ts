@@ -2,6 +2,7 @@ import type {
   AddTenantResponse,
   BulkJobView,
   ImportTenantsResponse,
+  RestoreTenantResponse,
   TenantAvailability,
   TenantListResponse,
 } from '../../../../contract/tenants';
@@ -13,6 +14,8 @@ export const tenantsApi = {
   add: (orgId: string, name: string) => api<AddTenantResponse>('POST', '/tenants', { orgId, name }),
   importCsv: (csv: string) => api<ImportTenantsResponse>('POST', '/tenants/import', { csv }),
   remove: (orgId: string) => api<TenantListResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/remove`),
+  restore: (orgId: string) =>
+    api<RestoreTenantResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/restore`),
   revoke: (orgId: string, confirm: string) =>
     api<{ ok: true }>('POST', `/tenants/${encodeURIComponent(orgId)}/revoke`, { confirm }),
   createCmks: (orgIds?: string[]) => api<BulkJobView>('POST', '/tenants/jobs', { action: 'create', orgIds }),

@@ -9,8 +9,11 @@ export function diagnoseNetworkError(
   settings: DatabaseSettings,
 ): HdsError | undefined {
   const e = error as { code?: string; message?: string; cause?: unknown };
-  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
-  const message = `${e.message ?? ''} ${(e.cause as Error | undefined)?.message ?? ''}`;
+  const cause = e.cause as { code?: string; message?: string; errors?: unknown[] } | undefined;
+  // tedious tries each address of a name and reports an AggregateError of the attempts as cause.
+  const attempts = (Array.isArray(cause?.errors) ? cause.errors : []) as { code?: string }[];
+  const code = e.code ?? cause?.code ?? attempts.find((a) => a.code)?.code;
+  const message = `${e.message ?? ''} ${cause?.message ?? ''} ${attempts.map((a) => a.code ?? '').join(' ')}`;
   const where = formatDatabaseHost(host);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN|getaddrinfo/.test(message))
     return new HdsError(

@@ -44,6 +44,12 @@ export function diagnoseSqlServerError(
       `"${settings.username}" cannot create tables in "${settings.name}" on ${where}. Make it db_owner of that database (ALTER ROLE db_owner ADD MEMBER …).`,
       'database.username',
     );
+  if (/Connection lost - socket hang up/i.test(message))
+    return new HdsError(
+      'DB_UNREACHABLE',
+      `${where} accepted the connection but closed it before the SQL Server pre-login finished: it is probably not SQL Server (check the port, 1433 by default), or a proxy or firewall in between cuts the connection.`,
+      'database.hosts',
+    );
   return (
     diagnoseTlsError(e.cause ?? error, host, settings) ??
     diagnoseNetworkError(error, host, settings) ??

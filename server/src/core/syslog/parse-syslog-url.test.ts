@@ -20,23 +20,25 @@ describe('parseSyslogUrl', () => {
 
   it.each([
     ['', /Enter the syslogd URL/],
-    ['10.0.0.5:514', /has no scheme/],
+    ['10.0.0.5:514', /has no scheme: write udp:\/\/10\.0\.0\.5:514 \(or tcp:\/\/10\.0\.0\.5:514 /],
+    ['syslog.example.com', /has no scheme: write udp:\/\/syslog\.example\.com/],
     ['http://10.0.0.5:514', /scheme "http" is not supported/],
     ['tls://10.0.0.5:514', /scheme "tls" is not supported/],
     ['udp://:514', /names no host/],
     ['udp://10.0.0.5:0', /port "0" is not a number from 1 to 65535/],
     ['udp://10.0.0.5:65536', /from 1 to 65535/],
     ['udp://10.0.0.5:+514', /from 1 to 65535/],
-    ['udp://10.0.0.5:', /port "" is not a number/],
+    ['udp://10.0.0.5:', /names no port after the colon/],
     ['udp://999.0.0.1', /not a valid IPv4 address/],
     ['udp://2001:db8::5:514', /IPv6 address without brackets/],
     ['udp://[2001:db8::zz]:514', /not an IPv6 address/],
     ['udp://[fe80::1%eth0]:514', /zone ids/],
     ['udp://bad_host:514', /not a valid host name/],
     ['udp://-bad.example:514', /not a valid host name/],
-    ['udp://user@host:514', /not a valid host name/],
-    ['udp://host:514/path', /not a syslogd URL/],
-    ['udp://host:514?x=1', /not a number/],
+    ['udp://user@host:514', /user name or password/],
+    ['udp://host:514/path', /no path, query or fragment/],
+    ['udp://host:514?x=1', /no path, query or fragment/],
+    ['tcp://host#frag', /no path, query or fragment/],
     ['udp://ho st:514', /spaces or control characters/],
     [`udp://${'a'.repeat(64)}.example`, /not a valid host name/],
     [`udp://${'a.'.repeat(150)}`, /too long|not a valid host name/],
@@ -47,6 +49,15 @@ describe('parseSyslogUrl', () => {
     expect(error.message).toMatch(reason);
     // Every refusal shows the expected form.
     expect(error.message).toContain('udp://host:port or tcp://host:port');
+  });
+
+  it('a user:password@ in the URL is refused without echoing the password', () => {
+    for (const input of ['udp://admin:S3cret-pw@10.0.0.5:514', 'tcp://admin:S3cret-pw@[::1]:514/x?y']) {
+      const error = refusalOf(() => parseSyslogUrl(input));
+      expect(error.code).toBe('SYSLOG_URL_INVALID');
+      expect(error.message).toMatch(/must not contain a user name or password/);
+      expect(error.message).not.toContain('S3cret-pw');
+    }
   });
 
   it('any string is either a normalised URL or SYSLOG_URL_INVALID, never a crash', () => {

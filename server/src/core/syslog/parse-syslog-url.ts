@@ -29,7 +29,16 @@ export function parseSyslogUrl(text: string, field = 'url'): SyslogUrl {
   if (input.length > 300) fail('The syslogd URL is too long.');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\s\x00-\x1f\x7f]/.test(input)) fail('The syslogd URL must not contain spaces or control characters.');
-  if (!input.includes('://')) fail(`"${shown(input)}" has no scheme.`);
+  if (!input.includes('://'))
+    fail(
+      `"${shown(input)}" has no scheme: write udp://${shown(input)} (or tcp://${shown(input)} for a TCP syslog server).`,
+    );
+  const authority = input.slice(input.indexOf('://') + 3).split(/[/?#]/)[0]!;
+  // Syslog has no login; a user:password@ would only end up echoed in messages. Never repeat it.
+  if (authority.includes('@'))
+    fail('The syslogd URL must not contain a user name or password (user:password@): syslog has no login.');
+  if (/[?#]/.test(input) || /^[^:]*:\/\/[^/]*\/./.test(input))
+    fail(`"${shown(input)}" has a path, query or fragment; a syslogd URL has no path, query or fragment.`);
   const match = SHAPE.exec(input);
   if (!match) {
     if (/^[a-z]+:\/\/[^[]*:.*:/i.test(input))
@@ -46,6 +55,8 @@ export function parseSyslogUrl(text: string, field = 'url'): SyslogUrl {
     );
   const host = parseHost(hostText!, fail);
   let port = DEFAULT_SYSLOG_PORT;
+  if (portText === '')
+    fail(`"${shown(input)}" names no port after the colon: add the port or drop the colon.`);
   if (portText !== undefined) {
     if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)
       fail(`The port "${shown(portText)}" is not a number from 1 to 65535.`);

@@ -31,7 +31,7 @@ describe('Certificate page', () => {
   async function openCertificatePage(): Promise<CertificatePage> {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await SignInPage.openLink(page, wizard.signInUrl);
+    await SignInPage.openLink(page, await wizard.nextSignInUrl());
     return CertificatePage.open(page);
   }
 

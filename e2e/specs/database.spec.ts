@@ -32,7 +32,7 @@ describe('Database page against a real PostgreSQL with TLS', () => {
     await server.sql(`CREATE ROLE hds LOGIN PASSWORD '${PASSWORD}'`);
     await server.sql('CREATE DATABASE hds_keys OWNER hds');
     page = await browser.newPage();
-    await SignInPage.openLink(page, wizard.signInUrl);
+    await SignInPage.openLink(page, await wizard.nextSignInUrl());
   });
   afterAll(async () => {
     await closeBrowser();

@@ -18,7 +18,7 @@ describe('System logs page', () => {
       startRsyslog({ tls: true }),
     ]);
     page = await browser.newPage();
-    await SignInPage.openLink(page, wizard.signInUrl);
+    await SignInPage.openLink(page, await wizard.nextSignInUrl());
   });
   afterAll(async () => {
     await closeBrowser();

@@ -77,7 +77,7 @@ describe('Tenant CMK Management, end to end', () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    const overview = await SignInPage.openLink(page, wizard.signInUrl);
+    const overview = await SignInPage.openLink(page, await wizard.nextSignInUrl());
     await overview.getStarted();
     const isoImport = await IsoImportPage.reached(page);
     // No database yet: the tab is not offered.

@@ -49,11 +49,125 @@ async function floorInsert(client: pg.Client, table: string, orgIds: string[], k
   );
 }
 
+/**
+ * The CMK rows written with no tool work: one statement per 1 000 keys, each key row checked
+ * against its tenant by the insert trigger and, with `audit`, one audit row per key, in
+ * transactions as the CMK run's. Runs in a database of its own holding the same tenants (so it
+ * starts as the CMK run does), warmed by one statement rolled back.
+ */
+async function guaranteesAlone(
+  server: Awaited<ReturnType<typeof startPostgres>>,
+  name: string,
+  tenants: { orgId: string; name: string }[],
+  keys: Buffer,
+  audit: boolean,
+): Promise<{ ms: number; dbMs: number }> {
+  const database = await createTestDatabase(server, `bench_tenants_${name}`);
+  const client = await database.connect();
+  try {
+    await migrateKeyDatabase(postgresKeyDatabase(client, database.where));
+    await addTenants(postgresKeyDatabase(client, database.where), tenants, new Date());
+    const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const orgIds = tenants.map((t) => t.orgId).sort();
+    const insert = `INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
+      SELECT o, 1, substring($2::bytea FROM (i::int - 1) * $3::int + 1 FOR $3::int), $4, $5
+      FROM unnest(string_to_array($1, ',')::uuid[]) WITH ORDINALITY AS t(o, i)`;
+    const text = audit
+      ? `WITH ins AS (${insert} RETURNING org_id)
+         INSERT INTO hds_audit_log (at, action, org_id, outcome, detail)
+         SELECT $5, 'create-cmk', org_id, 'ok', $6 FROM ins`
+      : insert;
+    const statement = (at: number, to: number) =>
+      client.query(text, [
+        orgIds.slice(at, to).join(','),
+        keys.subarray(at * WRAPPED_CMK_BYTES, to * WRAPPED_CMK_BYTES),
+        WRAPPED_CMK_BYTES,
+        CMK_ALGORITHM,
+        new Date(),
+        ...(audit ? [`key version 1, ${CMK_ALGORITHM}`] : []),
+      ]);
+    await client.query('BEGIN');
+    await statement(0, 10);
+    await client.query('ROLLBACK');
+    return await timed(pid, async () => {
+      for (let batch = 0; batch < COUNT; batch += DEFAULT_BATCH_SIZE) {
+        await client.query('BEGIN');
+        const end = Math.min(batch + DEFAULT_BATCH_SIZE, COUNT);
+        for (let at = batch; at < end; at += CMK_STATEMENT_SIZE)
+          await statement(at, Math.min(at + CMK_STATEMENT_SIZE, end));
+        await client.query('COMMIT');
+      }
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+type Timing = { ms: number; dbMs: number };
+
+/** The faster of two timings (a passing load on this shared machine only ever adds time). */
+const best = (a: Timing | undefined, b: Timing): Timing => (a && a.ms <= b.ms ? a : b);
+
+/** How many times each figure is measured (fresh databases each time); the best is printed. */
+const ROUNDS = 3;
+
 export default async function benchTenants(): Promise<void> {
   const server = await startPostgres();
   try {
-    const database = await createTestDatabase(server, 'bench_tenants');
-    const client = await database.connect();
+    const figures: Record<
+      'floor' | 'oneInsert' | 'firstFloor' | 'checked' | 'audited' | 'cmk',
+      Timing | undefined
+    > = {
+      floor: undefined,
+      oneInsert: undefined,
+      firstFloor: undefined,
+      checked: undefined,
+      audited: undefined,
+      cmk: undefined,
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const measured = await benchRound(server, round);
+      for (const key of Object.keys(figures) as (keyof typeof figures)[])
+        figures[key] = best(figures[key], measured[key]);
+    }
+    const { floor, oneInsert, firstFloor, checked, audited, cmk } = figures as Record<
+      keyof typeof figures,
+      Timing
+    >;
+    const cpu = (ms: number) => (Number.isNaN(ms) ? '' : ` (database CPU ${ms.toFixed(0)} ms)`);
+    console.log(`best of ${ROUNDS} runs each, every run on fresh databases of ${COUNT} tenants`);
+    console.log(
+      `create ${COUNT} CMKs (lock, wrap, insert, read back + unwrap, audit): ${cmk.ms.toFixed(0)} ms${cpu(cmk.dbMs)}`,
+    );
+    console.log(
+      `floor: ${COUNT} rows of the same size, plain INSERTs batched alike: ${floor.ms.toFixed(0)} ms${cpu(floor.dbMs)}`,
+    );
+    console.log(
+      `ratio ${(cmk.ms / floor.ms).toFixed(2)} (target ≤ 2); total ${(cmk.ms + floor.ms).toFixed(0)} ms (target < 5000)`,
+    );
+    const alone = (label: string, m: Timing) =>
+      console.log(
+        `  ${label}: ${m.ms.toFixed(0)} ms${cpu(m.dbMs)} → ratio ${(m.ms / floor.ms).toFixed(2)}, database CPU ${(m.dbMs / floor.dbMs).toFixed(2)}× the floor's`,
+      );
+    console.log(
+      'the guarantees alone (no lock, read-back or tool work: the lowest any tool keeping them could reach):',
+    );
+    alone('each key row checked against its tenant (the insert trigger)', checked);
+    alone('… and one audit row per key', audited);
+    console.log(
+      `(for reference: one INSERT of all rows ${oneInsert.ms.toFixed(0)} ms${cpu(oneInsert.dbMs)}; ` +
+        `the floor as first written ${firstFloor.ms.toFixed(0)} ms)`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+/** One measurement of every figure, each on databases of its own. */
+async function benchRound(server: Awaited<ReturnType<typeof startPostgres>>, round: number) {
+  const database = await createTestDatabase(server, `bench_tenants_${round}`);
+  const client = await database.connect();
+  try {
     const db = postgresKeyDatabase(client, database.where);
     await migrateKeyDatabase(db);
     const tenants = Array.from({ length: COUNT }, (_, i) => ({ orgId: randomUUID(), name: `Org ${i}` }));
@@ -93,49 +207,10 @@ export default async function benchTenants(): Promise<void> {
       ),
     );
 
-    // The guarantees alone, as one statement per 1 000 keys with nothing the tool could trim: each
-    // key row checked against its tenant by the insert trigger and one audit row per key, keys made
-    // before the clock, no lock, no read-back, no wrapping. No tool that keeps these guarantees can
-    // beat it; its ratio to the floor is the best any implementation could print here. It runs in a
-    // database of its own holding the same 10 000 tenants, warmed by one statement rolled back.
-    const boundDatabase = await createTestDatabase(server, 'bench_tenants_bound');
-    const boundClient = await boundDatabase.connect();
-    const bound = postgresKeyDatabase(boundClient, boundDatabase.where);
-    await migrateKeyDatabase(bound);
-    await addTenants(bound, tenants, new Date());
-    const boundPid = Number((await boundClient.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
-    const sortedIds = [...orgIds].sort();
-    const guaranteed = (at: number, to: number) =>
-      boundClient.query(
-        `WITH ins AS (
-           INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at)
-           SELECT o, 1, substring($2::bytea FROM (i::int - 1) * $3::int + 1 FOR $3::int), $4, $5
-           FROM unnest(string_to_array($1, ',')::uuid[]) WITH ORDINALITY AS t(o, i)
-           RETURNING org_id)
-         INSERT INTO hds_audit_log (at, action, org_id, outcome, detail)
-         SELECT $5, 'create-cmk', org_id, 'ok', $6 FROM ins`,
-        [
-          sortedIds.slice(at, to).join(','),
-          keys.subarray(at * WRAPPED_CMK_BYTES, to * WRAPPED_CMK_BYTES),
-          WRAPPED_CMK_BYTES,
-          CMK_ALGORITHM,
-          new Date(),
-          `key version 1, ${CMK_ALGORITHM}`,
-        ],
-      );
-    await boundClient.query('BEGIN');
-    await guaranteed(0, 10);
-    await boundClient.query('ROLLBACK');
-    const guarantees = await timed(boundPid, async () => {
-      for (let batch = 0; batch < COUNT; batch += DEFAULT_BATCH_SIZE) {
-        await boundClient.query('BEGIN');
-        const end = Math.min(batch + DEFAULT_BATCH_SIZE, COUNT);
-        for (let at = batch; at < end; at += CMK_STATEMENT_SIZE)
-          await guaranteed(at, Math.min(at + CMK_STATEMENT_SIZE, end));
-        await boundClient.query('COMMIT');
-      }
-    });
-    await boundClient.end();
+    // The guarantees alone: what the database must do for any tool that keeps them, with nothing a
+    // tool could trim (keys made before the clock; no lock, read-back or wrapping).
+    const checked = await guaranteesAlone(server, `${round}_checked`, tenants, keys, false);
+    const audited = await guaranteesAlone(server, `${round}_audited`, tenants, keys, true);
 
     let outcome: Awaited<ReturnType<typeof createCmks>> | undefined;
     const cmk = await timed(pid, async () => {
@@ -143,27 +218,8 @@ export default async function benchTenants(): Promise<void> {
     });
     if (outcome?.state !== 'done' || outcome.done !== COUNT)
       throw new Error(`bulk run ended ${outcome?.state}`);
-    await client.end();
-
-    const cpu = (ms: number) => (Number.isNaN(ms) ? '' : ` (database CPU ${ms.toFixed(0)} ms)`);
-    const ratio = cmk.ms / floor.ms;
-    console.log(
-      `create ${COUNT} CMKs (lock, wrap, insert, read back + unwrap, audit): ${cmk.ms.toFixed(0)} ms${cpu(cmk.dbMs)}`,
-    );
-    console.log(
-      `floor: ${COUNT} rows of the same size, plain INSERTs batched alike: ${floor.ms.toFixed(0)} ms${cpu(floor.dbMs)}`,
-    );
-    console.log(
-      `ratio ${ratio.toFixed(2)} (target ≤ 2); total ${(cmk.ms + floor.ms).toFixed(0)} ms (target < 5000)`,
-    );
-    console.log(
-      `the guarantees alone (each key row checked against its tenant, an audit row per key; no lock, read-back or tool work): ${guarantees.ms.toFixed(0)} ms${cpu(guarantees.dbMs)} → ratio ${(guarantees.ms / floor.ms).toFixed(2)}, the lowest any tool keeping them could reach`,
-    );
-    console.log(
-      `(for reference: one INSERT of all rows ${oneInsert.ms.toFixed(0)} ms${cpu(oneInsert.dbMs)}; ` +
-        `the floor as first written ${firstFloor.ms.toFixed(0)} ms)`,
-    );
+    return { floor, oneInsert, firstFloor, checked, audited, cmk };
   } finally {
-    await server.stop();
+    await client.end();
   }
 }

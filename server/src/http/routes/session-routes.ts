@@ -40,7 +40,7 @@ export function signInRoutes(router: Router, sessions: SessionRegistry): void {
     if (result.outcome === 'used')
       throw new HdsError(
         'SIGN_IN_TOKEN_USED',
-        'This sign-in link was already used; each link signs in once. A new sign-in link is printed in the terminal where hds-setup runs (or in `docker logs` for a container): open that one. If you did not use it, stop the tool with Ctrl+C: someone else may have signed in.',
+        'This sign-in link was already used; each link signs in once. A new sign-in link is printed in the terminal where hds-setup runs (for a container, in the output of docker logs): open that one. If you did not use it, stop the tool with Ctrl+C: someone else may have signed in.',
         'token',
       );
     if (result.outcome === 'wrong')

@@ -61,8 +61,13 @@ export interface SyslogTestReport {
   /** `host:port` as configured, and the address it resolved to. */
   target: string;
   address: string;
-  /** 'sent' for UDP (delivery unknowable); 'written' when a TCP/TLS write completed and closed cleanly. */
+  /** 'sent' for UDP (delivery unknowable); 'written' when a TCP/TLS write completed. */
   delivery: 'sent' | 'written';
+  /**
+   * TCP/TLS: whether the server closed its side after ours, as syslog servers do. False: the
+   * record was written but something other than a syslog server may hold the port.
+   */
+  closedByServer?: boolean;
   tls?: {
     protocol: string;
     subject: string;

@@ -11,6 +11,11 @@ export interface SyslogSendOptions {
   timeoutMs?: number;
   /** How long to listen for an ICMP port-unreachable after a UDP send (default 500 ms). */
   udpWaitMs?: number;
+  /**
+   * TCP/TLS: after the write, how long to watch for an answer or an early close, which show the
+   * port is not a syslog server (default 0; the test message waits 300 ms, bulk audit lines do not).
+   */
+  lingerMs?: number;
   now?: () => Date;
   /** HOSTNAME field; default this machine's name (RFC 5424 section 6.2.4). */
   hostname?: string;
@@ -61,6 +66,7 @@ export async function sendSyslogMessage(
       tls: settings.tls,
       rootCaPem: settings.tls ? rootCaPem : undefined,
       timeoutMs,
+      lingerMs: options.lingerMs ?? 0,
     },
     frameSyslogRecord(message, settings.termination),
   );
@@ -69,6 +75,7 @@ export async function sendSyslogMessage(
     target,
     address: resolved.address,
     delivery: 'written',
+    closedByServer: stream.closedByServer,
     confirmed: [...confirmed, ...stream.confirmed],
     ...(stream.tls ? { tls: stream.tls } : {}),
   };

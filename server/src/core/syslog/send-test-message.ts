@@ -25,11 +25,13 @@ export async function sendSyslogTestMessage(
       message: `Test message ${msgId} from the HDS Setup tool: the Hybrid Data Security nodes will log to ${settings.url} with these settings.`,
     },
     rootCaPem,
-    options,
+    { lingerMs: 300, ...options },
   );
   const summary =
     delivery.delivery === 'sent'
       ? `Sent; check your syslog server for message ${msgId}. (UDP cannot confirm delivery.)`
-      : `Delivered to ${delivery.target} over ${delivery.transport === 'tls' ? 'TLS' : 'TCP'}; check your syslog server for message ${msgId}.`;
+      : delivery.closedByServer === false
+        ? `Written to ${delivery.target} over ${delivery.transport === 'tls' ? 'TLS' : 'TCP'}, but hds-setup could not confirm that a syslog server received it; check your syslog server for message ${msgId}, and the port if it is not there.`
+        : `Delivered to ${delivery.target} over ${delivery.transport === 'tls' ? 'TLS' : 'TCP'}; check your syslog server for message ${msgId}.`;
   return { msgId, ...delivery, summary };
 }

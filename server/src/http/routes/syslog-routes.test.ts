@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
@@ -129,5 +131,34 @@ describe('System logs API', () => {
       /^Sent; check your syslog server for message HDSTEST-[0-9A-F]{12}\./,
     );
     await rsyslog.waitForMessage(res.body.report.msgId);
+  });
+  it('a URL with user:password@ is refused without the password in the answer or the log', async () => {
+    const res = await call('post', '/syslog/test', { url: 'tcp://admin:Hunter2-secret@127.0.0.1:514' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ code: 'SYSLOG_URL_INVALID', field: 'url' })]);
+    expect(JSON.stringify(res.body)).not.toContain('Hunter2-secret');
+    expect(logLines.join('\n')).not.toContain('Hunter2-secret');
+  });
+
+  it('an HTTP server on the port: 422 SYSLOG_UNREACHABLE "not a syslog server", recorded as the last test', async () => {
+    const http = createServer((_q, r) => r.end('hi'));
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    try {
+      const url = `tcp://127.0.0.1:${(http.address() as { port: number }).port}`;
+      const res = await call('post', '/syslog/test', { url, termination: 'newline' });
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({
+          code: 'SYSLOG_UNREACHABLE',
+          field: 'url',
+          message: expect.stringMatching(/not a syslog server/),
+        }),
+      ]);
+      const view = await call('get', '/syslog');
+      expect(view.body.lastTest).toMatchObject({ ok: false, code: 'SYSLOG_UNREACHABLE' });
+    } finally {
+      http.close();
+    }
   });
 });

@@ -34,6 +34,7 @@ describe('parseSyslogUrl', () => {
     ['udp://[2001:db8::zz]:514', /not an IPv6 address/],
     ['udp://[fe80::1%eth0]:514', /zone ids/],
     ['udp://bad_host:514', /not a valid host name/],
+    ['udp://bücher.example:514', /write it as xn--bcher-kva\.example/],
     ['udp://-bad.example:514', /not a valid host name/],
     ['udp://user@host:514', /user name or password/],
     ['udp://host:514/path', /no path, query or fragment/],

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { HdsError } from '../../../../contract/hds-error.js';
 
 /** Port used when the URL names none: the syslog port of RFC 5426 (UDP) and the nodes' default. */
@@ -81,6 +82,10 @@ function parseHost(text: string, fail: (what: string) => never): string {
     return host;
   }
   // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 253 octets at most.
+  // An internationalised name goes in its ASCII (xn--) form, which is what the nodes' resolver looks up.
+  const ascii = /[^\x20-\x7e]/.test(host) ? domainToASCII(host) : '';
+  if (ascii && ascii.length <= 253 && ascii.split('.').every((label) => LABEL.test(label)))
+    return fail(`"${shown(text)}" is an internationalised name: write it as ${ascii}.`);
   if (host.length > 253 || !host.split('.').every((label) => LABEL.test(label)))
     return fail(`"${shown(text)}" is not a valid host name (letters, digits, hyphens and dots).`);
   return host;

@@ -4,14 +4,22 @@ import { Callout } from '../../components/Callout';
 
 /**
  * What *Send test message* could confirm, step by step, with the id to look for in the logs. Over
- * UDP nothing comes back, so a sent message is reported as information, not as a success.
+ * UDP nothing comes back, so a sent message is reported as information, not as a success; so is
+ * a TCP/TLS write the peer did not acknowledge by closing its side.
  */
 export function SyslogTestOutcome({ report, ref }: { report: SyslogTestReport; ref?: Ref<HTMLDivElement> }) {
-  const delivered = report.delivery !== 'sent';
+  // Written over TCP/TLS but the peer did not close after us as a syslog server does: unconfirmed.
+  const delivered = report.delivery !== 'sent' && report.closedByServer !== false;
   return (
     <Callout
       tone={delivered ? 'success' : 'info'}
-      title={delivered ? 'Test message delivered' : 'Test message sent'}
+      title={
+        delivered
+          ? 'Test message delivered'
+          : report.delivery === 'sent'
+            ? 'Test message sent'
+            : 'Test message written'
+      }
       ref={ref}
       role="status"
     >

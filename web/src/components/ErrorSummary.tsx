@@ -1,5 +1,6 @@
 import { type MouseEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ErrorDetail } from '../../../contract/hds-error';
+import { ErrorCode } from './ErrorCode';
 
 /** The control that shows an error's field beside it (see `Field`), looked for near the summary. */
 function controlFor(summary: HTMLElement | null, field: string | undefined): HTMLElement | null {
@@ -56,7 +57,6 @@ export function ErrorSummary({
         {(ordered?.key === key ? ordered.items : errors.map((error) => ({ error, linked: false }))).map(
           ({ error: e, linked }) => (
             <li key={`${e.code}:${e.field ?? ''}:${e.message}`}>
-              <code className="code-tag">{e.code}</code>{' '}
               {linked ? (
                 <a
                   href={`#${e.field}`}
@@ -72,6 +72,7 @@ export function ErrorSummary({
               ) : (
                 e.message
               )}
+              <ErrorCode code={e.code} />
             </li>
           ),
         )}

@@ -3,6 +3,7 @@ import type { CertificateStatus, CertificateView } from '../../../../contract/ce
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError } from '../../api/client';
 import { Callout } from '../../components/Callout';
+import { ErrorCode } from '../../components/ErrorCode';
 import { errorsFor, Field } from '../../components/Field';
 import { useFocusOn } from '../../components/focus';
 import { PageHeader } from '../../components/PageHeader';
@@ -95,7 +96,8 @@ function CertificateStep({ onContinue }: StepProps) {
                 <ul>
                   {accepted.warnings.map((w) => (
                     <li key={w.code}>
-                      <code className="code-tag">{w.code}</code> {w.message}
+                      {w.message}
+                      <ErrorCode code={w.code} />
                     </li>
                   ))}
                 </ul>

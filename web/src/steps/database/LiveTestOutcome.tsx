@@ -1,5 +1,6 @@
 import type { DatabaseView } from '../../../../contract/database';
 import { Callout } from '../../components/Callout';
+import { ErrorCode } from '../../components/ErrorCode';
 
 /** The accepted section's live test: what was verified, or the failure the admin chose to ignore. */
 export function LiveTestOutcome({ view }: { view: DatabaseView }) {
@@ -7,8 +8,8 @@ export function LiveTestOutcome({ view }: { view: DatabaseView }) {
   if (!t.ok)
     return (
       <Callout tone="warning" title="Accepted without a passing live test">
-        <code className="code-tag">{t.code}</code> {t.message} You chose to continue anyway; the review page
-        shows this too.
+        {t.message} You chose to continue anyway; the review page shows this too.
+        <ErrorCode code={t.code} />
       </Callout>
     );
   return (

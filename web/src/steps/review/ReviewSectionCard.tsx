@@ -36,6 +36,9 @@ export function ReviewSectionCard({
             : `Complete ${section.title.toLowerCase()}`}
         </button>
       </div>
+      {section.items.length === 0 && !section.complete && (
+        <p className="review-empty">Nothing entered yet: open this step to fill it in.</p>
+      )}
       {section.items.length > 0 && (
         <table className="data">
           <caption className="visually-hidden">{section.title}</caption>

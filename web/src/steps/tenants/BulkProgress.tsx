@@ -1,6 +1,7 @@
 import * as Progress from '@radix-ui/react-progress';
 import type { Ref } from 'react';
 import type { BulkJobView } from '../../../../contract/tenants';
+import { ErrorCode } from '../../components/ErrorCode';
 
 /** Live progress of a bulk CMK run: done / failed / remaining and a progress bar. */
 export function BulkProgress({
@@ -34,7 +35,8 @@ export function BulkProgress({
       </Progress.Root>
       {job.error && (
         <p role="alert">
-          <code className="code-tag">{job.error.code}</code> {job.error.message}
+          {job.error.message}
+          <ErrorCode code={job.error.code} />
         </p>
       )}
       {job.state === 'running' && (

@@ -14,6 +14,7 @@ import {
 } from '../../../../contract/tenants';
 import { ApiError } from '../../api/client';
 import { Callout } from '../../components/Callout';
+import { ErrorCode } from '../../components/ErrorCode';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
 import { useFocusOn } from '../../components/focus';
@@ -22,6 +23,10 @@ import type { StepProps } from '../step-id';
 import { BulkProgress } from './BulkProgress';
 import { RevokeDialog } from './RevokeDialog';
 import { tenantsApi } from './tenants-api';
+
+/** Natural order, as an admin reads a list: "Org 2" before "Org 10". */
+const byName = (a: TenantView, b: TenantView) =>
+  a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
 
 const errorsOf = (error: unknown): ErrorDetail[] =>
   error instanceof ApiError ? error.errors : [{ code: 'INTERNAL', message: String(error) }];
@@ -305,7 +310,7 @@ function TenantsStep({ goTo }: StepProps) {
             </tr>
           </thead>
           <tbody>
-            {tenants.map((t) => {
+            {[...tenants].sort(byName).map((t) => {
               const failure = failures.get(t.orgId);
               return (
                 <tr key={t.orgId}>
@@ -318,7 +323,8 @@ function TenantsStep({ goTo }: StepProps) {
                     {failure && (
                       <span className="field-error">
                         {' '}
-                        <code className="code-tag">{failure.code}</code> {failure.message}
+                        {failure.message}
+                        <ErrorCode code={failure.code} />
                       </span>
                     )}
                   </td>

@@ -1,7 +1,7 @@
-// The floor for any Node program: the files of a tree (in path order) copied into one output file
-// with a reused 256 KiB buffer — one read into it and one write out of it per chunk, nothing else.
-// Node has no copy_file_range into an offset of an open file, so this is as close to `cat` as a
-// Node program gets. Used by bench/iso.bench.ts; usage: node node-copy-floor.mjs <dir> <output>.
+// What a plain Node program pays to copy the bytes: the files of a tree (in path order) copied into
+// one output file with a reused 256 KiB buffer — one read into it and one write out of it per chunk,
+// no ISO work. Node has no copy_file_range into an offset of an open file, so it copies twice where
+// `cat` copies once. Used by bench/iso.bench.ts; usage: node node-copy-floor.mjs <dir> <output>.
 import { closeSync, lstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 
 const buffer = Buffer.allocUnsafe(256 * 1024);

@@ -106,16 +106,43 @@ describe('signing in to the wizard', () => {
     expect(second).not.toBe(first);
     await SignInPage.openLink(page, second);
     used.push(first, second);
-    await page.goto(second);
+    // The first link opened a session this browser no longer holds (the second replaced its cookie).
+    await page.goto(first);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expect(new SignInPage(page).errorText().textContent()).resolves.toMatch(/already used/);
+    await context.close();
+  });
+
+  it('a used link reopened in the browser it signed in continues into the wizard; another browser is refused', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const link = await wizard.nextSignInUrl();
+    await SignInPage.openLink(page, link);
+    used.push(link);
+    const session = (await context.cookies()).map((c) => c.value);
+    const printed = linkLines(wizard.output()).length;
+    // Reopened from the terminal or the browser history: straight back in, with the same session.
+    const overview = await SignInPage.openLink(page, link);
+    await expect(overview.heading.isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Sign in' }).count()).resolves.toBe(0);
+    expect(page.url()).not.toContain('token=');
+    expect((await context.cookies()).map((c) => c.value)).toEqual(session);
+    expect(linkLines(wizard.output())).toHaveLength(printed);
+    // The link is still used up: a second browser opening it gets the refusal.
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(link);
+    await otherPage.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(new SignInPage(otherPage).errorText().textContent()).resolves.toMatch(/already used/);
+    expect(await other.cookies()).toEqual([]);
+    await other.close();
     await context.close();
   });
 
   it('prints a token only on its own link line: never in a log line, an error or a request line', async () => {
     const output = wizard.output();
     const lines = output.split('\n');
-    const links = lines.filter((line) => /^http:\/\/\S+\?token=/.test(line));
+    const links = linkLines(output);
     // One link per sign-in, plus the one still unused.
     expect(links).toHaveLength(used.length + 1);
     expect(lines.slice(0, 2).join('\n')).toMatch(/^Express server listening on port \d+\.\nhttp:/);
@@ -137,3 +164,8 @@ describe('signing in to the wizard', () => {
     );
   });
 });
+
+/** The sign-in links the wizard printed, each alone on its line. */
+function linkLines(output: string): string[] {
+  return output.split('\n').filter((line) => /^http:\/\/\S+\?token=/.test(line));
+}

@@ -115,6 +115,58 @@ describe('sign-in', () => {
     expect((await request(built.app).get('/api/session').set('Cookie', third)).status).toBe(200);
   });
 
+  it('a used link reopened in the browser holding the session it created continues that session', async () => {
+    const built = makeApp();
+    const cookie = await signIn(built);
+    expect(built.issued).toHaveLength(1);
+    // Reopened from the terminal or history in the same browser: no new session, no new link.
+    const reopened = await postToken(built.app, TOKEN).set('Cookie', cookie);
+    expect(reopened.status).toBe(200);
+    expect(reopened.body).toMatchObject({ ok: true, signedIn: true });
+    expect(reopened.headers['set-cookie']).toBeUndefined();
+    expect(built.issued).toHaveLength(1);
+    expect((await request(built.app).get('/api/session').set('Cookie', cookie)).status).toBe(200);
+    // The token still counts as used: without that session (another browser) it is refused.
+    const elsewhere = await postToken(built.app, TOKEN);
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.body.errors[0].code).toBe('SIGN_IN_TOKEN_USED');
+    // A session opened by a different link does not vouch for this one, nor does an unknown cookie.
+    const otherCookie = await signIn(built);
+    expect(built.issued).toHaveLength(2);
+    for (const other of [otherCookie, 'hds_session=not-a-session']) {
+      const refused = await postToken(built.app, TOKEN).set('Cookie', other);
+      expect(refused.status, other).toBe(401);
+      expect(refused.body.errors[0].code).toBe('SIGN_IN_TOKEN_USED');
+    }
+    // The unused link is unaffected by a session cookie and still signs in once.
+    const fresh = await postToken(built.app, built.unusedToken()).set('Cookie', cookie);
+    expect(fresh.status).toBe(200);
+    expect(String(fresh.headers['set-cookie'])).toMatch(/^hds_session=[\w-]{40,};/);
+    expect(built.issued).toHaveLength(3);
+  });
+
+  it('a used link with its own session refuses once that session has expired or ended', async () => {
+    let clock = Date.parse('2026-01-01T10:00:00Z');
+    const built = makeApp(() => new Date(clock));
+    const cookie = await signIn(built);
+    clock += 29 * 60_000;
+    expect((await postToken(built.app, TOKEN).set('Cookie', cookie)).status).toBe(200);
+    // Reopening the link counted as activity: 29 more minutes is still within the idle timeout.
+    clock += 29 * 60_000;
+    expect((await postToken(built.app, TOKEN).set('Cookie', cookie)).status).toBe(200);
+    clock += 31 * 60_000;
+    const expired = await postToken(built.app, TOKEN).set('Cookie', cookie);
+    expect(expired.status).toBe(401);
+    expect(expired.body.errors[0].code).toBe('SIGN_IN_TOKEN_USED');
+    expect((await request(built.app).get('/api/session').set('Cookie', cookie)).status).toBe(401);
+    expect(built.issued).toHaveLength(1);
+    // Signed out: the link is refused as well.
+    const next = await signIn(built);
+    await request(built.app).delete('/api/session').set('Cookie', next).set(CLIENT_HEADER, 'web');
+    const signedOut = await postToken(built.app, built.issued[0]!).set('Cookie', next);
+    expect(signedOut.body.errors[0].code).toBe('SIGN_IN_TOKEN_USED');
+  });
+
   it('used tokens count towards the limit on failed sign-ins', async () => {
     const built = makeApp();
     await signIn(built);

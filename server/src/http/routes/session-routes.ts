@@ -15,7 +15,8 @@ import { IDLE_TIMEOUT_MS, type SessionRegistry } from '../sessions.js';
 
 /**
  * Sign-in: exchanges the printed one-time token for a session cookie. The only route open
- * without one. Refusals never repeat the token.
+ * without one. A used token is accepted again only together with the session it opened, which
+ * then continues unchanged. Refusals never repeat the token.
  */
 export function signInRoutes(router: Router, sessions: SessionRegistry): void {
   // Guessing a 192-bit token is hopeless anyway; the limit keeps a local page from burning CPU trying.
@@ -36,7 +37,8 @@ export function signInRoutes(router: Router, sessions: SessionRegistry): void {
 
   router.post('/session', slowDownFailures, jsonBody(), (req, res) => {
     const { token } = parseInput(signInRequestSchema, req.body);
-    const result = sessions.signIn(token);
+    // The cookie lets a browser reopening the link that signed it in carry on (see SessionRegistry).
+    const result = sessions.signIn(token, readCookie(req.headers.cookie, SESSION_COOKIE));
     if (result.outcome === 'used')
       throw new HdsError(
         'SIGN_IN_TOKEN_USED',
@@ -49,7 +51,7 @@ export function signInRoutes(router: Router, sessions: SessionRegistry): void {
         'That sign-in token is not right. Use the newest link printed by hds-setup in its terminal (each link signs in once, and they change every time the tool starts).',
         'token',
       );
-    res.setHeader('Set-Cookie', sessionCookieHeader(result.sessionId));
+    if (result.outcome === 'signedIn') res.setHeader('Set-Cookie', sessionCookieHeader(result.sessionId));
     res.json(status());
   });
 

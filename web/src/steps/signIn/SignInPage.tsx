@@ -8,7 +8,8 @@ import { useShellStore } from '../../store/shell-store';
 
 /**
  * Page 1. The token from the printed link is used at once and then removed from the address
- * bar, so it stays out of history; or the admin pastes it. Each token signs in once.
+ * bar, so it stays out of history; or the admin pastes it. Each token signs in once; reopened in
+ * the browser still holding the session it opened, the server lets that session carry on.
  */
 export function SignInPage() {
   const { auth, authMessage, setSignedIn, setSignedOut } = useShellStore();

@@ -19,7 +19,10 @@ export async function checkPkcs12(
   options: CertificateCheckOptions = {},
 ): Promise<CertificateCheckResult> {
   const file = options.fields?.file ?? 'p12';
-  const contents = readPkcs12(bytes, password, { file, password: options.fields?.password ?? 'password' });
+  const contents = await readPkcs12(bytes, password, {
+    file,
+    password: options.fields?.password ?? 'password',
+  });
   const certificates: CertificateFacts[] = contents.certificates.map(({ der }) => {
     try {
       return readCertificate(der);

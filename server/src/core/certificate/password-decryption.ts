@@ -1,7 +1,11 @@
-import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { createDecipheriv, pbkdf2 } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { type Asn1, DerShapeError, octets, oid, sequence, smallInteger } from './der.js';
-import { hashOnce, pkcs12Kdf } from './pkcs12-kdf.js';
+import { hashOnce, pkcs12KdfInSlices, repeatHashInSlices } from './pkcs12-kdf.js';
+
+// Node's PBKDF2 runs on the libuv thread pool: a high count does not hold up the event loop.
+const pbkdf2InThreadPool = promisify(pbkdf2);
 
 /** The password did not decrypt the data (bad padding or garbage out). */
 export class WrongPassword extends Error {}
@@ -12,12 +16,6 @@ export class UnsupportedAlgorithm extends DerShapeError {
     super(`it uses ${algorithm}`);
   }
 }
-
-/**
- * Real files use 2 000 (OpenSSL, Windows) to 100 000 iterations (old Java); a count far beyond
- * that is a hostile file trying to keep the key derivation busy for minutes.
- */
-export const MAX_ITERATIONS = 1_000_000;
 
 const PBES2 = '1.2.840.113549.1.5.13';
 const PBKDF2 = '1.2.840.113549.1.5.12';
@@ -78,26 +76,50 @@ const ALGORITHM_NAMES: Record<string, string> = {
 };
 
 /**
- * Decrypts a safe or a shrouded key with the password: PBES2 (RFC 8018) as OpenSSL 3, Java and
- * recent Windows write it, or PKCS12 PBE (3DES, RC2) as `-legacy` and older Windows do. Key
- * derivation runs in Node's native crypto; only RC2, which OpenSSL 3 keeps in its legacy
- * provider, uses node-forge.
+ * A password-based encryption read from its AlgorithmIdentifier, before any key is derived: the
+ * iteration count and the hash output blocks it will derive (for the file's work budget), and
+ * the decryption itself.
  */
-export function decryptWithPassword(algorithm: Asn1, ciphertext: Buffer, password: Buffer): Buffer {
+export interface PasswordEncryption {
+  iterations: number;
+  blocks: number;
+  decrypt(ciphertext: Buffer, password: Buffer): Promise<Buffer>;
+}
+
+/**
+ * PBES2 (RFC 8018) as OpenSSL 3, Java and recent Windows write it, PBES1, or PKCS12 PBE (3DES,
+ * RC2, RC4) as `-legacy` and older Windows do. PBKDF2 is Node's native, off the event loop; the
+ * PKCS12 KDF and PBKDF1 are loops over Node's hashes, run in slices; RC2 and DES, which OpenSSL 3
+ * keeps in its legacy provider, use node-forge.
+ */
+export function readPasswordEncryption(algorithm: Asn1): PasswordEncryption {
   const [algorithmOid, params] = sequence(algorithm, 'encryption algorithm', 2);
   const scheme = oid(algorithmOid, 'encryption algorithm');
-  if (scheme === PBES2) return decryptPbes2(params!, ciphertext, password);
+  if (scheme === PBES2) return readPbes2(params!);
   const pbes1 = PBES1[scheme];
-  if (pbes1) return decryptPbes1(pbes1, params!, ciphertext, password);
   const pbe = PKCS12_PBE[scheme];
-  if (!pbe) throw new UnsupportedAlgorithm(`the encryption ${algorithmName(scheme)}`);
+  if (!pbes1 && !pbe) throw new UnsupportedAlgorithm(`the encryption ${algorithmName(scheme)}`);
   const [saltNode, iterationsNode] = sequence(params, 'PBE parameters', 2);
   const salt = octets(saltNode, 'PBE salt');
-  const iterations = boundedIterations(smallInteger(iterationsNode, 'PBE iterations'));
-  const key = pkcs12Kdf('sha1', password, salt, 1, iterations, pbe.keyLength);
+  const iterations = smallInteger(iterationsNode, 'PBE iterations');
+  if (pbes1) return { iterations, blocks: 1, decrypt: (c, p) => decryptPbes1(pbes1, salt, iterations, c, p) };
+  if (!pbe) throw new UnsupportedAlgorithm(`the encryption ${algorithmName(scheme)}`);
+  // SHA-1 gives 20 bytes a block: the key, and for the block ciphers an 8-byte IV.
+  const blocks = Math.ceil(pbe.keyLength / 20) + (pbe.cipher === 'rc4' ? 0 : 1);
+  return { iterations, blocks, decrypt: (c, p) => decryptPkcs12Pbe(pbe, salt, iterations, c, p) };
+}
+
+async function decryptPkcs12Pbe(
+  pbe: { cipher: string; keyLength: number; rc2Bits?: number },
+  salt: Buffer,
+  iterations: number,
+  ciphertext: Buffer,
+  password: Buffer,
+): Promise<Buffer> {
+  const key = await pkcs12KdfInSlices('sha1', password, salt, 1, iterations, pbe.keyLength);
   try {
     if (pbe.cipher === 'rc4') return rc4(key, ciphertext);
-    const iv = pkcs12Kdf('sha1', password, salt, 2, iterations, 8);
+    const iv = await pkcs12KdfInSlices('sha1', password, salt, 2, iterations, 8);
     if (pbe.rc2Bits) return decryptRc2(key, iv, pbe.rc2Bits, ciphertext);
     return decipher(pbe.cipher, key, iv, ciphertext);
   } finally {
@@ -105,17 +127,15 @@ export function decryptWithPassword(algorithm: Asn1, ciphertext: Buffer, passwor
   }
 }
 
-function decryptPbes1(
+async function decryptPbes1(
   scheme: { hash: string; cipher: 'des-cbc' | 'rc2-cbc' },
-  params: Asn1,
+  salt: Buffer,
+  iterations: number,
   ciphertext: Buffer,
   password: Buffer,
-): Buffer {
-  const [saltNode, iterationsNode] = sequence(params, 'PBE parameters', 2);
-  const salt = octets(saltNode, 'PBE salt');
-  const iterations = boundedIterations(smallInteger(iterationsNode, 'PBE iterations'));
-  let derived = hashOnce(scheme.hash, Buffer.concat([password, salt]));
-  for (let i = 1; i < iterations; i++) derived = hashOnce(scheme.hash, derived);
+): Promise<Buffer> {
+  const first = hashOnce(scheme.hash, Buffer.concat([password, salt]));
+  const derived = await repeatHashInSlices(scheme.hash, first, iterations);
   const key = derived.subarray(0, 8);
   const iv = derived.subarray(8, 16);
   try {
@@ -127,7 +147,7 @@ function decryptPbes1(
   }
 }
 
-function decryptPbes2(params: Asn1, ciphertext: Buffer, password: Buffer): Buffer {
+function readPbes2(params: Asn1): PasswordEncryption {
   const [kdf, encryption] = sequence(params, 'PBES2 parameters', 2);
   const [kdfOid, kdfParams] = sequence(kdf, 'key derivation', 2);
   if (oid(kdfOid, 'key derivation') !== PBKDF2) throw new DerShapeError('PBES2 without PBKDF2');
@@ -144,22 +164,34 @@ function decryptPbes2(params: Asn1, ciphertext: Buffer, password: Buffer): Buffe
   const keyLength = keyLengthNode ? smallInteger(keyLengthNode, 'PBKDF2 key length') : cipher.keyLength;
   if (keyLength < 1 || keyLength > 64)
     throw new DerShapeError('PBKDF2 asks for a key of an impossible length');
-  const iterations = boundedIterations(smallInteger(iterationsNode, 'PBKDF2 iterations'));
-  const key = pbkdf2Sync(password, octets(saltNode, 'PBKDF2 salt'), iterations, keyLength, prf);
-  try {
-    if (cipher.cipher === 'des-cbc') return decryptDes(key, octets(cipherParams, 'PBES2 IV'), ciphertext);
-    if (cipher.cipher === 'rc2-cbc') {
-      // RFC 8018 B.2.3: RC2-CBC-Parameter ::= SEQUENCE { rc2ParameterVersion INTEGER OPTIONAL, iv }.
-      const fields = sequence(cipherParams, 'RC2 parameters', 1);
-      const iv = octets(fields[fields.length - 1], 'RC2 IV');
-      const version = fields.length > 1 ? smallInteger(fields[0], 'RC2 version') : 32;
-      const bits = RC2_VERSIONS[version] ?? (version >= 256 ? version : keyLength * 8);
-      return decryptRc2(key, iv, bits, ciphertext);
-    }
-    return decipher(cipher.cipher, key, octets(cipherParams, 'PBES2 IV'), ciphertext);
-  } finally {
-    key.fill(0);
+  const salt = octets(saltNode, 'PBKDF2 salt');
+  const iterations = smallInteger(iterationsNode, 'PBKDF2 iterations');
+  const blocks = Math.ceil(keyLength / hashOnce(prf, Buffer.alloc(0)).length);
+  return {
+    iterations,
+    blocks,
+    decrypt: async (ciphertext, password) => {
+      const key = await pbkdf2InThreadPool(password, salt, iterations, keyLength, prf);
+      try {
+        return decryptPbes2(cipher.cipher, cipherParams, key, ciphertext);
+      } finally {
+        key.fill(0);
+      }
+    },
+  };
+}
+
+function decryptPbes2(name: string, cipherParams: Asn1 | undefined, key: Buffer, ciphertext: Buffer): Buffer {
+  if (name === 'des-cbc') return decryptDes(key, octets(cipherParams, 'PBES2 IV'), ciphertext);
+  if (name === 'rc2-cbc') {
+    // RFC 8018 B.2.3: RC2-CBC-Parameter ::= SEQUENCE { rc2ParameterVersion INTEGER OPTIONAL, iv }.
+    const fields = sequence(cipherParams, 'RC2 parameters', 1);
+    const iv = octets(fields[fields.length - 1], 'RC2 IV');
+    const version = fields.length > 1 ? smallInteger(fields[0], 'RC2 version') : 32;
+    const bits = RC2_VERSIONS[version] ?? (version >= 256 ? version : key.length * 8);
+    return decryptRc2(key, iv, bits, ciphertext);
   }
+  return decipher(name, key, octets(cipherParams, 'PBES2 IV'), ciphertext);
 }
 
 // RFC 8018 B.2.3: the RC2 "version" encodes the effective key bits.
@@ -217,10 +249,4 @@ function decryptRc2(key: Buffer, iv: Buffer, bits: number, ciphertext: Buffer): 
   cipher.update(forge.util.createBuffer(ciphertext.toString('binary')));
   if (!cipher.finish()) throw new WrongPassword();
   return Buffer.from(cipher.output.getBytes(), 'binary');
-}
-
-function boundedIterations(iterations: number): number {
-  if (iterations < 1 || iterations > MAX_ITERATIONS)
-    throw new DerShapeError(`it asks for ${iterations} key-derivation iterations`);
-  return iterations;
 }

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 
 /** The PKCS12 key-derivation purposes (RFC 7292 Appendix B.3). */
 export const KDF_ID_MAC = 3;
@@ -39,10 +40,57 @@ export function bmpPassword(password: Buffer, absent = false): Buffer {
 }
 
 /**
- * RFC 7292 Appendix B.2, with Node's native hashes (node-forge's pure-JS version takes seconds at
- * the iteration counts Java and Windows use).
+ * Hash rounds between two pauses of the async forms: about 30 ms of SHA-256 on a laptop core.
+ * Node has no native PKCS12 KDF or PBKDF1, so these loops run JavaScript on the event loop; the
+ * reader's forms yield every slice so the wizard's server keeps answering, and the total work of a
+ * file is bounded beforehand (Pkcs12WorkBudget).
  */
-export function pkcs12Kdf(
+const ROUNDS_PER_SLICE = 20_000;
+
+/** `first` hashed `rounds - 1` more times (PBKDF1's and the PKCS12 KDF's inner loop). */
+function* repeatHash(hash: string, first: Buffer, rounds: number): Generator<void, Buffer> {
+  let a = first;
+  for (let i = 1; i < rounds; i++) {
+    a = hashOnce(hash, a);
+    if (i % ROUNDS_PER_SLICE === 0) yield;
+  }
+  return a;
+}
+
+function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+async function runInSlices<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await setImmediate();
+  }
+}
+
+/** PBKDF1's loop (RFC 8018 5.1), yielding to the event loop between slices. */
+export function repeatHashInSlices(hash: string, first: Buffer, rounds: number): Promise<Buffer> {
+  return runInSlices(repeatHash(hash, first, rounds));
+}
+
+/**
+ * RFC 7292 Appendix B.2, with Node's native hashes (node-forge's pure-JS version takes seconds at
+ * the iteration counts Java and Windows use). Synchronous, for the files hds-setup writes itself
+ * at a fixed count; `pkcs12KdfInSlices` for files read from outside.
+ */
+export function pkcs12Kdf(...args: Parameters<typeof deriveKey>): Buffer {
+  return runToEnd(deriveKey(...args));
+}
+
+export function pkcs12KdfInSlices(...args: Parameters<typeof deriveKey>): Promise<Buffer> {
+  return runInSlices(deriveKey(...args));
+}
+
+function* deriveKey(
   hash: string,
   password: Buffer,
   salt: Buffer,
@@ -50,7 +98,7 @@ export function pkcs12Kdf(
   iterations: number,
   length: number,
   absentPassword = false,
-): Buffer {
+): Generator<void, Buffer> {
   const v = KDF_BLOCK_BYTES[hash]!;
   const repeatTo = (source: Buffer): Buffer => {
     if (source.length === 0) return Buffer.alloc(0);
@@ -66,8 +114,7 @@ export function pkcs12Kdf(
   const chunks: Buffer[] = [];
   let produced = 0;
   while (produced < length) {
-    let a = hashOnce(hash, Buffer.concat([d, input]));
-    for (let i = 1; i < iterations; i++) a = hashOnce(hash, a);
+    const a = yield* repeatHash(hash, hashOnce(hash, Buffer.concat([d, input])), iterations);
     chunks.push(a);
     produced += a.length;
     if (produced >= length) break;

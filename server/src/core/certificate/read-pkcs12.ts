@@ -16,12 +16,12 @@ import {
 } from './der.js';
 import { describeWrongFile } from './describe-wrong-file.js';
 import {
-  decryptWithPassword,
-  MAX_ITERATIONS,
+  type PasswordEncryption,
+  readPasswordEncryption,
   UnsupportedAlgorithm,
   WrongPassword,
 } from './password-decryption.js';
-import { KDF_ID_MAC, pkcs12Kdf } from './pkcs12-kdf.js';
+import { hashOnce, KDF_ID_MAC, pkcs12KdfInSlices } from './pkcs12-kdf.js';
 import {
   CERT_BAG,
   DATA,
@@ -32,6 +32,12 @@ import {
   SHROUDED_KEY_BAG,
   X509_CERTIFICATE,
 } from './pkcs12-oids.js';
+import {
+  MAX_DERIVATION_WORK,
+  MAX_ITERATIONS_PER_DERIVATION,
+  Pkcs12TooCostly,
+  Pkcs12WorkBudget,
+} from './pkcs12-work-budget.js';
 
 /** What a PKCS12 holds once decrypted: PKCS#8 private keys and X.509 certificates, as DER. */
 export interface Pkcs12Contents {
@@ -67,12 +73,14 @@ const PBMAC1 = '1.2.840.113549.1.5.14';
  * Opens a PKCS12 (RFC 7292) with its password: verifies the MAC, decrypts the safe contents and
  * the shrouded key bags (PBES2/AES as OpenSSL 3 writes them, 3DES/RC2 as `-legacy`, Java keytool
  * and Windows write them). The ASN.1 is read with node-forge, the cryptography is Node's.
+ * A hostile file is expected: every iteration count and the number of safes and bags are read and
+ * bounded (Pkcs12WorkBudget) before the first key derivation.
  */
-export function readPkcs12(
+export async function readPkcs12(
   bytes: Buffer,
   password: Buffer,
   fields: Pkcs12Fields = { file: 'p12', password: 'password' },
-): Pkcs12Contents {
+): Promise<Pkcs12Contents> {
   if (bytes.length === 0 || bytes.length > MAX_PKCS12_BYTES)
     throw invalid(fields, bytes.length === 0 ? 'the file is empty' : 'the file is larger than 256 KB');
   try {
@@ -82,13 +90,18 @@ export function readPkcs12(
     if (oid(contentType, 'authSafe type') !== DATA)
       throw new DerShapeError('only password-integrity PKCS12 files are supported');
     const authSafeBytes = octets(explicit(content, 0, 'authSafe content'), 'authSafe content');
-    const macOpens = macData ? macVerifies(macData, authSafeBytes, password) : true;
+    const budget = new Pkcs12WorkBudget();
+    const mac = macData ? readMac(macData, password, budget) : undefined;
+    const safes = readSafes(authSafeBytes, budget);
+    budget.check();
+    const macOpens = mac ? await macVerifies(mac, authSafeBytes, password) : true;
     let contents: Pkcs12Contents;
     try {
-      contents = readContents(authSafeBytes, password);
+      contents = await readContents(safes, password, budget);
     } catch (error) {
       // With a failed integrity check, whatever the contents look like, the password is wrong.
-      if (!macOpens && !(error instanceof UnsupportedAlgorithm)) throw new WrongPassword();
+      if (!macOpens && !(error instanceof UnsupportedAlgorithm) && !(error instanceof Pkcs12TooCostly))
+        throw new WrongPassword();
       // OpenSSL -twopass (or a Java key password unlike the store's): this password is one of two.
       if (error instanceof WrongPassword && macData) throw new TwoPasswords();
       throw error;
@@ -96,12 +109,14 @@ export function readPkcs12(
     if (!macOpens) {
       for (const key of contents.keys) key.fill(0);
       // Every safe decrypted, yet the integrity check fails: the other password checks it.
-      if (hasEncryptedParts(authSafeBytes)) throw new TwoPasswords();
+      if (hasEncryptedParts(safes)) throw new TwoPasswords();
       throw new WrongPassword();
     }
     return contents;
   } catch (error) {
     if (error instanceof HdsError) throw error;
+    if (error instanceof Pkcs12TooCostly)
+      throw new HdsError('P12_INVALID', tooCostlyMessage(error), fields.file);
     if (error instanceof TwoPasswords)
       throw new HdsError(
         'P12_BAD_PASSWORD',
@@ -126,6 +141,12 @@ export function readPkcs12(
   }
 }
 
+function tooCostlyMessage(error: Pkcs12TooCostly): string {
+  if (error.kind === 'parts')
+    return `This PKCS12 file is refused: ${error.detail}. The key servers need only the server's private key and its certificate chain; export only those (openssl pkcs12 -export -inkey server.key -in server.pem -certfile chain.pem).`;
+  return `This PKCS12 file is refused before opening it: ${error.detail}. Real exports use 2048 (OpenSSL) to about 2000000 iterations; hds-setup reads at most ${MAX_ITERATIONS_PER_DERIVATION} per key derivation and ${MAX_DERIVATION_WORK} in all. Export it again with a normal iteration count (OpenSSL's default, or openssl pkcs12 -export -iter 2048; your tool's default otherwise).`;
+}
+
 function invalid(fields: Pkcs12Fields, detail: string): HdsError {
   return new HdsError(
     'P12_INVALID',
@@ -136,36 +157,98 @@ function invalid(fields: Pkcs12Fields, detail: string): HdsError {
 
 class TwoPasswords extends Error {}
 
-function readContents(authSafeBytes: Buffer, password: Buffer): Pkcs12Contents {
-  const contents: Pkcs12Contents = { keys: [], certificates: [] };
-  for (const info of sequence(parseDer(authSafeBytes), 'AuthenticatedSafe'))
-    readSafeContents(openContentInfo(info, password), password, contents, 0);
-  return contents;
-}
+/** One ContentInfo of the AuthenticatedSafe: plain bags, or an encrypted safe not yet opened. */
+type Safe =
+  | { encrypted: false; bags: Asn1[] }
+  | { encrypted: true; encryption: PasswordEncryption; ciphertext: Buffer };
 
-/** Whether anything in the file is password-encrypted (an encrypted safe or a shrouded key). */
-function hasEncryptedParts(authSafeBytes: Buffer): boolean {
-  return sequence(parseDer(authSafeBytes), 'AuthenticatedSafe').some((info) => {
-    const type = oid(sequence(info, 'ContentInfo', 1)[0], 'ContentInfo type');
-    if (type === ENCRYPTED_DATA) return true;
-    const safe = octets(explicit(sequence(info, 'ContentInfo', 2)[1], 0, 'data'), 'data');
-    return sequence(parseDer(safe), 'SafeContents').some(
-      (bag) => oid(sequence(bag, 'SafeBag', 1)[0], 'SafeBag type') === SHROUDED_KEY_BAG,
-    );
+/** Reads every safe's structure and charges what is visible (encrypted safes, plain bags). */
+function readSafes(authSafeBytes: Buffer, budget: Pkcs12WorkBudget): Safe[] {
+  const infos = sequence(parseDer(authSafeBytes), 'AuthenticatedSafe');
+  budget.countSafes(infos.length);
+  budget.check();
+  return infos.map((info): Safe => {
+    const [typeNode, content] = sequence(info, 'ContentInfo', 1);
+    const type = oid(typeNode, 'ContentInfo type');
+    if (type === DATA) {
+      const bags = sequence(parseDer(octets(explicit(content, 0, 'data'), 'data')), 'SafeContents');
+      chargeBags(bags, budget, 0);
+      return { encrypted: false, bags };
+    }
+    if (type !== ENCRYPTED_DATA) throw new DerShapeError('a safe uses public-key encryption, not a password');
+    const [, encryptedContentInfo] = sequence(explicit(content, 0, 'encryptedData'), 'EncryptedData', 2);
+    const [, algorithm, encrypted] = sequence(encryptedContentInfo, 'EncryptedContentInfo', 3);
+    if (!isContextTag(encrypted, 0)) throw new DerShapeError('encrypted content is missing');
+    const encryption = readPasswordEncryption(algorithm!);
+    budget.charge('the encryption of a safe', encryption.iterations, encryption.blocks);
+    return { encrypted: true, encryption, ciphertext: octets(encrypted, 'encrypted content') };
   });
 }
 
-function macVerifies(macData: Asn1, authSafeBytes: Buffer, password: Buffer): boolean {
+/** Whether anything in the file is password-encrypted (an encrypted safe or a shrouded key). */
+function hasEncryptedParts(safes: Safe[]): boolean {
+  return safes.some(
+    (safe) =>
+      safe.encrypted ||
+      safe.bags.some((bag) => oid(sequence(bag, 'SafeBag', 1)[0], 'SafeBag type') === SHROUDED_KEY_BAG),
+  );
+}
+
+/** Counts bags and charges every shrouded key's derivation, nested SafeContents included. */
+function chargeBags(bags: Asn1[], budget: Pkcs12WorkBudget, depth: number): void {
+  if (depth > MAX_NESTING) throw new DerShapeError('safe contents are nested too deeply');
+  budget.countBags(bags.length);
+  for (const bag of bags) {
+    const [idNode, valueNode] = sequence(bag, 'SafeBag', 2);
+    const id = oid(idNode, 'SafeBag type');
+    if (id === SHROUDED_KEY_BAG) {
+      const [algorithm] = sequence(explicit(valueNode, 0, 'SafeBag value'), 'EncryptedPrivateKeyInfo', 2);
+      const encryption = readPasswordEncryption(algorithm!);
+      budget.charge('the encryption of a private key', encryption.iterations, encryption.blocks);
+    } else if (id === SAFE_CONTENTS_BAG)
+      chargeBags(sequence(explicit(valueNode, 0, 'SafeBag value'), 'SafeContents'), budget, depth + 1);
+  }
+}
+
+async function readContents(
+  safes: Safe[],
+  password: Buffer,
+  budget: Pkcs12WorkBudget,
+): Promise<Pkcs12Contents> {
+  const contents: Pkcs12Contents = { keys: [], certificates: [] };
+  for (const safe of safes) {
+    if (!safe.encrypted) {
+      await readBags(safe.bags, password, contents);
+      continue;
+    }
+    const bags = decryptedBags(await safe.encryption.decrypt(safe.ciphertext, password));
+    // What an encrypted safe holds is only known now: bound it before deriving its keys.
+    chargeBags(bags, budget, 0);
+    budget.check();
+    await readBags(bags, password, contents);
+  }
+  return contents;
+}
+
+function decryptedBags(der: Buffer): Asn1[] {
   try {
-    verifyMac(macData, authSafeBytes, password);
-    return true;
+    return sequence(parseDer(der), 'SafeContents');
   } catch (error) {
-    if (error instanceof WrongPassword) return false;
+    // Decryption "succeeded" with the wrong key only when the padding happened to look right.
+    if (error instanceof DerShapeError) throw new WrongPassword();
     throw error;
   }
 }
 
-function verifyMac(macData: Asn1, authSafeBytes: Buffer, password: Buffer): void {
+interface Mac {
+  hash: string;
+  expected: Buffer;
+  salt: Buffer;
+  iterations: number;
+}
+
+/** The MacData's parameters, its derivations charged (two when the password is empty). */
+function readMac(macData: Asn1, password: Buffer, budget: Pkcs12WorkBudget): Mac {
   const [digestInfo, saltNode, iterationsNode] = sequence(macData, 'MacData', 2);
   const [algorithm, digestNode] = sequence(digestInfo, 'MAC DigestInfo', 2);
   const macOid = oid(sequence(algorithm, 'MAC algorithm', 1)[0], 'MAC algorithm');
@@ -177,47 +260,40 @@ function verifyMac(macData: Asn1, authSafeBytes: Buffer, password: Buffer): void
         : `a MAC with the hash ${macOid}`,
     );
   const expected = octets(digestNode, 'MAC digest');
+  // The HMAC key is one hash output long; a longer "digest" would only multiply the derivation.
+  if (expected.length !== hashOnce(hash, Buffer.alloc(0)).length)
+    throw new DerShapeError("the MAC digest does not have its hash's length");
   const salt = octets(saltNode, 'MAC salt');
   const iterations = iterationsNode ? smallInteger(iterationsNode, 'MAC iterations') : 1;
-  checkIterations(iterations);
-  const length = expected.length;
-  // OpenSSL treats an empty password as either "no password" or "empty string"; try both.
-  const forms = password.length === 0 ? [false, true] : [false];
-  for (const absent of forms) {
-    const key = pkcs12Kdf(hash, password, salt, KDF_ID_MAC, iterations, length, absent);
-    const actual = createHmac(hash, key).update(authSafeBytes).digest();
+  budget.charge('its integrity check (MAC)', iterations, macPasswordForms(password).length);
+  return { hash, expected, salt, iterations };
+}
+
+/** OpenSSL treats an empty password as either "no password" or "empty string"; both are tried. */
+function macPasswordForms(password: Buffer): boolean[] {
+  return password.length === 0 ? [false, true] : [false];
+}
+
+async function macVerifies(mac: Mac, authSafeBytes: Buffer, password: Buffer): Promise<boolean> {
+  for (const absent of macPasswordForms(password)) {
+    const key = await pkcs12KdfInSlices(
+      mac.hash,
+      password,
+      mac.salt,
+      KDF_ID_MAC,
+      mac.iterations,
+      mac.expected.length,
+      absent,
+    );
+    const actual = createHmac(mac.hash, key).update(authSafeBytes).digest();
     key.fill(0);
-    if (actual.length === expected.length && timingSafeEqual(actual, expected)) return;
+    if (timingSafeEqual(actual, mac.expected)) return true;
   }
-  throw new WrongPassword();
+  return false;
 }
 
-function openContentInfo(info: Asn1, password: Buffer): Buffer {
-  const [typeNode, content] = sequence(info, 'ContentInfo', 1);
-  const type = oid(typeNode, 'ContentInfo type');
-  if (type === DATA) return octets(explicit(content, 0, 'data'), 'data');
-  if (type !== ENCRYPTED_DATA) throw new DerShapeError('a safe uses public-key encryption, not a password');
-  const [, encryptedContentInfo] = sequence(explicit(content, 0, 'encryptedData'), 'EncryptedData', 2);
-  const [, algorithm, encrypted] = sequence(encryptedContentInfo, 'EncryptedContentInfo', 3);
-  if (!isContextTag(encrypted, 0)) throw new DerShapeError('encrypted content is missing');
-  return decryptWithPassword(algorithm!, octets(encrypted, 'encrypted content'), password);
-}
-
-function checkIterations(iterations: number): void {
-  if (iterations < 1 || iterations > MAX_ITERATIONS)
-    throw new DerShapeError(`it asks for ${iterations} key-derivation iterations`);
-}
-
-function readSafeContents(der: Buffer, password: Buffer, into: Pkcs12Contents, depth: number): void {
-  if (depth > MAX_NESTING) throw new DerShapeError('safe contents are nested too deeply');
-  let bags: Asn1[];
-  try {
-    bags = sequence(parseDer(der), 'SafeContents');
-  } catch (error) {
-    // Decryption "succeeded" with the wrong key only when the padding happened to look right.
-    if (error instanceof DerShapeError) throw new WrongPassword();
-    throw error;
-  }
+/** Collects keys and certificates; every derivation here was charged by `chargeBags` first. */
+async function readBags(bags: Asn1[], password: Buffer, into: Pkcs12Contents): Promise<void> {
   for (const bag of bags) {
     const [idNode, valueNode, attributes] = sequence(bag, 'SafeBag', 2);
     const id = oid(idNode, 'SafeBag type');
@@ -225,7 +301,8 @@ function readSafeContents(der: Buffer, password: Buffer, into: Pkcs12Contents, d
     if (id === KEY_BAG) into.keys.push(toDer(value));
     else if (id === SHROUDED_KEY_BAG) {
       const [algorithm, encrypted] = sequence(value, 'EncryptedPrivateKeyInfo', 2);
-      const key = decryptWithPassword(algorithm!, octets(encrypted, 'encrypted key'), password);
+      const encryption = readPasswordEncryption(algorithm!);
+      const key = await encryption.decrypt(octets(encrypted, 'encrypted key'), password);
       // A stream cipher (RC4) or lucky padding "decrypts" with any password: garbage is not a key.
       if (!isDer(key)) throw new WrongPassword();
       into.keys.push(key);
@@ -237,7 +314,7 @@ function readSafeContents(der: Buffer, password: Buffer, into: Pkcs12Contents, d
         der: octets(explicit(certValue, 0, 'certificate'), 'certificate'),
         ...(friendlyName ? { friendlyName } : {}),
       });
-    } else if (id === SAFE_CONTENTS_BAG) readSafeContents(toDer(value), password, into, depth + 1);
+    } else if (id === SAFE_CONTENTS_BAG) await readBags(sequence(value, 'SafeContents'), password, into);
     // CRL and secret bags carry nothing the key servers use.
   }
 }

@@ -147,12 +147,15 @@ export const certificateRoutes: RouteModule = (router: Router, { state, now }) =
     res.json(accept('csr', result, Buffer.from(randomBytes(24).toString('base64url'))));
   });
 
-  router.post('/certificate/backup', jsonBody(), (req, res) => {
+  router.post('/certificate/backup', jsonBody(), async (req, res) => {
     const request = parseInput(backupPkcs12RequestSchema, req.body);
     const accepted = state.get('certificate');
     if (!accepted)
       throw new HdsError('INVALID_INPUT', 'There is no accepted certificate to back up yet.', 'password');
-    const [key] = readPrivateKeys(readPkcs12(accepted.pkcs12, accepted.pkcs12Password).keys, 'password');
+    const [key] = readPrivateKeys(
+      (await readPkcs12(accepted.pkcs12, accepted.pkcs12Password)).keys,
+      'password',
+    );
     const chain =
       accepted.chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
     const password = Buffer.from(request.password, 'utf8');

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../scripts/test-env/certificate-fixtures.js';
 import { buildHeadlessDeployment } from '../../scripts/test-env/headless-deployment.js';
@@ -273,4 +273,68 @@ describe('Tenant CMK Management, end to end', () => {
     }
     await page.close();
   });
+
+  it('a 120-character name wraps at word boundaries beside the org id, at 1280 px and at 800 px without sideways scrolling', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await SignInPage.openLink(page, await wizard.nextSignInUrl());
+    const tenants = await TenantsPage.open(page);
+    const longName =
+      'Northwind Traders International Holdings and Consolidated Regional Subsidiaries for Hybrid Data Security Services Ltd Co';
+    expect(longName).toHaveLength(120);
+    const longWord = 'Supercalifragilisticexpialidocious'.repeat(3);
+    await tenants.importCsv({
+      name: 'long-names.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`org_id,name\n${randomUUID()},${longName}\n${randomUUID()},${longWord}\n`),
+    });
+    await tenants.row(longName).waitFor();
+    for (const [width, height] of [
+      [1280, 800],
+      [800, 900],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      const layout = await nameLayout(tenants.row(longName));
+      const at = `at ${width}x${height}: ${JSON.stringify(layout)}`;
+      expect(layout.wordsSplit, at).toEqual([]);
+      expect(layout.nameWidth, at).toBeGreaterThan(200);
+      expect(layout.overflowingCells, at).toBe(0);
+      // The org id keeps one line while there is room for it.
+      if (width === 1280) expect(layout.orgIdLines, at).toBe(1);
+      // A word too long for the column is broken inside it rather than widening the table.
+      expect((await nameLayout(tenants.row(longWord))).overflowingCells, at).toBe(0);
+      const scroll = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
+      expect(scroll.scrollWidth, at).toBeLessThanOrEqual(scroll.clientWidth);
+    }
+    await page.close();
+  });
 });
+
+/**
+ * How a tenant row is laid out: the name's words split over two lines (none, if it wraps at word
+ * boundaries), the name column's width, the org id's line count, and cells whose content spills out.
+ */
+async function nameLayout(row: Locator) {
+  return row.evaluate((tr) => {
+    const name = tr.querySelector('th')!;
+    const text = name.firstChild!;
+    const wordsSplit: string[] = [];
+    for (const match of (text.textContent ?? '').matchAll(/\S+/g)) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1 && match[0].length < 40) wordsSplit.push(match[0]);
+    }
+    const code = tr.querySelector('code')!;
+    const lineHeight = Number.parseFloat(getComputedStyle(code).lineHeight);
+    return {
+      wordsSplit,
+      nameWidth: Math.round(name.getBoundingClientRect().width),
+      orgIdLines: Math.round(code.getBoundingClientRect().height / lineHeight),
+      overflowingCells: [...tr.children].filter((cell) => cell.scrollWidth > cell.clientWidth).length,
+    };
+  });
+}

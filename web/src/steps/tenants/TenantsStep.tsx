@@ -297,94 +297,102 @@ function TenantsStep({ goTo }: StepProps) {
         <p>No tenants yet. Add one, or import a CSV file with the header org_id,name.</p>
       )}
       {tenants && tenants.length > 0 && (
-        <table className="data tenants-table">
-          <caption className="visually-hidden">Tenant organisations</caption>
-          <thead>
-            <tr>
-              <th scope="col">Organisation</th>
-              <th scope="col">Org id</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...tenants].sort(byName).map((t) => {
-              const failure = failures.get(t.orgId);
-              return (
-                <tr key={t.orgId}>
-                  <th scope="row">{t.name}</th>
-                  <td>
-                    <code>{t.orgId}</code>
-                  </td>
-                  <td>
-                    <span className={`badge badge-${t.status}`}>{TENANT_STATUS_LABEL[t.status]}</span>
-                    {failure && (
-                      <span className="field-error">
-                        {' '}
-                        {failure.message}
-                        <ErrorCode code={failure.code} />
-                      </span>
-                    )}
-                  </td>
-                  <td>
-                    <DropdownMenu.Root>
-                      <DropdownMenu.Trigger
-                        className="button button-small"
-                        aria-label={`Actions for ${t.name}`}
-                        disabled={running}
-                      >
-                        ⋯
-                      </DropdownMenu.Trigger>
-                      <DropdownMenu.Portal>
-                        <DropdownMenu.Content className="menu" align="end">
-                          {t.status === 'pending' && (
-                            <DropdownMenu.Item
-                              className="menu-item"
-                              onSelect={() => startJob(() => tenantsApi.createCmks([t.orgId]))}
-                            >
-                              Create CMK
-                            </DropdownMenu.Item>
-                          )}
-                          {t.status !== 'removalPending' && (
-                            <DropdownMenu.Item
-                              className="menu-item"
-                              onSelect={() =>
-                                act(() => tenantsApi.remove(t.orgId), `${t.name} is marked removed.`)
-                              }
-                            >
-                              Mark removed
-                            </DropdownMenu.Item>
-                          )}
-                          {t.status === 'removalPending' && (
-                            // The undo of "Mark removed": its CMK is untouched, so no typed confirmation.
-                            <DropdownMenu.Item
-                              className="menu-item"
-                              onSelect={() =>
-                                act(async () => restoredNotice((await tenantsApi.restore(t.orgId)).restored))
-                              }
-                            >
-                              Restore
-                            </DropdownMenu.Item>
-                          )}
-                          {t.status === 'removalPending' && (
-                            <DropdownMenu.Item
-                              className="menu-item"
-                              onSelect={() => setRevoking({ kind: 'one', tenant: t })}
-                            >
-                              Revoke CMK
-                            </DropdownMenu.Item>
-                          )}
-                        </DropdownMenu.Content>
-                      </DropdownMenu.Portal>
-                    </DropdownMenu.Root>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="tenants-table-frame">
+          <table className="data tenants-table">
+            <caption className="visually-hidden">Tenant organisations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Organisation</th>
+                <th scope="col" className="tenants-col-org-id">
+                  Org id
+                </th>
+                <th scope="col" className="tenants-col-status">
+                  Status
+                </th>
+                <th scope="col" className="tenants-col-actions">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...tenants].sort(byName).map((t) => {
+                const failure = failures.get(t.orgId);
+                return (
+                  <tr key={t.orgId}>
+                    <th scope="row">{t.name}</th>
+                    <td>
+                      <code>{t.orgId}</code>
+                    </td>
+                    <td>
+                      <span className={`badge badge-${t.status}`}>{TENANT_STATUS_LABEL[t.status]}</span>
+                      {failure && (
+                        <span className="field-error">
+                          {' '}
+                          {failure.message}
+                          <ErrorCode code={failure.code} />
+                        </span>
+                      )}
+                    </td>
+                    <td>
+                      <DropdownMenu.Root>
+                        <DropdownMenu.Trigger
+                          className="button button-small"
+                          aria-label={`Actions for ${t.name}`}
+                          disabled={running}
+                        >
+                          ⋯
+                        </DropdownMenu.Trigger>
+                        <DropdownMenu.Portal>
+                          <DropdownMenu.Content className="menu" align="end">
+                            {t.status === 'pending' && (
+                              <DropdownMenu.Item
+                                className="menu-item"
+                                onSelect={() => startJob(() => tenantsApi.createCmks([t.orgId]))}
+                              >
+                                Create CMK
+                              </DropdownMenu.Item>
+                            )}
+                            {t.status !== 'removalPending' && (
+                              <DropdownMenu.Item
+                                className="menu-item"
+                                onSelect={() =>
+                                  act(() => tenantsApi.remove(t.orgId), `${t.name} is marked removed.`)
+                                }
+                              >
+                                Mark removed
+                              </DropdownMenu.Item>
+                            )}
+                            {t.status === 'removalPending' && (
+                              // The undo of "Mark removed": its CMK is untouched, so no typed confirmation.
+                              <DropdownMenu.Item
+                                className="menu-item"
+                                onSelect={() =>
+                                  act(async () =>
+                                    restoredNotice((await tenantsApi.restore(t.orgId)).restored),
+                                  )
+                                }
+                              >
+                                Restore
+                              </DropdownMenu.Item>
+                            )}
+                            {t.status === 'removalPending' && (
+                              <DropdownMenu.Item
+                                className="menu-item"
+                                onSelect={() => setRevoking({ kind: 'one', tenant: t })}
+                              >
+                                Revoke CMK
+                              </DropdownMenu.Item>
+                            )}
+                          </DropdownMenu.Content>
+                        </DropdownMenu.Portal>
+                      </DropdownMenu.Root>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
 
       {revoking?.kind === 'one' && (

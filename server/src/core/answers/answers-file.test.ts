@@ -109,3 +109,70 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
     expect(readDatabaseAnswers(fromEnv).password.toString()).toBe('from-env');
   });
 });
+
+describe('answers file: what YAML and text encodings would slip through', () => {
+  it('refuses bytes that are not UTF-8 (naming the line) instead of turning them into U+FFFD', () => {
+    const path = join(dir, 'latin1.yaml');
+    writeFileSync(path, Buffer.from(`${DATABASE}  # caf\xe9\n`, 'latin1'));
+    const [error] = refusalsOf(() => AnswersFile.load(path));
+    expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'answers' });
+    expect(error!.message).toMatch(/not UTF-8.*line 7.*save it as UTF-8/);
+  });
+
+  it('refuses a UTF-16 file (Windows Notepad) with the same advice, not "must be a mapping"', () => {
+    const path = join(dir, 'utf16.yaml');
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(DATABASE, 'utf16le')]));
+    const [error] = refusalsOf(() => AnswersFile.load(path));
+    expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'answers' });
+    expect(error!.message).toMatch(/UTF-16.*save it as UTF-8/);
+  });
+
+  it('still accepts a UTF-8 byte-order mark and non-ASCII UTF-8 text', () => {
+    const answers = load(`\ufeff${DATABASE}  # café\n`);
+    expect(readDatabaseAnswers(answers).settings.name).toBe('hds_keys');
+  });
+
+  it('refuses a YAML tag it cannot resolve instead of printing a warning and ignoring it', () => {
+    const path = join(dir, 'tag.yaml');
+    writeFileSync(path, DATABASE.replace('name: hds_keys', 'name: !vault hds_keys'));
+    const [error] = refusalsOf(() => AnswersFile.load(path));
+    expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'answers' });
+    expect(error!.message).toMatch(/!vault.*line 4.*remove the tag/i);
+  });
+
+  it('a YAML mistake names the line and says what to do', () => {
+    for (const [yaml, wording] of [
+      [`${DATABASE}database:\n  name: again\n`, /unique.*line 7.*docs\/answers-file\.md/],
+      [DATABASE.replace('  type:', '\ttype:'), /Tabs.*line 2.*docs\/answers-file\.md/],
+      [
+        'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+        /aliases.*write the values out/,
+      ],
+    ] as const) {
+      const path = join(dir, 'bad.yaml');
+      writeFileSync(path, yaml);
+      const [error] = refusalsOf(() => AnswersFile.load(path));
+      expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'answers' });
+      expect(error!.message).toMatch(wording);
+      expect(error!.message).not.toMatch(/:$/);
+    }
+  });
+
+  it('an empty database password names the key that gave it and says what to put there', () => {
+    writeFileSync(join(dir, 'empty.pass'), '\n');
+    const fromFile = load(DATABASE.replace('./db.pass', './empty.pass'));
+    expect(refusalsOf(() => readDatabaseAnswers(fromFile))[0]).toMatchObject({
+      code: 'ANSWERS_SECRET_MISSING',
+      field: 'database.passwordFile',
+      message: expect.stringMatching(/empty\.pass.*is empty.*password of the database account/),
+    });
+    const fromEnv = load(DATABASE.replace('passwordFile: ./db.pass', 'passwordEnv: HDS_DB_PASSWORD'), {
+      HDS_DB_PASSWORD: '',
+    });
+    expect(refusalsOf(() => readDatabaseAnswers(fromEnv))[0]).toMatchObject({
+      code: 'ANSWERS_SECRET_MISSING',
+      field: 'database.passwordEnv',
+      message: expect.stringMatching(/HDS_DB_PASSWORD \(database.passwordEnv\) is empty/),
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseDocument, type YAMLError } from 'yaml';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { readNamedFile } from './unreadable-file.js';
 
@@ -21,7 +21,7 @@ export class AnswersFile {
   ) {}
 
   static load(path: string, env: NodeJS.ProcessEnv = process.env): AnswersFile {
-    const text = readNamedFile(
+    const bytes = readNamedFile(
       { path, what: 'the answers file', field: 'answers' },
       MAX_ANSWERS_BYTES,
       (reason) =>
@@ -30,17 +30,8 @@ export class AnswersFile {
           `The answers file ${path} is ${reason}. Give the path of a YAML file (see docs/answers-file.md).`,
           'answers',
         ),
-    ).toString('utf8');
-    let data: unknown;
-    try {
-      data = parse(text, { maxAliasCount: 100 });
-    } catch (error) {
-      throw new HdsError(
-        'ANSWERS_INVALID',
-        `The answers file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
-        'answers',
-      );
-    }
+    );
+    const data = parseAnswers(decodeAnswers(bytes, path), path);
     if (data === null || typeof data !== 'object' || Array.isArray(data))
       throw new HdsError(
         'ANSWERS_INVALID',
@@ -149,4 +140,70 @@ export class AnswersFile {
       `${sectionName}.${name}`,
     );
   }
+}
+
+/** The answers file as text. Bytes that are not UTF-8 would otherwise become U+FFFD in a name or a path. */
+function decodeAnswers(bytes: Buffer, path: string): string {
+  const refuse = (what: string) =>
+    new HdsError(
+      'ANSWERS_INVALID',
+      `The answers file ${path} ${what}; save it as UTF-8 (in Notepad: Save as, Encoding UTF-8) and run again.`,
+      'answers',
+    );
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    throw refuse('is UTF-16 text');
+  try {
+    // fatal: refuse instead of replacing; the default ignoreBOM=false drops a UTF-8 byte-order mark.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
+      } catch {
+        break;
+      }
+      line++;
+      start = i + 1;
+    }
+    throw refuse(`is not UTF-8 text (line ${line} holds other bytes, such as Latin-1 accents)`);
+  }
+}
+
+const MAX_ALIAS_EXPANSIONS = 100;
+
+/** YAML to plain data; every YAML error or warning (an unknown tag would be silently dropped) refuses the file. */
+function parseAnswers(text: string, path: string): unknown {
+  const refuse = (what: string, todo: string) =>
+    new HdsError('ANSWERS_INVALID', `The answers file ${path} is not valid: ${what}. ${todo}`, 'answers');
+  let document: ReturnType<typeof parseDocument>;
+  try {
+    document = parseDocument(text, { logLevel: 'silent' });
+  } catch (error) {
+    throw refuse(firstLine(error as Error), FIX_IT);
+  }
+  const [problem] = [...document.errors, ...document.warnings];
+  if (problem)
+    throw refuse(
+      firstLine(problem),
+      problem.code === 'TAG_RESOLVE_FAILED' ? 'Remove the tag: an answers file needs no YAML tags.' : FIX_IT,
+    );
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch {
+    // The yaml library's guard against "billion laughs" expansion (an alias of aliases of aliases…).
+    throw refuse(
+      `its aliases (*name) expand to more than ${MAX_ALIAS_EXPANSIONS} copies`,
+      'An answers file needs no aliases: write the values out.',
+    );
+  }
+}
+
+const FIX_IT = 'Correct it and run again (docs/answers-file.md describes the format).';
+
+/** "… at line 7, column 1:" followed by a code excerpt: keep the sentence, drop the excerpt and the colon. */
+function firstLine(error: Error | YAMLError): string {
+  return (error.message.split('\n')[0] ?? '').replace(/:\s*$/, '');
 }

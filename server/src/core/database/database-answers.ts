@@ -46,11 +46,17 @@ export function readDatabaseAnswers(
   const settings = validateDatabaseSettings(input, options);
   const secret = answers.readSecret({ passwordFile, passwordEnv, password }, 'password', 'database');
   if (secret.length === 0)
-    throw new HdsError(
-      'ANSWERS_SECRET_MISSING',
-      'The database password given by the answers file is empty.',
-      'database.password',
-    );
+    throw typeof passwordEnv === 'string'
+      ? new HdsError(
+          'ANSWERS_SECRET_MISSING',
+          `The environment variable ${passwordEnv} (database.passwordEnv) is empty; set it to the password of the database account.`,
+          'database.passwordEnv',
+        )
+      : new HdsError(
+          'ANSWERS_SECRET_MISSING',
+          `${answers.resolvePath(String(passwordFile))} (database.passwordFile) is empty; put the password of the database account in it.`,
+          'database.passwordFile',
+        );
   if (rootCa !== undefined && typeof rootCa !== 'string')
     throw new HdsError('ANSWERS_INVALID', 'database.rootCa is the path of a PEM file.', 'database.rootCa');
   const pem =

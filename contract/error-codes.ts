@@ -8,6 +8,10 @@ export const ERROR_CODES = {
   INVALID_INPUT: 400,
   PAYLOAD_TOO_LARGE: 413,
   NOT_FOUND: 404,
+  /** The path exists but not for this method (the wizard page and its files are GET/HEAD only). */
+  METHOD_NOT_ALLOWED: 405,
+  /** A body whose Content-Type is not the one the route reads (JSON, or the raw ISO bytes). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
   /**
    * CLI only: a file named on the command line (or in an answers file) cannot be read — it does

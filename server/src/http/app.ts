@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import express, { type Express } from 'express';
 import { HdsError } from '../../../contract/hds-error.js';
 import { packageRoot } from '../product.js';
@@ -51,9 +51,10 @@ export function createApp(options: AppOptions): HdsApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(hostCheck(options.host));
+  // Headers first, so every refusal (a foreign Host included) carries the CSP and the rest.
   app.use(styleNonce);
   app.use(securityHeaders);
+  app.use(hostCheck(options.host));
   // Liveness for the container HEALTHCHECK: no token, no session, no state, and before the
   // request log so a probe every 30 s does not flood `docker logs`.
   app.get('/healthz', (_req, res) => {
@@ -91,12 +92,49 @@ export function createApp(options: AppOptions): HdsApp {
   const webRoot = options.webRoot ?? join(packageRoot(), 'dist', 'web');
   if (existsSync(webRoot)) {
     const wizardPage = serveWizardPage(webRoot);
-    // index.html always goes through the page handler: it carries this response's style nonce.
-    app.get('/index.html', wizardPage);
-    app.use(express.static(webRoot, { index: false, maxAge: '1h', immutable: false }));
+    // index.html always goes through the page handler, however the path spells it
+    // (`/assets/../index.html`): it carries this response's style nonce and is never cached.
+    app.get(/.*/, (req, res, next) => (isIndexHtml(req.path) ? wizardPage(req, res, next) : next()));
+    // No directory redirects: `/index.html/..` would otherwise answer 301 to a path of our making.
+    app.use(express.static(webRoot, { index: false, redirect: false, maxAge: '1h', immutable: false }));
+    // A file that is not there is a 404, not the wizard page served as a script or an image.
+    app.get(/.*/, (req, _res, next) =>
+      next(
+        looksLikeFile(req.path)
+          ? new HdsError('NOT_FOUND', `There is no file ${req.path} in the wizard; reload the page.`)
+          : undefined,
+      ),
+    );
     // The SPA owns every other GET path (it reads ?token= itself).
     app.get(/^(?!\/api\/).*/, wizardPage);
   }
+  // Everything outside /api is the page and its files: GET and HEAD only.
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD')
+      return next(new HdsError('NOT_FOUND', `There is nothing at ${req.path}; open the sign-in link again.`));
+    res.setHeader('Allow', 'GET, HEAD');
+    next(
+      new HdsError(
+        'METHOD_NOT_ALLOWED',
+        `${req.method} is not accepted here: the wizard page and its files are only read (GET). The API lives under /api.`,
+      ),
+    );
+  });
   app.use(errorHandler(logger));
   return { app, state, sessions };
+}
+
+function isIndexHtml(path: string): boolean {
+  try {
+    return posix.normalize(decodeURIComponent(path)) === '/index.html';
+  } catch {
+    return false;
+  }
+}
+
+/** `/assets/…` or a last segment with an extension (`/favicon.ico`): a file, never a wizard route. */
+function looksLikeFile(path: string): boolean {
+  return (
+    path.startsWith('/assets/') || path === '/assets' || /\.[^/]*$/.test(path.slice(path.lastIndexOf('/')))
+  );
 }

@@ -36,7 +36,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger: options.logger,
     onSignInTokenIssued: (next) => options.onNextSignInUrl?.(linkFor(next)),
   });
-  const server = createServer(app);
+  // A request without Host reaches the host check (421 with a JSON body), not Node's bare 400.
+  const server = createServer({ requireHostHeader: false }, app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,16 +6,22 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * CSRF defence for state-changing requests: a browser always sends Origin on cross-origin
- * POSTs, and it must name this very server; without Origin the web app's own header must be
- * present (a cross-site form cannot set custom headers).
+ * POSTs, and it must name this very server (scheme, name and port); without Origin the web app's
+ * own header must be present (a cross-site form cannot set custom headers) and a Referer, if any,
+ * must not name another site.
  */
 export const requireSameOrigin: RequestHandler = (req, _res, next) => {
   if (SAFE_METHODS.has(req.method)) return next();
+  // The server speaks plain HTTP (trust proxy is off, so req.protocol is what reached us).
+  const self = `${req.protocol}://${req.headers.host ?? ''}`.toLowerCase();
   const origin = req.headers.origin;
   if (origin !== undefined) {
-    if (origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`) return next();
+    if (origin.toLowerCase() === self) return next();
     return next(new HdsError('CSRF_REJECTED', 'This request came from another web site and was refused.'));
   }
+  const referer = req.headers.referer;
+  if (referer !== undefined && originOf(referer) !== self)
+    return next(new HdsError('CSRF_REJECTED', 'This request came from another web site and was refused.'));
   if (req.headers[CLIENT_HEADER] === CLIENT_HEADER_VALUE) return next();
   next(
     new HdsError(
@@ -24,3 +30,11 @@ export const requireSameOrigin: RequestHandler = (req, _res, next) => {
     ),
   );
 };
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}

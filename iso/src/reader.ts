@@ -12,7 +12,17 @@ import { badInput, IsoError, invalidImage, tooManyEntries } from './errors.js';
 import { fileSource, type ImageSource, memorySource } from './image-source.js';
 import { decodeUcs2 } from './joliet.js';
 import { SECTOR } from './numerical-values.js';
-import { parseSuspArea, type RockRidgeFields, S_IFDIR, S_IFLNK, S_IFMT } from './rock-ridge.js';
+import {
+  parseSuspArea,
+  type RockRidgeFields,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFMT,
+  S_IFSOCK,
+} from './rock-ridge.js';
 import {
   FIRST_DESCRIPTOR_SECTOR,
   JOLIET_ESCAPES,
@@ -21,12 +31,19 @@ import {
   TYPE_SUPPLEMENTARY,
   TYPE_TERMINATOR,
 } from './volume-descriptor.js';
+import { checkZisofs, inflateZisofs, type ZisofsInfo } from './zisofs.js';
 
 export interface IsoEntryInfo {
   /** POSIX relative path, e.g. "hds/manifest.json". */
   path: string;
-  type: 'file' | 'dir' | 'symlink';
+  /** Rock Ridge may also record device files, FIFOs and sockets (xorriso does): never readable. */
+  type: 'file' | 'dir' | 'symlink' | 'char-device' | 'block-device' | 'fifo' | 'socket';
+  /** Bytes of the file's contents (uncompressed for a zisofs file; any size for a multi-extent one). */
   size: number;
+  /** A symbolic link's target as recorded (RRIP SL); it may point anywhere. */
+  linkTarget?: string;
+  /** Set for a file stored zisofs-compressed (read back decompressed). */
+  compressed?: 'zisofs';
   /** Permission bits (0o7777 at most). */
   mode: number;
   uid: number;
@@ -59,11 +76,17 @@ const LIMITS = {
   continuationBytes: 64 * 1024,
 };
 const READ_CHUNK = 1024 * 1024;
+/** A 4 GiB extent each: far beyond any real file, small enough to keep one entry's list bounded. */
+const MAX_EXTENTS = 4096;
 const PLAIN_FILE_MODE = 0o444;
 const PLAIN_DIR_MODE = 0o555;
 
 interface Entry extends IsoEntryInfo {
   location: number;
+  /** ECMA-119 6.5.1: a file in several extents (multi-extent records, each under 4 GiB), in order. */
+  extents: { location: number; size: number }[];
+  zisofs?: ZisofsInfo;
+  stored: number;
 }
 
 export interface OpenIsoOptions {
@@ -140,10 +163,28 @@ async function readImage(image: ImageSource, maxEntries: number): Promise<IsoIma
   const fileEntry = (path: string): Entry => {
     const e = entries.get(normalize(path));
     if (!e) throw badInput(`"${path}" is not in the image.`);
-    if (e.type !== 'file')
-      throw badInput(`"${path}" is a ${e.type === 'dir' ? 'directory' : 'symbolic link'}, not a file.`);
+    if (e.type !== 'file') throw badInput(`"${path}" is a ${TYPE_NAMES[e.type]}, not a file.`);
     return e;
   };
+  async function* chunks(e: Entry): AsyncGenerator<Buffer> {
+    if (e.zisofs) {
+      const ext = e.extents[0]!;
+      yield* inflateZisofs(
+        e.zisofs,
+        e.stored,
+        (offset, length) => image.read(ext.location * SECTOR + offset, length, `file "${e.path}"`),
+        e.path,
+      );
+      return;
+    }
+    for (const ext of e.extents)
+      for (let at = 0; at < ext.size; at += READ_CHUNK)
+        yield await image.read(
+          ext.location * SECTOR + at,
+          Math.min(READ_CHUNK, ext.size - at),
+          `file "${e.path}"`,
+        );
+  }
   return {
     volumeId,
     namesFrom,
@@ -154,16 +195,16 @@ async function readImage(image: ImageSource, maxEntries: number): Promise<IsoIma
     },
     async readFile(path) {
       const e = fileEntry(path);
-      return Buffer.from(await image.read(e.location * SECTOR, e.size, `file "${e.path}"`));
+      if (e.size > MAX_READ_FILE)
+        throw badInput(`"${path}" is ${e.size} bytes, too large to read at once; use createReadStream.`);
+      if (!e.zisofs && e.extents.length === 1)
+        return Buffer.from(await image.read(e.location * SECTOR, e.size, `file "${e.path}"`));
+      const parts: Buffer[] = [];
+      for await (const chunk of chunks(e)) parts.push(chunk);
+      return Buffer.concat(parts);
     },
-    async *createReadStream(path) {
-      const e = fileEntry(path);
-      for (let at = 0; at < e.size; at += READ_CHUNK)
-        yield await image.read(
-          e.location * SECTOR + at,
-          Math.min(READ_CHUNK, e.size - at),
-          `file "${e.path}"`,
-        );
+    createReadStream(path) {
+      return chunks(fileEntry(path));
     },
     close: () => image.close(),
   };
@@ -173,9 +214,39 @@ function normalize(path: string): string {
   return String(path).replace(/^\/+|\/+$/g, '');
 }
 
+const MAX_READ_FILE = 1024 * 1024 * 1024;
+const TYPE_NAMES = {
+  file: 'file',
+  dir: 'directory',
+  symlink: 'symbolic link',
+  'char-device': 'character device',
+  'block-device': 'block device',
+  fifo: 'FIFO (named pipe)',
+  socket: 'socket',
+} as const;
+
 function publicInfo(e: Entry): IsoEntryInfo {
-  const { location: _location, ...info } = e;
+  const { location: _location, extents: _extents, zisofs: _zisofs, stored: _stored, ...info } = e;
   return { ...info };
+}
+
+/** The entry type a Rock Ridge PX mode names; plain/Joliet entries are files or directories. */
+function typeOf(isDir: boolean, mode: number | undefined): IsoEntryInfo['type'] {
+  if (isDir) return 'dir';
+  switch (mode === undefined ? 0 : mode & S_IFMT) {
+    case S_IFLNK:
+      return 'symlink';
+    case S_IFCHR:
+      return 'char-device';
+    case S_IFBLK:
+      return 'block-device';
+    case S_IFIFO:
+      return 'fifo';
+    case S_IFSOCK:
+      return 'socket';
+    default:
+      return 'file';
+  }
 }
 
 interface DirectoryRef {
@@ -233,6 +304,8 @@ async function walk(
       throw invalidImage('the directories add up to more than 512 MiB.');
     const data = await image.read(ref.location * SECTOR, ref.size, where);
 
+    /** Extents of a multi-extent file read so far (ECMA-119 9.1.6 bit 7: more records follow). */
+    let pending: { identifier: Buffer; extents: { location: number; size: number }[] } | undefined;
     let at = 0;
     while (at < data.length) {
       if (data[at] === 0) {
@@ -245,6 +318,21 @@ async function walk(
       at += record.length;
       const id = record.identifier;
       if (id.length === 1 && (id[0] === 0 || id[0] === 1)) continue; // "." and ".."
+      if (pending && !pending.identifier.equals(id))
+        throw invalidImage(`${where}: a multi-extent file's records are interrupted by another entry.`);
+      if (record.flags & FLAG_MULTI_EXTENT) {
+        if (record.flags & FLAG_DIRECTORY)
+          throw invalidImage(`${where}: a directory is marked multi-extent.`);
+        if (record.dataLength % SECTOR)
+          throw invalidImage(`${where}: a non-final extent of a multi-extent file is not whole sectors.`);
+        pending ??= { identifier: id, extents: [] };
+        if (pending.extents.length >= MAX_EXTENTS)
+          throw invalidImage(`${where}: a file has more than ${MAX_EXTENTS} extents.`);
+        pending.extents.push({ location: record.location, size: record.dataLength });
+        continue;
+      }
+      const extents = [...(pending?.extents ?? []), { location: record.location, size: record.dataLength }];
+      pending = undefined;
 
       const rr: RockRidgeFields = { hasSp: false };
       if (namesFrom === 'rockridge') await readRockRidge(image, record, skip, rr, where);
@@ -257,27 +345,36 @@ async function walk(
       const path = dirPath ? `${dirPath}/${name}` : name;
       if (entries.has(path)) throw invalidImage(`"${path}" appears twice in ${where}.`);
       if (entries.size >= maxEntries) throw tooManyEntries(maxEntries);
-      if (record.flags & FLAG_MULTI_EXTENT)
-        throw invalidImage(
-          `"${path}" is a multi-extent file (4 GiB or larger), which this reader does not support.`,
-        );
 
       const isDir = rr.childLink !== undefined || (record.flags & FLAG_DIRECTORY) !== 0;
-      const isLink = !isDir && rr.mode !== undefined && (rr.mode & S_IFMT) === S_IFLNK;
-      const type = isDir ? 'dir' : isLink ? 'symlink' : 'file';
+      const type = typeOf(isDir, rr.mode);
+      if (extents.length > 1 && (isDir || type !== 'file'))
+        throw invalidImage(`"${path}" has several extents but is not a regular file.`);
       let location = record.location;
-      let size = record.dataLength;
+      let size = extents.reduce((sum, e) => sum + e.size, 0);
+      const stored = size;
+      if (type === 'file' && rr.zisofs) {
+        if (extents.length > 1)
+          throw invalidImage(`"${path}" is zisofs-compressed and multi-extent, which zisofs does not allow.`);
+        checkZisofs(rr.zisofs, path);
+        size = rr.zisofs.size;
+      }
       if (rr.childLink !== undefined) {
         location = rr.childLink;
         size = await relocatedSize(image, location, path);
       }
       if (isDir && rr.mode !== undefined && (rr.mode & S_IFMT) !== S_IFDIR && rr.childLink === undefined)
         throw invalidImage(`"${path}" is a directory whose Rock Ridge mode says otherwise.`);
-      if (type === 'file' && size > 0) checkExtent(image, location, size, `file "${path}"`);
+      if (type === 'file')
+        for (const e of extents) if (e.size > 0) checkExtent(image, e.location, e.size, `file "${path}"`);
       entries.set(path, {
         path,
         type,
-        size: isDir ? 0 : size,
+        size: type === 'file' ? size : 0,
+        ...(type === 'symlink' && rr.linkTarget !== undefined ? { linkTarget: rr.linkTarget } : {}),
+        ...(type === 'file' && rr.zisofs ? { compressed: 'zisofs' as const, zisofs: rr.zisofs } : {}),
+        extents,
+        stored,
         mode: rr.mode !== undefined ? rr.mode & 0o7777 : isDir ? PLAIN_DIR_MODE : PLAIN_FILE_MODE,
         uid: rr.uid ?? 0,
         gid: rr.gid ?? 0,
@@ -293,6 +390,7 @@ async function walk(
         queue.push({ path, ref: { location, size }, depth: depth + 1 });
       }
     }
+    if (pending) throw invalidImage(`${where}: a multi-extent file has no final record.`);
   }
   // A relocation folder left empty once its directories are shown in place is bookkeeping, not content.
   for (const holder of relocationHolders) {

@@ -9,6 +9,10 @@ export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+export const S_IFSOCK = 0o140000;
 
 // Every entry is written straight into the image at `at` (no buffer per entry: thousands of
 // records per image) and each writer returns the offset just past its entry. Lengths are known
@@ -154,6 +158,12 @@ export interface RockRidgeFields {
   /** RRIP 4.1.5.3 RE: this record is the relocated directory itself — hidden from the tree. */
   relocated?: boolean;
   continuation?: { block: number; offset: number; length: number };
+  /** RRIP 4.1.3 SL: a symbolic link's target, joined from its components. */
+  linkTarget?: string;
+  /** The last SL component said CONTINUE: the next one joins it without a "/". */
+  linkContinues?: boolean;
+  /** zisofs ZF entry (xorriso/mkzftree): the file's data is compressed. */
+  zisofs?: { algorithm: string; headerSize: number; blockLog2: number; size: number };
 }
 
 /**
@@ -209,6 +219,18 @@ export function parseSuspArea(area: Buffer, into: RockRidgeFields, where: string
       case 'RE':
         into.relocated = true;
         break;
+      case 'SL':
+        if (length >= 5) parseSymlink(e, into);
+        break;
+      case 'ZF':
+        if (length >= 16)
+          into.zisofs = {
+            algorithm: e.toString('latin1', 4, 6),
+            headerSize: e[6]! * 4,
+            blockLog2: e[7]!,
+            size: readBoth32(e, 8),
+          };
+        break;
       case 'ST':
         finish();
         return;
@@ -220,6 +242,39 @@ export function parseSuspArea(area: Buffer, into: RockRidgeFields, where: string
   function finish(): void {
     if (nameParts.length) into.name = Buffer.concat(nameParts);
   }
+}
+
+/** SL component flags (RRIP 4.1.3.1): CONTINUE, CURRENT ".", PARENT "..", ROOT "/". */
+const SL_CONTINUE = 0x01;
+const SL_CURRENT = 0x02;
+const SL_PARENT = 0x04;
+const SL_ROOT = 0x08;
+const MAX_LINK_TARGET = 4096;
+
+function parseSymlink(e: Buffer, into: RockRidgeFields): void {
+  let target = into.linkTarget ?? '';
+  let joins = into.linkContinues ?? false;
+  for (let at = 5; at + 2 <= e.length; ) {
+    const flags = e[at]!;
+    const length = e[at + 1]!;
+    if (at + 2 + length > e.length) break;
+    const text =
+      flags & SL_ROOT
+        ? '/'
+        : flags & SL_PARENT
+          ? '..'
+          : flags & SL_CURRENT
+            ? '.'
+            : e.toString('utf8', at + 2, at + 2 + length);
+    if (flags & SL_ROOT) target = '/';
+    else target += (target && !target.endsWith('/') && !joins ? '/' : '') + text;
+    joins = (flags & SL_CONTINUE) !== 0;
+    at += 2 + length;
+  }
+  if (target.length > MAX_LINK_TARGET)
+    throw invalidImage(`a symbolic link target is longer than ${MAX_LINK_TARGET} characters.`);
+  into.linkTarget = target;
+  into.linkContinues = joins;
 }
 
 function parseTimestamps(e: Buffer, into: RockRidgeFields): void {

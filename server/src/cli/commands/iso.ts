@@ -86,6 +86,8 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
                 uid: e.uid,
                 gid: e.gid,
                 mtime: e.mtime.toISOString(),
+                ...(e.linkTarget === undefined ? {} : { linkTarget: e.linkTarget }),
+                ...(e.compressed ? { compressed: e.compressed } : {}),
               })),
             },
             human: [
@@ -127,12 +129,21 @@ function parseDate(text: string): Date {
   return date;
 }
 
-const TYPE_LETTER = { file: '-', dir: 'd', symlink: 'l' } as const;
+const TYPE_LETTER = {
+  file: '-',
+  dir: 'd',
+  symlink: 'l',
+  'char-device': 'c',
+  'block-device': 'b',
+  fifo: 'p',
+  socket: 's',
+} as const;
 
 function describeEntry(e: IsoEntryInfo): string {
   const bits = 'rwxrwxrwx'
     .split('')
     .map((c, i) => (e.mode & (0o400 >> i) ? c : '-'))
     .join('');
-  return `${TYPE_LETTER[e.type]}${bits} ${String(e.size).padStart(12)}  ${e.mtime.toISOString()}  ${e.path}`;
+  const link = e.linkTarget === undefined ? '' : ` -> ${e.linkTarget}`;
+  return `${TYPE_LETTER[e.type]}${bits} ${String(e.size).padStart(12)}  ${e.mtime.toISOString()}  ${e.path}${link}`;
 }

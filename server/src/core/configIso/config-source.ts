@@ -54,7 +54,7 @@ export async function openIsoSource(source: Buffer | string): Promise<ConfigSour
     async entries() {
       return image.list().map((e) => ({
         path: e.path,
-        type: e.type === 'symlink' ? 'other' : e.type,
+        type: e.type === 'file' || e.type === 'dir' ? e.type : 'other',
         size: e.size,
         mode: e.mode & 0o7777,
       }));

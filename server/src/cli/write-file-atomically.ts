@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import { link, lstat, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { HdsError } from '../../../contract/hds-error.js';
 
 /**
@@ -12,17 +13,7 @@ export async function writeFileAtomically(
   bytes: Uint8Array,
   options: { force: boolean; mode: number },
 ): Promise<string> {
-  const target = resolve(path);
-  const exists = await lstat(target).then(
-    () => true,
-    () => false,
-  );
-  if (exists && !options.force)
-    throw new HdsError(
-      'ISO_OUTPUT_EXISTS',
-      `"${path}" already exists; choose another name or add --force to replace it.`,
-      'out',
-    );
+  const target = assertOutputWritable(path, options.force);
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
   try {
     const handle = await open(temp, 'wx', options.mode);
@@ -37,13 +28,58 @@ export async function writeFileAtomically(
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof HdsError) throw error;
-    throw new HdsError(
-      'ISO_BAD_INPUT',
-      `Cannot write "${path}" (${(error as Error).message}). Choose a folder you can write to.`,
-      'out',
-    );
+    throw cannotWrite(path, (error as NodeJS.ErrnoException).code);
   }
   return target;
+}
+
+/**
+ * Checks `--out` before any work (nothing is tested or bound for an ISO that cannot be saved):
+ * a file name, in a folder that exists and this user may write, not an existing file unless
+ * `force`. Returns the absolute path.
+ */
+export function assertOutputWritable(path: string, force: boolean): string {
+  const target = resolve(path);
+  const folder = dirname(target);
+  let kind: 'file' | 'folder' | 'none' = 'none';
+  try {
+    kind = statSync(target).isDirectory() ? 'folder' : 'file';
+  } catch {
+    // Absent (or a dangling link): the parent folder below decides.
+  }
+  if (kind === 'folder' || path.endsWith('/') || path.endsWith(sep))
+    throw new HdsError(
+      'ISO_BAD_INPUT',
+      `"${path}" is a folder; give the ISO's file name, e.g. ${join(target, 'hds-config.iso')}.`,
+      'out',
+    );
+  if (kind === 'file' && !force)
+    throw new HdsError(
+      'ISO_OUTPUT_EXISTS',
+      `"${path}" already exists; choose another name or add --force to replace it.`,
+      'out',
+    );
+  try {
+    if (!statSync(folder).isDirectory()) throw cannotWrite(path, 'ENOTDIR');
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    if (error instanceof HdsError) throw error;
+    throw cannotWrite(path, (error as NodeJS.ErrnoException).code);
+  }
+  return target;
+}
+
+function cannotWrite(path: string, code: string | undefined): HdsError {
+  const folder = dirname(resolve(path));
+  const reason =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? `the folder ${folder} does not exist; create it (mkdir -p ${folder}) or choose another`
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? `this user may not write in ${folder}; choose a folder you can write to`
+        : code === 'ENOSPC' || code === 'EDQUOT'
+          ? `${folder} is full; free some space or choose another folder`
+          : `the system refused (${code ?? 'unknown error'}); choose a folder you can write to`;
+  return new HdsError('ISO_BAD_INPUT', `Cannot write "${path}": ${reason}.`, 'out');
 }
 
 /**

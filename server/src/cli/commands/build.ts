@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { HdsError } from '../../../../contract/hds-error.js';
 import type { RotationMode } from '../../../../contract/service-accounts.js';
 import { productVersion } from '../../product.js';
 import { runCommand, UsageError } from '../output.js';
@@ -55,19 +53,12 @@ export const registerBuild: RegisterCommand = (program: Command, setExit) => {
 };
 
 async function build(opts: BuildOptions) {
-  // Refuse early: nothing is checked or bound when the output cannot be written anyway.
-  if (!opts.force && existsSync(opts.out))
-    throw new HdsError(
-      'ISO_OUTPUT_EXISTS',
-      `"${opts.out}" already exists; choose another name or add --force to replace it.`,
-      'out',
-    );
   const [
     { AnswersFile },
     { prepareHeadlessBuild },
     { buildConfigIso, buildTime, readConfigIso },
     { bindAfterSavedIso, checkBindingBeforeBuild },
-    { writeFileAtomically },
+    { assertOutputWritable, writeFileAtomically },
   ] = await Promise.all([
     import('../../core/answers/answers-file.js'),
     import('../../core/configIso/headless-build.js'),
@@ -75,6 +66,8 @@ async function build(opts: BuildOptions) {
     import('../../core/keyDatabase/bind-configuration.js'),
     import('../write-file-atomically.js'),
   ]);
+  // Refuse early: nothing is checked or bound when the output cannot be written anyway.
+  assertOutputWritable(opts.out, Boolean(opts.force));
   const answers = AnswersFile.load(opts.answers);
   const imported = opts.import ? await readConfigIso(opts.import, { purpose: 'import' }) : undefined;
   const now = new Date();

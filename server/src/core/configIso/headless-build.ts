@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { HdsError } from '../../../../contract/hds-error.js';
-import type { RotationMode } from '../../../../contract/service-accounts.js';
+import {
+  type RotationMode,
+  SERVICE_ACCOUNT_LIFESPAN_MONTHS,
+  SOFT_RESET_GRACE_DAYS,
+} from '../../../../contract/service-accounts.js';
 import type { AnswersFile } from '../answers/answers-file.js';
 import { readCertificateAnswers } from '../certificate/certificate-answers.js';
 import { assemblePkcs12, checkPkcs12, readPemCertificates } from '../certificate/index.js';
 import { readDatabaseAnswers, runDatabaseLiveTest } from '../database/index.js';
 import { generateMasterKey } from '../secrets/master-key.js';
-import { issueServiceAccounts, rotateServiceAccounts } from '../secrets/service-accounts.js';
+import {
+  addMonths,
+  assertRotationAllowed,
+  issueServiceAccounts,
+  rotateServiceAccounts,
+} from '../secrets/service-accounts.js';
 import { readSyslogAnswers } from '../syslog/syslog-answers.js';
 import type { ConfigIsoInput } from './config-iso-input.js';
 import type { LoadedConfigIso } from './read-config-iso.js';
@@ -54,12 +63,14 @@ export async function prepareHeadlessBuild(options: HeadlessBuildOptions): Promi
   } else notes.push('Database live test skipped (--skip-db-test).');
   const syslog = readSyslogAnswers(answers);
 
-  let rotation: RotationMode | 'new' = 'new';
-  let serviceAccounts = issueServiceAccounts(options.createdAt);
-  if (imported) {
-    rotation = options.serviceAccountMode ?? 'keep';
-    serviceAccounts = rotateServiceAccounts(imported.serviceAccounts, rotation, options.createdAt);
-  }
+  const rotation: RotationMode | 'new' = imported ? (options.serviceAccountMode ?? 'keep') : 'new';
+  // Whether the imported secrets have expired is a fact of today, whatever date the build records.
+  if (imported && rotation !== 'new') assertRotationAllowed(imported.serviceAccounts, rotation, now);
+  assertBuildDateFitsNewSecrets(rotation, options.createdAt, now);
+  const serviceAccounts =
+    imported && rotation !== 'new'
+      ? rotateServiceAccounts(imported.serviceAccounts, rotation, options.createdAt)
+      : issueServiceAccounts(options.createdAt);
 
   return {
     rotation,
@@ -158,4 +169,28 @@ function facts(summary: {
     notAfter: new Date(summary.notAfter),
     fingerprintSha256: summary.fingerprintSha256,
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * New secrets are dated by the build time (SOURCE_DATE_EPOCH when set). Random secrets make such a
+ * build unreproducible anyway, so an old or future date would only give the nodes secrets that are
+ * born expired, a soft-reset grace that is already over, or secrets not valid yet.
+ */
+function assertBuildDateFitsNewSecrets(rotation: RotationMode | 'new', createdAt: Date, now: Date): void {
+  if (rotation === 'keep') return;
+  const date = createdAt.toISOString();
+  const refuse = (what: string) =>
+    new HdsError(
+      'INVALID_INPUT',
+      `SOURCE_DATE_EPOCH dates this build ${date}: ${what}. Unset it (or give the current time, $(date +%s)) when new service-account secrets are issued; a fixed date reproduces only builds that keep the secrets.`,
+      'SOURCE_DATE_EPOCH',
+    );
+  if (addMonths(createdAt, SERVICE_ACCOUNT_LIFESPAN_MONTHS) <= now)
+    throw refuse('the new service-account secrets would have already expired');
+  if (rotation === 'soft' && createdAt.getTime() + SOFT_RESET_GRACE_DAYS * DAY_MS <= now.getTime())
+    throw refuse(`the ${SOFT_RESET_GRACE_DAYS}-day grace of the previous secrets would already be over`);
+  if (createdAt.getTime() > now.getTime() + DAY_MS)
+    throw refuse('the new service-account secrets would not be valid before that date');
 }

@@ -55,6 +55,16 @@ export function allowedRotationModes(accounts: ServiceAccount[], now: Date): Rot
   return anyExpired(accounts, now) ? ['hard'] : ['keep', 'soft', 'hard'];
 }
 
+/** Expired secrets force a hard reset: a soft reset would promise a grace period they no longer have. */
+export function assertRotationAllowed(imported: ServiceAccount[], mode: RotationMode, now: Date): void {
+  if (mode !== 'hard' && anyExpired(imported, now))
+    throw new HdsError(
+      'SERVICE_ACCOUNTS_EXPIRED',
+      `The service-account secrets in the imported ISO have expired, so they cannot be ${mode === 'keep' ? 'kept' : 'soft-reset'}. Choose Hard reset: new secrets, and re-mount the new ISO on every node.`,
+      'serviceAccounts.mode',
+    );
+}
+
 /**
  * Applies the admin's choice to the imported accounts.
  * keep: unchanged; soft: new secrets, the old ones stay
@@ -65,13 +75,7 @@ export function rotateServiceAccounts(
   mode: RotationMode,
   now: Date,
 ): ServiceAccount[] {
-  // Expired secrets force a hard reset: a soft reset would promise a grace period they no longer have.
-  if (mode !== 'hard' && anyExpired(imported, now))
-    throw new HdsError(
-      'SERVICE_ACCOUNTS_EXPIRED',
-      `The service-account secrets in the imported ISO have expired, so they cannot be ${mode === 'keep' ? 'kept' : 'soft-reset'}. Choose Hard reset: new secrets, and re-mount the new ISO on every node.`,
-      'serviceAccounts.mode',
-    );
+  assertRotationAllowed(imported, mode, now);
   if (mode === 'keep') {
     return imported.map((a) => ({
       ...a,

@@ -108,7 +108,7 @@ export function writeRecordingDate(buf: Buffer, offset: number, date: Date): voi
 
 /** Reads a 9.1.5 date; nonsense fields give a still-valid Date (never "Invalid Date"). */
 export function readRecordingDate(buf: Buffer, offset: number): Date {
-  const zone = buf.readInt8(offset + 6);
+  const zone = gmtOffset(buf.readInt8(offset + 6));
   const ms =
     Date.UTC(
       1900 + buf[offset]!,
@@ -120,6 +120,15 @@ export function readRecordingDate(buf: Buffer, offset: number): Date {
     ) -
     zone * 15 * 60_000;
   return new Date(Number.isFinite(ms) ? ms : 0);
+}
+
+/**
+ * 9.1.5.7 allows offsets of −48 to +52 quarter hours. genisoimage writes nonsense ones for dates
+ * past 2038 (160 = −40 h for a 2100 date); like Linux (fs/isofs/util.c) we ignore any outside the
+ * range instead of shifting the time by days.
+ */
+export function gmtOffset(quarterHours: number): number {
+  return quarterHours >= -52 && quarterHours <= 52 ? quarterHours : 0;
 }
 
 /** Years a 9.1.5 date can hold. */

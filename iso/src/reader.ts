@@ -168,6 +168,7 @@ async function readImage(image: ImageSource, maxEntries: number): Promise<IsoIma
   };
   async function* chunks(e: Entry): AsyncGenerator<Buffer> {
     if (e.zisofs) {
+      checkZisofs(e.zisofs, e.path);
       const ext = e.extents[0]!;
       yield* inflateZisofs(
         e.zisofs,
@@ -356,8 +357,7 @@ async function walk(
       if (type === 'file' && rr.zisofs) {
         if (extents.length > 1)
           throw invalidImage(`"${path}" is zisofs-compressed and multi-extent, which zisofs does not allow.`);
-        checkZisofs(rr.zisofs, path);
-        size = rr.zisofs.size;
+        size = rr.zisofs.size; // an unreadable algorithm is still listed; reading it says why
       }
       if (rr.childLink !== undefined) {
         location = rr.childLink;

@@ -1,6 +1,6 @@
 // Rock Ridge: SUSP 1.12 (System Use Sharing Protocol) entries and RRIP 1.12 (IEEE P1282) entries
 // in the System Use field of directory records (ECMA-119 9.1.13).
-import { readRecordingDate, writeRecordingDate } from './directory-record.js';
+import { gmtOffset, readRecordingDate, writeRecordingDate } from './directory-record.js';
 import { invalidImage } from './errors.js';
 import { readBoth32, writeBoth32 } from './numerical-values.js';
 
@@ -298,6 +298,6 @@ function readLongDate(e: Buffer, at: number): Date {
   const n = (from: number, to: number) => Number.parseInt(digits.slice(from, to), 10) || 0;
   const ms =
     Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14), n(14, 16) * 10) -
-    e.readInt8(at + 16) * 15 * 60_000;
+    gmtOffset(e.readInt8(at + 16)) * 15 * 60_000;
   return new Date(Number.isFinite(ms) ? ms : 0);
 }

@@ -76,11 +76,23 @@ export async function extractIso(file: string, dir: string): Promise<ExtractResu
   }
 }
 
+const SPECIAL = {
+  'char-device': 'character device',
+  'block-device': 'block device',
+  fifo: 'FIFO (named pipe)',
+  socket: 'socket',
+} as const;
+
 function checkInside(target: string, e: IsoEntryInfo): void {
   if (e.type === 'symlink')
     throw new HdsError(
       'ISO_PATH_ESCAPE',
       `"${e.path}" in the image is a symbolic link, which could point outside the folder; nothing was extracted.`,
+    );
+  if (e.type !== 'file' && e.type !== 'dir')
+    throw new HdsError(
+      'ISO_BAD_INPUT',
+      `"${e.path}" in the image is a ${SPECIAL[e.type]}; iso extract writes only files and folders, so nothing was extracted. Use \`xorriso -osirrox on -indev <image> -extract / <dir>\` (as root) to recreate it.`,
     );
   const path = resolve(target, e.path);
   const parts = e.path.split('/');

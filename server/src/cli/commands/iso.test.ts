@@ -1,5 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +181,114 @@ describe('hds-setup iso', () => {
     await writeFile(ours, await buildIsoImage(asIsoEntries(tree), { volumeId: 'X', date: new Date() }));
     const busy = await cli('iso', 'extract', ours, full, '--json');
     expect(json(busy.stdout).errors?.[0]?.code).toBe('ISO_OUTPUT_EXISTS');
+  });
+
+  it('list and extract a genisoimage/xorriso tree with odd names, a deep tree, 1 000 entries, hard links and old/far dates', async () => {
+    const src = join(work, 'odd');
+    const deep = join(src, 'a/b/c/d/e/f/g/h/i/j');
+    await mkdir(deep, { recursive: true });
+    await mkdir(join(src, 'empty'));
+    await mkdir(join(src, 'big'));
+    const files: Record<string, Buffer> = {
+      'a/b/c/d/e/f/g/h/i/j/deep.txt': Buffer.from('deep'),
+      'with space': Buffer.from('s'),
+      'quo\'te"s': Buffer.from('q'),
+      'new\nline': Buffer.from('n'),
+      '..dots..': Buffer.from('d'),
+      '...': Buffer.from('e'),
+      'e\u0301nfd': Buffer.from('nfd'),
+      exact2048: Buffer.alloc(2048, 7),
+      zero: Buffer.alloc(0),
+      old: Buffer.from('old'),
+      future: Buffer.from('future'),
+      hard1: Buffer.from('hard'),
+    };
+    for (let i = 0; i < 1000; i++) files[`big/entry_with_a_long_name_${i}.txt`] = Buffer.from(String(i));
+    for (const [path, bytes] of Object.entries(files)) await writeFile(join(src, path), bytes);
+    await link(join(src, 'hard1'), join(src, 'hard2'));
+    files.hard2 = files.hard1!;
+    const times: Record<string, Date> = {
+      old: new Date('1960-01-02T03:04:05Z'),
+      future: new Date('2100-06-07T08:09:10Z'),
+    };
+    for (const [path, time] of Object.entries(times)) await utimes(join(src, path), time, time);
+    await chmod(join(src, 'exact2048'), 0o640);
+    for (const [name, args] of [
+      ['genisoimage', ['genisoimage', '-quiet', '-R', '-J', '-joliet-long']],
+      ['xorriso', ['xorriso', '-as', 'mkisofs', '-quiet', '-R', '-J']],
+    ] as const) {
+      const iso = join(work, `odd-${name}.iso`);
+      execFileSync(args[0], [...args.slice(1), '-o', iso, src], { stdio: 'ignore' });
+      const listed = json((await cli('iso', 'list', iso, '--json')).stdout) as unknown as {
+        entries: { path: string; type: string; size: number; mode: string; mtime: string }[];
+      };
+      const ours = listed.entries.filter((e) => e.type === 'file').map((e) => e.path);
+      expect(ours.sort(), name).toEqual(Object.keys(files).sort());
+      // xorriso's own listing of the image names the same paths (files and folders)
+      const theirs = execFileSync('xorriso', ['-indev', iso, '-find', '/', '-name', '*'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      for (const e of listed.entries.slice(0, 30))
+        expect(theirs, e.path).toContain(`'/${e.path.replace(/'/g, "'\"'\"'")}'`);
+      const out = join(work, `odd-${name}-x`);
+      const extracted = await cli('iso', 'extract', iso, out, '--json');
+      expect(extracted.code, extracted.stdout).toBe(0);
+      for (const [path, bytes] of Object.entries(files))
+        expect((await readFile(join(out, path))).equals(bytes), `${name}: ${path}`).toBe(true);
+      for (const [path, time] of Object.entries(times))
+        expect((await stat(join(out, path))).mtime.toISOString(), path).toBe(time.toISOString());
+      expect((await stat(join(out, 'exact2048'))).mode & 0o777).toBe(0o640);
+      expect((await stat(join(out, 'empty'))).isDirectory()).toBe(true);
+    }
+  });
+
+  it('extract decompresses zisofs files and refuses FIFOs and device files before writing anything', async () => {
+    const src = join(work, 'zsrc');
+    await mkdir(src);
+    const seq = Buffer.from(Array.from({ length: 50_000 }, (_, i) => `${i}\n`).join(''));
+    await writeFile(join(src, 'seq'), seq);
+    const zisofs = join(work, 'z.iso');
+    execFileSync(
+      'xorriso',
+      [
+        ...['-no_rc', '-outdev', zisofs, '-map', src, '/'],
+        ...['-find', '/', '-type', 'f', '-exec', 'set_filter', '--zisofs', '--', '-commit'],
+      ],
+      { stdio: 'ignore' },
+    );
+    const listed = json((await cli('iso', 'list', zisofs, '--json')).stdout) as unknown as {
+      entries: { path: string; size: number; compressed?: string }[];
+    };
+    expect(listed.entries).toMatchObject([{ path: 'seq', size: seq.length, compressed: 'zisofs' }]);
+    expect((await cli('iso', 'extract', zisofs, join(work, 'zx'))).code).toBe(0);
+    expect((await readFile(join(work, 'zx', 'seq'))).equals(seq)).toBe(true);
+
+    const special = join(work, 'special.iso');
+    execFileSync('mkfifo', [join(work, 'a-fifo')]);
+    execFileSync(
+      'xorriso',
+      [
+        ...['-no_rc', '-outdev', special, '-map', join(src, 'seq'), '/aaa'],
+        ...['-map', join(work, 'a-fifo'), '/fifo', '-map', '/dev/null', '/null', '-commit'],
+      ],
+      { stdio: 'ignore' },
+    );
+    const types = json((await cli('iso', 'list', special, '--json')).stdout) as unknown as {
+      entries: { path: string; type: string }[];
+    };
+    expect(types.entries.map((e) => [e.path, e.type])).toEqual([
+      ['aaa', 'file'],
+      ['fifo', 'fifo'],
+      ['null', 'char-device'],
+    ]);
+    const refused = await cli('iso', 'extract', special, join(work, 'sx'), '--json');
+    expect(refused.code).toBe(1);
+    expect(json(refused.stdout).errors?.[0]).toMatchObject({
+      code: 'ISO_BAD_INPUT',
+      message: expect.stringMatching(/"fifo" .*FIFO.*nothing was extracted.*xorriso/),
+    });
+    await expect(lstat(join(work, 'sx', 'aaa'))).rejects.toThrow();
   });
 
   it('runs end to end through the built bin/hds-setup.js', async () => {

@@ -223,6 +223,8 @@ describe('hds-setup iso', () => {
         entries: { path: string; type: string; size: number; mode: string; mtime: string }[];
       };
       const ours = listed.entries.filter((e) => e.type === 'file').map((e) => e.path);
+      const human = (await cli('iso', 'list', iso)).stdout.split('\n');
+      expect(human.filter((l) => l.endsWith('"new\\nline"'))).toHaveLength(1); // one quoted line, not two
       expect(ours.sort(), name).toEqual(Object.keys(files).sort());
       // xorriso's own listing of the image names the same paths (files and folders)
       const theirs = execFileSync('xorriso', ['-indev', iso, '-find', '/', '-name', '*'], {

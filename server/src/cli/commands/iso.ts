@@ -144,6 +144,12 @@ function describeEntry(e: IsoEntryInfo): string {
     .split('')
     .map((c, i) => (e.mode & (0o400 >> i) ? c : '-'))
     .join('');
-  const link = e.linkTarget === undefined ? '' : ` -> ${e.linkTarget}`;
-  return `${TYPE_LETTER[e.type]}${bits} ${String(e.size).padStart(12)}  ${e.mtime.toISOString()}  ${e.path}${link}`;
+  const link = e.linkTarget === undefined ? '' : ` -> ${shown(e.linkTarget)}`;
+  return `${TYPE_LETTER[e.type]}${bits} ${String(e.size).padStart(12)}  ${e.mtime.toISOString()}  ${shown(e.path)}${link}`;
+}
+
+/** A name with control characters (a newline could fake a line of the listing) is shown quoted. */
+function shown(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we look for
+  return /[\u0000-\u001f\u007f]/.test(name) ? JSON.stringify(name) : name;
 }

@@ -39,6 +39,12 @@ export async function writeFileAtomically(
  * `force`. Returns the absolute path.
  */
 export function assertOutputWritable(path: string, force: boolean): string {
+  if (path.trim() === '')
+    throw new HdsError(
+      'ISO_BAD_INPUT',
+      '--out is empty; give the file name to write, e.g. hds-config.iso.',
+      'out',
+    );
   const target = resolve(path);
   const folder = dirname(target);
   let kind: 'file' | 'folder' | 'none' = 'none';

@@ -135,4 +135,24 @@ describe('hds-setup build: SOURCE_DATE_EPOCH never dates secrets wrongly, --out 
     expect(r.json.errors[0]?.message).not.toMatch(/\.part|ENOENT/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
+
+  it('an empty --out, and every refusal of --import, name the option as their field', async () => {
+    const empty = await build(['--out', '']);
+    expect(empty.json.errors).toEqual([
+      expect.objectContaining({
+        code: 'ISO_BAD_INPUT',
+        field: 'out',
+        message: expect.stringMatching(/empty.*file name/),
+      }),
+    ]);
+    for (const [imported, code] of [
+      [join(dir, 'no-such.iso'), 'FILE_UNREADABLE'],
+      [dir, 'FILE_UNREADABLE'],
+      [answers, 'ISO_INVALID'],
+    ] as const) {
+      const r = await build(['--import', imported, '--out', join(dir, 'never.iso')]);
+      expect(r.json.errors).toEqual([expect.objectContaining({ code, field: 'import' })]);
+    }
+    expect(existsSync(join(dir, 'never.iso'))).toBe(false);
+  });
 });

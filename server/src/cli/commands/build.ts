@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { HdsError } from '../../../../contract/hds-error.js';
 import type { RotationMode } from '../../../../contract/service-accounts.js';
 import { productVersion } from '../../product.js';
 import { runCommand, UsageError } from '../output.js';
@@ -69,7 +70,14 @@ async function build(opts: BuildOptions) {
   // Refuse early: nothing is checked or bound when the output cannot be written anyway.
   assertOutputWritable(opts.out, Boolean(opts.force));
   const answers = AnswersFile.load(opts.answers);
-  const imported = opts.import ? await readConfigIso(opts.import, { purpose: 'import' }) : undefined;
+  const imported = opts.import
+    ? await readConfigIso(opts.import, { purpose: 'import' }).catch((error: unknown) => {
+        // The ISO's own checks know no option names; the admin sees which option to correct.
+        throw error instanceof HdsError && error.field === undefined
+          ? new HdsError(error.code, error.message, 'import')
+          : error;
+      })
+    : undefined;
   const now = new Date();
   const prepared = await prepareHeadlessBuild({
     answers,

@@ -175,4 +175,12 @@ describe('answers file: what YAML and text encodings would slip through', () => 
       message: expect.stringMatching(/HDS_DB_PASSWORD \(database.passwordEnv\) is empty/),
     });
   });
+
+  it('an empty answers file (or only comments) is called empty, with where to find an example', () => {
+    for (const yaml of ['', '# nothing yet\n', '\n\n']) {
+      const [error] = refusalsOf(() => load(yaml));
+      expect(error).toMatchObject({ code: 'ANSWERS_INVALID', field: 'answers' });
+      expect(error!.message).toMatch(/is empty.*certificate, database and syslog.*docs\/answers-file\.md/);
+    }
+  });
 });

@@ -32,6 +32,12 @@ export class AnswersFile {
         ),
     );
     const data = parseAnswers(decodeAnswers(bytes, path), path);
+    if (data === null || data === undefined)
+      throw new HdsError(
+        'ANSWERS_INVALID',
+        `The answers file ${path} is empty; write its certificate, database and syslog sections (docs/answers-file.md has a complete example).`,
+        'answers',
+      );
     if (data === null || typeof data !== 'object' || Array.isArray(data))
       throw new HdsError(
         'ANSWERS_INVALID',

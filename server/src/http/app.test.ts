@@ -4,36 +4,19 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../contract/client-header.js';
+import {
+  createTestApp,
+  postSignInToken,
+  signInToTestApp,
+  TEST_SIGN_IN_TOKEN,
+} from '../../../scripts/test-env/test-app.js';
 import { createApp } from './app.js';
 import { createLogger } from './logger.js';
 
-const TOKEN = 'test-sign-in-token-0123456789abcdef';
-
-function makeApp(now = () => new Date()) {
-  const lines: string[] = [];
-  // Each token the server issues after a sign-in, as `serve` would print it.
-  const issued: string[] = [];
-  const built = createApp({
-    signInToken: TOKEN,
-    host: '127.0.0.1',
-    logger: createLogger((l) => lines.push(l)),
-    now,
-    onSignInTokenIssued: (token) => issued.push(token),
-  });
-  /** The one unused token: the first, or the last one issued. */
-  const unusedToken = () => issued.at(-1) ?? TOKEN;
-  return { ...built, lines, issued, unusedToken };
-}
-
-function postToken(app: ReturnType<typeof makeApp>['app'], token: string) {
-  return request(app).post('/api/session').set(CLIENT_HEADER, 'web').send({ token });
-}
-
-async function signIn(built: ReturnType<typeof makeApp>): Promise<string> {
-  const res = await postToken(built.app, built.unusedToken());
-  expect(res.status).toBe(200);
-  return String(res.headers['set-cookie']).split(';')[0]!;
-}
+const TOKEN = TEST_SIGN_IN_TOKEN;
+const makeApp = (now = () => new Date()) => createTestApp({ now });
+const postToken = postSignInToken;
+const signIn = signInToTestApp;
 
 describe('sign-in', () => {
   it('exchanges the token for an HttpOnly, SameSite=Strict session cookie', async () => {

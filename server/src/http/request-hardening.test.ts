@@ -5,12 +5,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../contract/client-header.js';
-import { createApp } from './app.js';
-import { createLogger } from './logger.js';
+import { createTestApp, signInToTestApp, type TestApp } from '../../../scripts/test-env/test-app.js';
 
 // An adversarial pass over the wizard's HTTP surface: every refusal is JSON with a stable code and
 // carries the security headers, whatever kind of request provoked it.
-const TOKEN = 'test-sign-in-token-0123456789abcdef';
 let webRoot: string;
 
 beforeAll(() => {
@@ -24,24 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(webRoot, { recursive: true, force: true }));
 
-function makeApp() {
-  const lines: string[] = [];
-  const issued: string[] = [];
-  const built = createApp({
-    signInToken: TOKEN,
-    host: '127.0.0.1',
-    logger: createLogger((l) => lines.push(l)),
-    webRoot,
-    onSignInTokenIssued: (t) => issued.push(t),
-  });
-  return { ...built, lines, issued };
-}
-
-async function signIn(app: ReturnType<typeof makeApp>['app']): Promise<string> {
-  const res = await request(app).post('/api/session').set(CLIENT_HEADER, 'web').send({ token: TOKEN });
-  expect(res.status).toBe(200);
-  return String(res.headers['set-cookie']).split(';')[0]!;
-}
+const makeApp = () => createTestApp({ webRoot });
 
 function expectHardened(res: request.Response, code: string, status: number) {
   expect(res.status, res.text).toBe(status);
@@ -54,7 +35,7 @@ function expectHardened(res: request.Response, code: string, status: number) {
 }
 
 /** Sends bytes exactly as written (duplicate headers, absolute-form targets, no Host). */
-async function rawRequest(app: ReturnType<typeof makeApp>['app'], head: string): Promise<string> {
+async function rawRequest(app: TestApp['app'], head: string): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
@@ -111,8 +92,9 @@ describe('Host header', () => {
 
 describe('same-origin check', () => {
   it('accepts only this server’s own http origin, and refuses a foreign Referer without Origin', async () => {
-    const { app } = makeApp();
-    const cookie = await signIn(app);
+    const built = makeApp();
+    const { app } = built;
+    const cookie = await signInToTestApp(built);
     for (const origin of [
       'null',
       'https://127.0.0.1:8080',
@@ -196,8 +178,9 @@ describe('routes, methods and static files', () => {
 
 describe('request bodies', () => {
   it('refuses a body that is not JSON on a JSON route with UNSUPPORTED_MEDIA_TYPE', async () => {
-    const { app } = makeApp();
-    const cookie = await signIn(app);
+    const built = makeApp();
+    const { app } = built;
+    const cookie = await signInToTestApp(built);
     for (const type of [
       'text/plain',
       'application/x-www-form-urlencoded',
@@ -228,8 +211,9 @@ describe('request bodies', () => {
   });
 
   it('survives deeply nested JSON, huge strings and __proto__/constructor keys without polluting prototypes', async () => {
-    const { app, lines } = makeApp();
-    const cookie = await signIn(app);
+    const built = makeApp();
+    const { app, lines } = built;
+    const cookie = await signInToTestApp(built);
     const hostile = [
       '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"url":"udp://10.0.0.5:514"}',
       '{"url":"udp://10.0.0.5:514","termination":"newline","__proto__":{"tls":true,"polluted":"yes"}}',

@@ -189,27 +189,16 @@ function TenantsStep({ goTo }: StepProps) {
         }
       />
       {notice && <Callout tone="success">{notice}</Callout>}
-      {revokedBefore.length > 0 && (
-        <Callout tone="warning" title="Added again after a revoked CMK" role="status">
-          <ul className="tenants-revoked-before">
-            {revokedBefore.slice(0, 50).map((t) => (
-              <li key={t.orgId}>{previouslyRevokedNotice(t)}</li>
-            ))}
-          </ul>
-          {revokedBefore.length > 50 && <p>…and {revokedBefore.length - 50} more.</p>}
-        </Callout>
-      )}
-
-      {listedAs.length > 0 && (
-        <Callout tone="warning" title="Already listed under another name" role="status">
-          <ul className="tenants-revoked-before">
-            {listedAs.slice(0, 50).map((t) => (
-              <li key={t.orgId}>{alreadyListedNotice(t)}</li>
-            ))}
-          </ul>
-          {listedAs.length > 50 && <p>…and {listedAs.length - 50} more.</p>}
-        </Callout>
-      )}
+      <TenantNoticeList
+        title="Added again after a revoked CMK"
+        tenants={revokedBefore}
+        describe={previouslyRevokedNotice}
+      />
+      <TenantNoticeList
+        title="Already listed under another name"
+        tenants={listedAs}
+        describe={alreadyListedNotice}
+      />
 
       {pending.length > 0 && !running && (
         <div className="callout callout-info tenants-banner">
@@ -435,3 +424,29 @@ function TenantsStep({ goTo }: StepProps) {
 }
 
 export default TenantsStep;
+
+/** How many tenants a notice names before it only counts the rest (a CSV may hold thousands). */
+const NOTICE_LIST_LIMIT = 50;
+
+/** A warning naming each tenant an add or import said something about (nothing when there is none). */
+function TenantNoticeList<T extends { orgId: string }>({
+  title,
+  tenants,
+  describe,
+}: {
+  title: string;
+  tenants: T[];
+  describe: (tenant: T) => string;
+}) {
+  if (tenants.length === 0) return null;
+  return (
+    <Callout tone="warning" title={title} role="status">
+      <ul className="tenants-revoked-before">
+        {tenants.slice(0, NOTICE_LIST_LIMIT).map((t) => (
+          <li key={t.orgId}>{describe(t)}</li>
+        ))}
+      </ul>
+      {tenants.length > NOTICE_LIST_LIMIT && <p>…and {tenants.length - NOTICE_LIST_LIMIT} more.</p>}
+    </Callout>
+  );
+}

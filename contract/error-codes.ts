@@ -99,6 +99,8 @@ export const ERROR_CODES = {
 
   // Service accounts, review and download
   SERVICE_ACCOUNTS_EXPIRED: 422,
+  /** A node's secrets were revoked by a hard reset (not expired): it needs the ISO that reset made. */
+  SERVICE_ACCOUNTS_REVOKED: 422,
   WIZARD_INCOMPLETE: 409,
   /**
    * The admin discarded the deployment or imported another ISO while a request of the previous one

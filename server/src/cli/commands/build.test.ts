@@ -131,7 +131,20 @@ describe('hds-setup build, inspect and verify against a real key database', () =
     ).toBe(0);
     const stale = cli(['verify', gen2, '--database']);
     expect(stale.status).toBe(1);
-    expect(stale.json.errors?.[0]?.code).toBe('SERVICE_ACCOUNTS_EXPIRED');
+    // Revoked by the hard reset, not expired: its own code, saying when and what the node needs.
+    const today = new Date().toISOString().slice(0, 10);
+    expect(stale.json.errors).toEqual([
+      {
+        code: 'SERVICE_ACCOUNTS_REVOKED',
+        field: 'serviceAccounts',
+        message: expect.stringMatching(
+          new RegExp(
+            `^The kms secret was replaced by a hard reset on ${today} at \\d\\d:\\d\\d UTC.*current configuration ISO`,
+          ),
+        ),
+      },
+    ]);
+    expect(stale.json.errors?.[0]?.message).not.toMatch(/expired/i);
     expect(cli(['verify', gen3, '--database']).status).toBe(0);
 
     // Another deployment may not take over this database, and its ISO does not match it.

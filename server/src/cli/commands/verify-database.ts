@@ -1,6 +1,10 @@
-import { HdsError } from '../../../../contract/hds-error.js';
+import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
 import type { LoadedConfigIso } from '../../core/configIso/index.js';
-import { assertImportedIsoDatabase, verifyServiceAccountSecrets } from '../../core/keyDatabase/index.js';
+import {
+  assertImportedIsoDatabase,
+  serviceAccountErrorCode,
+  verifyServiceAccountSecrets,
+} from '../../core/keyDatabase/index.js';
 import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
 
 /** `verify --database`: the ISO belongs to this database, and its secrets are the valid ones. */
@@ -25,15 +29,19 @@ export async function verifyAgainstDatabase(
       throw error;
     });
     const result = await verifyServiceAccountSecrets(db, loaded.serviceAccounts, now);
-    if (!result.ok)
-      throw new HdsError(
-        'SERVICE_ACCOUNTS_EXPIRED',
-        result.accounts
-          .filter((a) => a.state !== 'current' && a.state !== 'grace')
-          .map((a) => a.message)
-          .join(' '),
-        'serviceAccounts',
+    if (!result.ok) {
+      // One error per kind: revoked secrets (a hard reset) and expired or unknown ones ask different things.
+      const failing = result.accounts.filter((a) => a.state !== 'current' && a.state !== 'grace');
+      const byCode = new Map<ReturnType<typeof serviceAccountErrorCode>, typeof failing>();
+      for (const a of failing) {
+        const code = serviceAccountErrorCode(a.state);
+        byCode.set(code, [...(byCode.get(code) ?? []), a]);
+      }
+      const errors = [...byCode].map(
+        ([code, accounts]) => new HdsError(code, accounts.map((a) => a.message).join(' '), 'serviceAccounts'),
       );
+      throw errors.length === 1 ? errors[0]! : new HdsErrors(errors);
+    }
     return {
       ok: true,
       message: `The key database at ${db.where} accepts this configuration: ${result.accounts.map((a) => `${a.name} ${a.state}`).join(', ')}.`,

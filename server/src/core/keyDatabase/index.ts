@@ -19,6 +19,7 @@ export {
   type ServiceAccountCheck,
   type ServiceAccountForRegistry,
   type ServiceAccountMode,
+  serviceAccountErrorCode,
   serviceAccountErrors,
   verifyServiceAccountSecrets,
 } from './service-account-registry.js';

@@ -13,6 +13,7 @@ import {
   readBinding,
   recordServiceAccounts,
   type ServiceAccountForRegistry,
+  serviceAccountErrors,
   verifyServiceAccountSecrets,
 } from './index.js';
 
@@ -225,6 +226,16 @@ describe('the key database on a real PostgreSQL', () => {
     const revoked = await verifyServiceAccountSecrets(db, second, t2);
     expect(revoked.ok).toBe(false);
     expect(revoked.accounts.map((a) => a.state)).toEqual(['revoked', 'revoked', 'revoked']);
+    expect(revoked.accounts[0]?.message).toBe(
+      'The kms secret was replaced by a hard reset on 2025-02-02 at 00:00 UTC and no longer works. Mount the current configuration ISO (the one that hard reset made) on this node.',
+    );
+    // Revoked and expired are different answers, each with its own code.
+    expect(serviceAccountErrors(revoked.accounts).map((e) => e.code)).toEqual([
+      'SERVICE_ACCOUNTS_REVOKED',
+      'SERVICE_ACCOUNTS_REVOKED',
+      'SERVICE_ACCOUNTS_REVOKED',
+    ]);
+    expect(serviceAccountErrors(lateOld.accounts)[0]?.code).toBe('SERVICE_ACCOUNTS_EXPIRED');
     expect((await verifyServiceAccountSecrets(db, third, t2)).ok).toBe(true);
     const stranger = await verifyServiceAccountSecrets(db, [{ name: 'kms', secret: randomBytes(32) }], t2);
     expect(stranger.accounts[0]?.state).toBe('unknown');

@@ -130,7 +130,7 @@ function describe(
       name,
       state: 'revoked',
       validUntil,
-      message: `The ${name} secret was revoked on ${row.revokedAt.toISOString()} (hard reset). Mount the newest configuration ISO on this node.`,
+      message: `The ${name} secret was replaced by a hard reset on ${utcMinute(row.revokedAt)} and no longer works. Mount the current configuration ISO (the one that hard reset made) on this node.`,
     };
   if (row.validUntil <= now || row.validFrom > now)
     return {
@@ -150,9 +150,22 @@ function describe(
     : { name, state: 'current', validUntil, message: `The ${name} secret is current until ${validUntil}.` };
 }
 
-/** For front doors that must refuse: one SERVICE_ACCOUNTS_EXPIRED error per account not valid now. */
+/** "2025-02-02 at 14:05 UTC": the day an admin looks up in the ISO's history, to the minute. */
+function utcMinute(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(0, 10)} at ${iso.slice(11, 16)} UTC`;
+}
+
+/** A hard reset revoked it (SERVICE_ACCOUNTS_REVOKED); anything else not valid now is SERVICE_ACCOUNTS_EXPIRED. */
+export function serviceAccountErrorCode(
+  state: ServiceAccountState,
+): 'SERVICE_ACCOUNTS_REVOKED' | 'SERVICE_ACCOUNTS_EXPIRED' {
+  return state === 'revoked' ? 'SERVICE_ACCOUNTS_REVOKED' : 'SERVICE_ACCOUNTS_EXPIRED';
+}
+
+/** For front doors that must refuse: one error per account not valid now. */
 export function serviceAccountErrors(checks: ServiceAccountCheck[]): HdsError[] {
   return checks
     .filter((c) => c.state !== 'current' && c.state !== 'grace')
-    .map((c) => new HdsError('SERVICE_ACCOUNTS_EXPIRED', c.message, `serviceAccounts.${c.name}`));
+    .map((c) => new HdsError(serviceAccountErrorCode(c.state), c.message, `serviceAccounts.${c.name}`));
 }

@@ -5,7 +5,7 @@ import { type Asn1, DerShapeError, octets, oid, sequence, smallInteger } from '.
 import { hashOnce, pkcs12KdfInSlices, repeatHashInSlices } from './pkcs12-kdf.js';
 
 // Node's PBKDF2 runs on the libuv thread pool: a high count does not hold up the event loop.
-const pbkdf2InThreadPool = promisify(pbkdf2);
+export const pbkdf2InThreadPool = promisify(pbkdf2);
 
 /** The password did not decrypt the data (bad padding or garbage out). */
 export class WrongPassword extends Error {}
@@ -19,7 +19,8 @@ export class UnsupportedAlgorithm extends DerShapeError {
 
 const PBES2 = '1.2.840.113549.1.5.13';
 const PBKDF2 = '1.2.840.113549.1.5.12';
-const PRFS: Record<string, string> = {
+/** HMAC algorithm identifiers (RFC 8018 B.1.2), as PBKDF2 PRFs and as PBMAC1's MAC scheme. */
+export const HMAC_HASHES: Record<string, string> = {
   '1.2.840.113549.2.7': 'sha1',
   '1.2.840.113549.2.8': 'sha224',
   '1.2.840.113549.2.9': 'sha256',
@@ -147,29 +148,52 @@ async function decryptPbes1(
   }
 }
 
-function readPbes2(params: Asn1): PasswordEncryption {
-  const [kdf, encryption] = sequence(params, 'PBES2 parameters', 2);
-  const [kdfOid, kdfParams] = sequence(kdf, 'key derivation', 2);
-  if (oid(kdfOid, 'key derivation') !== PBKDF2) throw new DerShapeError('PBES2 without PBKDF2');
+/** PBKDF2-params (RFC 8018 A.2), read and bounded; `keyLength` undefined when the file omits it. */
+export interface Pbkdf2Parameters {
+  salt: Buffer;
+  iterations: number;
+  keyLength: number | undefined;
+  prf: string;
+}
+
+export function readPbkdf2Parameters(kdf: Asn1 | undefined, what: string): Pbkdf2Parameters {
+  const [kdfOid, kdfParams] = sequence(kdf, `${what} key derivation`, 2);
+  const kdfId = oid(kdfOid, `${what} key derivation`);
+  if (kdfId !== PBKDF2) throw new DerShapeError(`${what} uses the key derivation ${kdfId}, not PBKDF2`);
   const [saltNode, iterationsNode, ...rest] = sequence(kdfParams, 'PBKDF2 parameters', 2);
   const prfNode = rest.find((node) => node.constructed);
   const prfOid = prfNode ? oid(sequence(prfNode, 'PBKDF2 PRF', 1)[0], 'PBKDF2 PRF') : undefined;
-  const prf = prfOid ? PRFS[prfOid] : 'sha1';
+  const prf = prfOid ? HMAC_HASHES[prfOid] : 'sha1';
   if (!prf) throw new UnsupportedAlgorithm(`the key derivation PBKDF2 with ${algorithmName(prfOid!)}`);
+  const keyLengthNode = rest.find((node) => !node.constructed);
+  const keyLength = keyLengthNode ? smallInteger(keyLengthNode, 'PBKDF2 key length') : undefined;
+  if (keyLength !== undefined && (keyLength < 1 || keyLength > 64))
+    throw new DerShapeError(`PBKDF2 asks for a key of ${keyLength} bytes (1 to 64 are read)`);
+  return {
+    salt: octets(saltNode, 'PBKDF2 salt'),
+    iterations: smallInteger(iterationsNode, 'PBKDF2 iterations'),
+    keyLength,
+    prf,
+  };
+}
+
+/** The hash outputs PBKDF2 computes for a key of `keyLength` bytes (its work, for the budget). */
+export function pbkdf2Blocks(prf: string, keyLength: number): number {
+  return Math.ceil(keyLength / hashOnce(prf, Buffer.alloc(0)).length);
+}
+
+function readPbes2(params: Asn1): PasswordEncryption {
+  const [kdf, encryption] = sequence(params, 'PBES2 parameters', 2);
+  const pbkdf2Params = readPbkdf2Parameters(kdf, 'PBES2');
   const [cipherOid, cipherParams] = sequence(encryption, 'PBES2 cipher', 1);
   const cipherId = oid(cipherOid, 'PBES2 cipher');
   const cipher = PBES2_CIPHERS[cipherId];
   if (!cipher) throw new UnsupportedAlgorithm(`the encryption ${algorithmName(cipherId)}`);
-  const keyLengthNode = rest.find((node) => !node.constructed);
-  const keyLength = keyLengthNode ? smallInteger(keyLengthNode, 'PBKDF2 key length') : cipher.keyLength;
-  if (keyLength < 1 || keyLength > 64)
-    throw new DerShapeError('PBKDF2 asks for a key of an impossible length');
-  const salt = octets(saltNode, 'PBKDF2 salt');
-  const iterations = smallInteger(iterationsNode, 'PBKDF2 iterations');
-  const blocks = Math.ceil(keyLength / hashOnce(prf, Buffer.alloc(0)).length);
+  const { salt, iterations, prf } = pbkdf2Params;
+  const keyLength = pbkdf2Params.keyLength ?? cipher.keyLength;
   return {
     iterations,
-    blocks,
+    blocks: pbkdf2Blocks(prf, keyLength),
     decrypt: async (ciphertext, password) => {
       const key = await pbkdf2InThreadPool(password, salt, iterations, keyLength, prf);
       try {

@@ -32,6 +32,7 @@ import {
   SHROUDED_KEY_BAG,
   X509_CERTIFICATE,
 } from './pkcs12-oids.js';
+import { PBMAC1, type Pbmac1, readPbmac1 } from './pkcs12-pbmac1.js';
 import {
   MAX_DERIVATION_WORK,
   MAX_ITERATIONS_PER_DERIVATION,
@@ -67,12 +68,11 @@ const MAC_HASHES: Record<string, string> = {
 };
 
 const MAX_NESTING = 4;
-const PBMAC1 = '1.2.840.113549.1.5.14';
 
 /**
  * Opens a PKCS12 (RFC 7292) with its password: verifies the MAC, decrypts the safe contents and
  * the shrouded key bags (PBES2/AES as OpenSSL 3 writes them, 3DES/RC2 as `-legacy`, Java keytool
- * and Windows write them). The ASN.1 is read with node-forge, the cryptography is Node's.
+ * and Windows write them). The MAC is RFC 7292's or PBMAC1 (RFC 9579, OpenSSL 3.4+ -pbmac1_pbkdf2). The ASN.1 is read with node-forge, the cryptography is Node's.
  * A hostile file is expected: every iteration count and the number of safes and bags are read and
  * bounded (Pkcs12WorkBudget) before the first key derivation.
  */
@@ -240,33 +240,31 @@ function decryptedBags(der: Buffer): Asn1[] {
   }
 }
 
-interface Mac {
-  hash: string;
-  expected: Buffer;
-  salt: Buffer;
-  iterations: number;
-}
+type Mac =
+  | { kind: 'pkcs12'; hash: string; expected: Buffer; salt: Buffer; iterations: number }
+  | { kind: 'pbmac1'; pbmac1: Pbmac1; expected: Buffer };
 
 /** The MacData's parameters, its derivations charged (two when the password is empty). */
 function readMac(macData: Asn1, password: Buffer, budget: Pkcs12WorkBudget): Mac {
   const [digestInfo, saltNode, iterationsNode] = sequence(macData, 'MacData', 2);
   const [algorithm, digestNode] = sequence(digestInfo, 'MAC DigestInfo', 2);
-  const macOid = oid(sequence(algorithm, 'MAC algorithm', 1)[0], 'MAC algorithm');
-  const hash = MAC_HASHES[macOid];
-  if (!hash)
-    throw new UnsupportedAlgorithm(
-      macOid === PBMAC1
-        ? 'the PBMAC1 integrity check (OpenSSL 3.4+ -pbmac1_pbkdf2)'
-        : `a MAC with the hash ${macOid}`,
-    );
+  const [macOidNode, macParams] = sequence(algorithm, 'MAC algorithm', 1);
+  const macOid = oid(macOidNode, 'MAC algorithm');
   const expected = octets(digestNode, 'MAC digest');
+  if (macOid === PBMAC1) {
+    const pbmac1 = readPbmac1(macParams, expected.length);
+    budget.charge('its integrity check (PBMAC1)', pbmac1.iterations, pbmac1.blocks);
+    return { kind: 'pbmac1', pbmac1, expected };
+  }
+  const hash = MAC_HASHES[macOid];
+  if (!hash) throw new UnsupportedAlgorithm(`a MAC with the hash ${macOid}`);
   // The HMAC key is one hash output long; a longer "digest" would only multiply the derivation.
   if (expected.length !== hashOnce(hash, Buffer.alloc(0)).length)
     throw new DerShapeError("the MAC digest does not have its hash's length");
   const salt = octets(saltNode, 'MAC salt');
   const iterations = iterationsNode ? smallInteger(iterationsNode, 'MAC iterations') : 1;
   budget.charge('its integrity check (MAC)', iterations, macPasswordForms(password).length);
-  return { hash, expected, salt, iterations };
+  return { kind: 'pkcs12', hash, expected, salt, iterations };
 }
 
 /** OpenSSL treats an empty password as either "no password" or "empty string"; both are tried. */
@@ -275,6 +273,7 @@ function macPasswordForms(password: Buffer): boolean[] {
 }
 
 async function macVerifies(mac: Mac, authSafeBytes: Buffer, password: Buffer): Promise<boolean> {
+  if (mac.kind === 'pbmac1') return mac.pbmac1.verify(authSafeBytes, mac.expected, password);
   for (const absent of macPasswordForms(password)) {
     const key = await pkcs12KdfInSlices(
       mac.hash,

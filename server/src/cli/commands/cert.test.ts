@@ -268,3 +268,96 @@ describe('hds-setup cert csr + assemble: the page’s rules, nothing half writte
     expect(JSON.parse(unwritable.stdout).errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'out' });
   });
 });
+
+describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over', () => {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  let key: string;
+  let leafPem: string;
+
+  beforeAll(() => {
+    // An OpenSSL-made key and CSR (not hds-setup's), signed by the test CA.
+    key = pki.path('ossl.key');
+    openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key);
+    openssl('req', '-new', '-key', key, '-subj', '/CN=kms.example.org', '-out', pki.path('ossl.csr'));
+    leafPem = pki.signCsr(readFileSync(pki.path('ossl.csr'), 'utf8'), ['kms.example.org']).certPem;
+    writeFileSync(pki.path('ossl-leaf.pem'), leafPem);
+    openssl('x509', '-in', pki.path('ossl-leaf.pem'), '-outform', 'DER', '-out', pki.path('ossl-leaf.cer'));
+    openssl('x509', '-in', pki.path('intermediate.pem'), '-outform', 'DER', '-out', pki.path('inter.der'));
+    writeFileSync(pki.path('inter.pem'), pki.intermediatePem);
+  });
+
+  const assemble = (keyFile: string, chains: string[], out: string) =>
+    hds(
+      'cert',
+      'assemble',
+      '--key',
+      keyFile,
+      ...chains.flatMap((c) => ['--chain', c]),
+      '--out',
+      out,
+      '--password-file',
+      pki.path('pass.txt'),
+      '--trust-root',
+      pki.path('root.pem'),
+      '--json',
+    );
+
+  it('an encrypted PEM key (openssl pkey -aes256) is named encrypted, with the openssl pkey command', async () => {
+    const encrypted = pki.path('ossl-enc.key');
+    openssl('pkey', '-in', key, '-aes256', '-passout', 'pass:key-passphrase', '-out', encrypted);
+    expect(readFileSync(encrypted, 'utf8')).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    const r = await assemble(
+      encrypted,
+      [pki.path('ossl-leaf.pem'), pki.path('inter.pem')],
+      pki.path('enc.p12'),
+    );
+    expect(r.code).toBe(1);
+    const error = JSON.parse(r.stdout).errors[0];
+    expect(error).toMatchObject({ code: 'CERT_PEM_INVALID', field: 'key' });
+    expect(error.message).toContain('is an encrypted private key');
+    expect(error.message).toContain(`openssl pkey -in ${encrypted} -out key-plain.pem`);
+    expect(existsSync(pki.path('enc.p12'))).toBe(false);
+
+    // The way out the message gives works: the decrypted key assembles.
+    const plain = pki.path('key-plain.pem');
+    openssl('pkey', '-in', encrypted, '-passin', 'pass:key-passphrase', '-out', plain);
+    expect(
+      (await assemble(plain, [pki.path('ossl-leaf.pem'), pki.path('inter.pem')], pki.path('plain.p12'))).code,
+    ).toBe(0);
+  });
+
+  it('a traditional encrypted RSA key (Proc-Type: 4,ENCRYPTED) is named encrypted too', async () => {
+    const rsa = pki.path('trad.key');
+    openssl('genrsa', '-traditional', '-aes128', '-passout', 'pass:key-passphrase', '-out', rsa, '2048');
+    expect(readFileSync(rsa, 'utf8')).toContain('Proc-Type: 4,ENCRYPTED');
+    const r = await assemble(rsa, [pki.path('ossl-leaf.pem')], pki.path('trad.p12'));
+    expect(JSON.parse(r.stdout).errors[0].message).toContain('is an encrypted private key');
+  });
+
+  it('DER certificates (openssl x509 -outform DER) are accepted as --chain, one file each', async () => {
+    const out = pki.path('der.p12');
+    const r = await assemble(key, [pki.path('ossl-leaf.cer'), pki.path('inter.der')], out);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).certificate.cn).toBe('kms.example.org');
+    const certs = execFileSync('openssl', ['pkcs12', '-in', out, '-nokeys', '-passin', `pass:${PASSWORD}`], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+    // Leaf and intermediate from the DER files, the root from --trust-root.
+    expect(certs.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+    // A DER leaf next to the CA's PEM bundle works as well.
+    const mixed = await assemble(
+      key,
+      [pki.path('ossl-leaf.cer'), pki.path('inter.pem')],
+      pki.path('mixed.p12'),
+    );
+    expect(mixed.code).toBe(0);
+  });
+
+  it('a --chain file that is neither PEM nor a DER certificate keeps the PEM message', async () => {
+    writeFileSync(pki.path('garbage.bin'), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]));
+    const r = await assemble(key, [pki.path('garbage.bin')], pki.path('garbage.p12'));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).errors[0]).toMatchObject({ code: 'CERT_PEM_INVALID', field: 'chain' });
+  });
+});

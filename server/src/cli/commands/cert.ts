@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -170,7 +170,14 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
       "check the CA's PEM chain against the key and write the PKCS12 (friendly name kms-private-key)",
     )
     .requiredOption('--key <file>', 'the private key (PEM) the CSR was made with')
-    .requiredOption('--chain <pem>', "the CA's reply: your certificate and the CA certificates, any order")
+    .addOption(
+      new Option(
+        '--chain <file>',
+        "the CA's reply: your certificate and the CA certificates, any order (PEM, or one DER certificate a file; repeatable)",
+      )
+        .argParser(collect)
+        .makeOptionMandatory(),
+    )
     .requiredOption('--out <file.p12>', 'where to write the PKCS12')
     .requiredOption('--password-file <file>', 'the password for the new PKCS12')
     .addOption(trustRootOption())
@@ -179,7 +186,7 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
     .action(
       async (opts: {
         key: string;
-        chain: string;
+        chain: string[];
         out: string;
         passwordFile: string;
         trustRoot?: string[];
@@ -208,13 +215,10 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
             try {
               createPrivateKey(keyPem);
             } catch {
-              throw new HdsError(
-                'CERT_PEM_INVALID',
-                `${opts.key} is not a readable, unencrypted PEM private key.`,
-                'key',
-              );
+              throw unreadableKey(opts.key, keyPem);
             }
-            const result = completeCsr(keyPem, readInput(opts.chain, 'chain').toString('utf8'), {
+            const chainPem = opts.chain.map((path) => chainText(readInput(path, 'chain'))).join('\n');
+            const result = completeCsr(keyPem, chainPem, {
               trustRoots: (opts.trustRoot ?? []).map((path) => readInput(path, 'trustRoot').toString('utf8')),
               ...(opts.previousCn ? { previousCn: opts.previousCn } : {}),
               fields: { file: 'chain' },
@@ -240,6 +244,37 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
       },
     );
 };
+
+/** Why the --key file is not a key assemble can use, and what to do; never quotes the file. */
+function unreadableKey(path: string, bytes: Buffer): HdsError {
+  const text = bytes.toString('latin1');
+  // PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY) or OpenSSL's traditional form (Proc-Type: 4,ENCRYPTED).
+  if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,ENCRYPTED/.test(text))
+    return new HdsError(
+      'CERT_PEM_INVALID',
+      `${path} is an encrypted private key (it is protected by a passphrase); hds-setup cert assemble reads only an unencrypted key and has no passphrase option. Decrypt it into a new file (openssl pkey -in ${path} -out key-plain.pem asks for the passphrase and writes the file readable by you only), give that file with --key, and delete it once the PKCS12 is written: the PKCS12 protects the key with its own password.`,
+      'key',
+    );
+  return new HdsError(
+    'CERT_PEM_INVALID',
+    `${path} is not a readable PEM private key. Give the key file the CSR was made with (-----BEGIN PRIVATE KEY-----, as hds-setup cert csr --key-out wrote it).`,
+    'key',
+  );
+}
+
+/**
+ * One --chain file as PEM text. CAs often send the certificate as a binary .cer/.crt (DER): one
+ * DER certificate is converted here; anything else goes on as text to the PEM rules and messages.
+ */
+function chainText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (text.includes('-----BEGIN')) return text;
+  try {
+    return new X509Certificate(bytes).toString();
+  } catch {
+    return text;
+  }
+}
 
 /** `cert check --answers`: the certificate: section exactly as `build` reads and checks it. */
 async function checkAnswers(path: string, previousCn: string | undefined) {
@@ -303,7 +338,7 @@ const INPUT_WHAT: Record<string, string> = {
   passwordFile: 'the password file',
   trustRoot: 'the root CA file (--trust-root)',
   key: 'the private key file',
-  chain: "the CA's PEM chain file",
+  chain: "the CA's certificate chain file",
 };
 
 function readInput(path: string, field: string): Buffer {

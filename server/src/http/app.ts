@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import express, { type Express } from 'express';
 import { HdsError } from '../../../contract/hds-error.js';
 import { packageRoot } from '../product.js';
+import { allowedMethods } from './allowed-methods.js';
 import { errorHandler } from './error-handler.js';
 import { createLogger, type Logger } from './logger.js';
 import { routeModules } from './routes/index.js';
@@ -84,9 +85,18 @@ export function createApp(options: AppOptions): HdsApp {
   api.use(requireSession(sessions));
   sessionStatusRoutes(api);
   for (const register of routeModules) register(api, { state, logger, now });
-  api.use((req, _res, next) =>
-    next(new HdsError('NOT_FOUND', `There is no API route ${req.method} ${req.path}.`)),
-  );
+  api.use((req, res, next) => {
+    const allow = allowedMethods(api, req.path);
+    if (allow.length === 0)
+      return next(new HdsError('NOT_FOUND', `There is no API route ${req.method} ${req.path}.`));
+    res.setHeader('Allow', allow.join(', '));
+    next(
+      new HdsError(
+        'METHOD_NOT_ALLOWED',
+        `${req.method} is not accepted on ${req.baseUrl}${req.path}; it answers ${allow.join(', ')}.`,
+      ),
+    );
+  });
   app.use('/api', api);
 
   const webRoot = options.webRoot ?? join(packageRoot(), 'dist', 'web');

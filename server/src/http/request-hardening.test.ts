@@ -139,6 +139,36 @@ describe('routes, methods and static files', () => {
     }
   });
 
+  it('answers a known API path with a method it lacks with a JSON 405 and the methods it has', async () => {
+    const built = makeApp();
+    const cookie = await signInToTestApp(built);
+    for (const [method, path, allow] of [
+      ['patch', '/api/session', 'GET, HEAD, POST, DELETE'],
+      ['delete', '/api/database', 'GET, HEAD, PUT'],
+      ['put', '/api/tenants/3f1d7c2e-0b7a-4a53-9b7e-2f0c6c1d9a10/revoke', 'POST'],
+      ['get', '/api/iso/build', 'POST'],
+    ] as const) {
+      const res = await request(built.app)
+        [method](path)
+        .set('Host', '127.0.0.1:8080')
+        .set('Cookie', cookie)
+        .set(CLIENT_HEADER, 'web');
+      expectHardened(res, 'METHOD_NOT_ALLOWED', 405);
+      expect(res.headers.allow, `${method} ${path}`).toBe(allow);
+      expect(res.body.errors[0].message).toBe(
+        `${method.toUpperCase()} is not accepted on ${path}; it answers ${allow}.`,
+      );
+    }
+    // A path the API does not have is still 404.
+    const unknown = await request(built.app)
+      .patch('/api/nothing-here')
+      .set('Host', '127.0.0.1:8080')
+      .set('Cookie', cookie)
+      .set(CLIENT_HEADER, 'web');
+    expectHardened(unknown, 'NOT_FOUND', 404);
+    expect(unknown.headers.allow).toBeUndefined();
+  });
+
   it('answers a missing file with a JSON 404 instead of the wizard page', async () => {
     const { app } = makeApp();
     for (const path of ['/assets/missing.js', '/favicon.ico', '/assets/']) {

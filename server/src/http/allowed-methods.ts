@@ -14,7 +14,7 @@ const ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
  */
 export function allowedMethods(router: Router, path: string): string[] {
   const methods = new Set<string>();
-  for (const layer of router.stack as RouteLayer[]) {
+  for (const layer of router.stack as unknown as RouteLayer[]) {
     if (!layer.route) continue;
     let matches: unknown;
     try {

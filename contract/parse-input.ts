@@ -6,8 +6,20 @@ import { HdsError, HdsErrors } from './hds-error.js';
  * that keeps the field path, so the page can show it beside the right input.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, fieldPrefix?: string): z.infer<S> {
+  const result = checkInput(schema, input, fieldPrefix);
+  if (result.ok) return result.data;
+  const { errors } = result;
+  throw errors.length === 1 ? errors[0]! : new HdsErrors(errors);
+}
+
+/** `parseInput` without the throw: for a caller that goes on to find the input's other problems. */
+export function checkInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  fieldPrefix?: string,
+): { ok: true; data: z.infer<S> } | { ok: false; errors: HdsError[] } {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return { ok: true, data: result.data };
   const errors = result.error.issues.flatMap((issue) => {
     const path = [...(fieldPrefix ? [fieldPrefix] : []), ...issue.path.map(String)];
     // One error per unknown key, on the key itself, so a typo is named where it is.
@@ -23,7 +35,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, field
     const field = path.join('.') || undefined;
     return [new HdsError('INVALID_INPUT', describeIssue(issue, field), field)];
   });
-  throw errors.length === 1 ? errors[0]! : new HdsErrors(errors);
+  return { ok: false, errors };
 }
 
 /**

@@ -68,6 +68,20 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
     ]);
   });
 
+  it('names every problem of the database section at once (db check, build)', () => {
+    const answers = load(
+      DATABASE.replace('["db1.example.org:5432"]', '["", "db1.example.org:70000"]')
+        .replace('hds_keys', 'n'.repeat(64))
+        .replace('username: hds', 'username: ""'),
+    );
+    expect(refusalsOf(() => readDatabaseAnswers(answers)).map((e) => e.field)).toEqual([
+      'database.hosts.0',
+      'database.username',
+      'database.hosts.1',
+      'database.name',
+    ]);
+  });
+
   it('refuses an unknown key of the syslog section', () => {
     const answers = load('syslog:\n  url: udp://10.0.0.5:514\n  termnation: newline\n');
     expect(refusalsOf(() => readSyslogAnswers(answers))[0]).toMatchObject({

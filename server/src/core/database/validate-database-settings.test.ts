@@ -92,6 +92,36 @@ describe('validateDatabaseSettings', () => {
     );
   });
 
+  it('reports every field problem at once: shape errors do not hide the port, the 63-byte name or the default database', () => {
+    const input = {
+      ...base,
+      hosts: ['', 'db1.example.org:70000', 'db2.example.org', 'DB2.example.org:5432'],
+      name: 'n'.repeat(64),
+      username: '',
+    };
+    expect(codes(() => validateDatabaseSettings(input))).toEqual([
+      { code: 'INVALID_INPUT', field: 'database.hosts.0' },
+      { code: 'INVALID_INPUT', field: 'database.username' },
+      { code: 'INVALID_INPUT', field: 'database.hosts.1' },
+      { code: 'INVALID_INPUT', field: 'database.hosts.3' },
+      { code: 'INVALID_INPUT', field: 'database.name' },
+    ]);
+    expect(() => validateDatabaseSettings(input)).toThrow(/70000[\s\S]*listed twice[\s\S]*63 bytes/);
+    // A wrong pool size does not hide the default database, nor a bad type the bad port.
+    expect(
+      codes(() =>
+        validateDatabaseSettings({ ...base, name: 'postgres', advanced: { connectTimeoutSeconds: 0 } }),
+      ),
+    ).toEqual([
+      { code: 'INVALID_INPUT', field: 'database.advanced.connectTimeoutSeconds' },
+      { code: 'DB_DEFAULT_DATABASE', field: 'database.name' },
+    ]);
+    expect(codes(() => validateDatabaseSettings({ ...base, type: 'mysql', hosts: ['db1:0'] }))).toEqual([
+      { code: 'INVALID_INPUT', field: 'database.type' },
+      { code: 'INVALID_INPUT', field: 'database.hosts.0' },
+    ]);
+  });
+
   it('refuses unknown keys, in the settings and in advanced', () => {
     expect(codes(() => validateDatabaseSettings({ ...base, sslmode: 'x' }))[0]?.code).toBe('INVALID_INPUT');
     expect(codes(() => validateDatabaseSettings({ ...base, advanced: { maxLifetime: 5 } }))[0]).toEqual({

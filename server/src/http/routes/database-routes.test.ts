@@ -122,6 +122,29 @@ describe('PUT /api/database', () => {
     ]);
   });
 
+  it('names every field problem in one answer: an empty host does not hide the port, the name length or the password', async () => {
+    const { put } = await signedIn();
+    const res = await put({
+      settings: {
+        type: 'postgresql',
+        hosts: ['', 'db1.example.org:70000'],
+        name: 'n'.repeat(64),
+        username: '',
+        tlsMode: 'prefer',
+      },
+      password: '',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'database.hosts.0',
+      'database.hosts.1',
+      'database.name',
+      'database.password',
+      'database.username',
+    ]);
+    expect(JSON.stringify(res.body.errors)).toMatch(/70000[\s\S]*63 bytes/);
+  });
+
   it('DB_TYPE_CHANGED after importing an ISO of the other type', async () => {
     const { put, get, state } = await signedIn();
     state.set('previousDeployment', {

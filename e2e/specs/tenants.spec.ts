@@ -15,6 +15,7 @@ import {
   browserStorageDump,
   closeBrowser,
   launchBrowser,
+  snapshot,
   startWizard,
   type WizardProcess,
   watchPageProblems,
@@ -274,7 +275,7 @@ describe('Tenant CMK Management, end to end', () => {
     await page.close();
   });
 
-  it('a 120-character name wraps at word boundaries beside the org id, at 1280 px and at 800 px without sideways scrolling', async () => {
+  it('a 120-character name wraps at word boundaries beside the org id (1280 and 800 px); from 600 to 1280 px nothing spills out of its card and the page never scrolls sideways', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await SignInPage.openLink(page, await wizard.nextSignInUrl());
     const tenants = await TenantsPage.open(page);
@@ -288,29 +289,55 @@ describe('Tenant CMK Management, end to end', () => {
       buffer: Buffer.from(`org_id,name\n${randomUUID()},${longName}\n${randomUUID()},${longWord}\n`),
     });
     await tenants.row(longName).waitFor();
+    const addForm = page.getByRole('form', { name: 'Add a tenant' });
     for (const [width, height] of [
       [1280, 800],
+      [1000, 800],
       [800, 900],
+      [600, 900],
     ] as const) {
       await page.setViewportSize({ width, height });
-      const layout = await nameLayout(tenants.row(longName));
-      const at = `at ${width}x${height}: ${JSON.stringify(layout)}`;
-      expect(layout.wordsSplit, at).toEqual([]);
-      expect(layout.nameWidth, at).toBeGreaterThan(200);
-      expect(layout.overflowingCells, at).toBe(0);
-      // The org id keeps one line while there is room for it.
-      if (width === 1280) expect(layout.orgIdLines, at).toBe(1);
-      // A word too long for the column is broken inside it rather than widening the table.
-      expect((await nameLayout(tenants.row(longWord))).overflowingCells, at).toBe(0);
+      await snapshot(page, `tenants-${width}`);
+      const at = `at ${width}x${height}`;
+      if (width === 1280 || width === 800) {
+        const layout = await nameLayout(tenants.row(longName));
+        const where = `${at}: ${JSON.stringify(layout)}`;
+        expect(layout.wordsSplit, where).toEqual([]);
+        expect(layout.nameWidth, where).toBeGreaterThan(200);
+        expect(layout.overflowingCells, where).toBe(0);
+        // The org id keeps one line while there is room for it.
+        if (width === 1280) expect(layout.orgIdLines, where).toBe(1);
+        // A word too long for the column is broken inside it rather than widening the table.
+        expect((await nameLayout(tenants.row(longWord))).overflowingCells, where).toBe(0);
+      }
+      // The "Add a tenant" card holds its fields and its button (they stack when narrow).
+      expect(await spillsOutOf(addForm), at).toEqual([]);
       const scroll = await page.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth,
         clientWidth: document.documentElement.clientWidth,
+        beyondRightEdge: [...document.querySelectorAll('button, input, label, table, .card, .callout')]
+          .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+          .map((e) => e.textContent?.trim().slice(0, 30) || e.tagName),
       }));
-      expect(scroll.scrollWidth, at).toBeLessThanOrEqual(scroll.clientWidth);
+      expect(scroll, at).toMatchObject({ beyondRightEdge: [] });
+      expect(scroll.scrollWidth, `${at}: ${JSON.stringify(scroll)}`).toBeLessThanOrEqual(scroll.clientWidth);
     }
     await page.close();
   });
 });
+
+/** The labels, inputs and buttons of `container` that stick out of its padding box (by more than half a pixel). */
+async function spillsOutOf(container: Locator) {
+  return container.evaluate((box) => {
+    const outer = box.getBoundingClientRect();
+    return [...box.querySelectorAll('button, input, label')]
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 1 && (r.left < outer.left - 0.5 || r.right > outer.right + 0.5);
+      })
+      .map((e) => e.textContent?.trim() || e.tagName);
+  });
+}
 
 /**
  * How a tenant row is laid out: the name's words split over two lines (none, if it wraps at word

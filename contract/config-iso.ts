@@ -1,8 +1,16 @@
 import type { ServiceAccountView } from './service-accounts.js';
 
-/** A non-fatal finding about a configuration (expiring certificate or secrets…). */
+/**
+ * A non-fatal finding about a configuration (expiring certificate or secrets…). ISO_MODES_LOST:
+ * an imported copy was re-packed without its file modes (only an import accepts such a copy).
+ */
 export interface ConfigWarning {
-  code: 'CERT_EXPIRED' | 'CERT_EXPIRES_SOON' | 'SERVICE_ACCOUNTS_EXPIRED' | 'SERVICE_ACCOUNTS_EXPIRE_SOON';
+  code:
+    | 'CERT_EXPIRED'
+    | 'CERT_EXPIRES_SOON'
+    | 'SERVICE_ACCOUNTS_EXPIRED'
+    | 'SERVICE_ACCOUNTS_EXPIRE_SOON'
+    | 'ISO_MODES_LOST';
   message: string;
 }
 

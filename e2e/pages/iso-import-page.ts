@@ -77,6 +77,11 @@ export class IsoImportPage {
     );
   }
 
+  /** Shown after importing a copy re-packed without its file modes (7-Zip, genisoimage -r). */
+  get modesLostWarning() {
+    return this.page.getByRole('status').filter({ hasText: 'This copy has lost its file modes' });
+  }
+
   get summary() {
     return this.page.getByRole('region', { name: 'What the imported ISO holds' });
   }

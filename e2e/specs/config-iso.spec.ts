@@ -384,6 +384,29 @@ describe('the configuration ISO, end to end', () => {
     await page.context().close();
   });
 
+  it('(4b) a copy re-packed without its file modes (genisoimage -r) imports, with a warning not to give it to nodes', async () => {
+    expect(gen1, 'journey 1 made generation 1').toBeDefined();
+    const page = await signedIn();
+    const isoImport = await IsoImportPage.reached(page);
+    const repacked = join(work, 'repacked-r.iso');
+    execFileSync('genisoimage', ['-r', '-J', '-V', 'REPACK', '-o', repacked, '.'], {
+      cwd: gen1!.dir,
+      stdio: 'ignore',
+    });
+    expect(await isoImport.importIso(repacked)).toContain(CN);
+    const warning = (await isoImport.modesLostWarning.textContent()) ?? '';
+    expect(warning).toMatch(/7-Zip/);
+    expect(warning).toMatch(/deployment was recovered/);
+    expect(warning).toMatch(/next ISO you build here is written with the right modes/);
+    expect(warning).toMatch(/Do not give this copy to nodes/);
+    await snapshot(page, 'import-modes-lost');
+    // The ISO hds-setup wrote has its modes: no such warning.
+    await isoImport.importIso(gen1!.iso);
+    expect(await isoImport.modesLostWarning.count()).toBe(0);
+    await expectNoSecretLeaked(page);
+    await page.context().close();
+  });
+
   it('(5) an import leaves no pending CSR behind; "Discard and start a new deployment" starts every page from nothing', async () => {
     expect(gen1, 'journey 1 made generation 1').toBeDefined();
     const page = await signedIn();

@@ -6,7 +6,7 @@ import { type ConfigDocument, configDocumentSchema, type SyslogConfig } from './
 import { type ConfigSource, openDirectorySource, openIsoSource } from './config-source.js';
 import { CONFIG_ROOT, FORMAT_NAME, FORMAT_VERSION, PATHS } from './layout.js';
 import { type Manifest, manifestMacMatches, manifestSchema, sha256Hex } from './manifest.js';
-import { assertIsoModes, assertSecretsPrivate } from './secret-file-modes.js';
+import { assertIsoModes, assertSecretsPrivate, isoModesIntact } from './secret-file-modes.js';
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -21,6 +21,11 @@ export interface LoadedConfigIso {
   database: { settings: DatabaseSettings; password: Buffer; rootCaPem?: string };
   syslog: { settings: SyslogConfig; rootCaPem?: string };
   serviceAccounts: ServiceAccount[];
+  /**
+   * Import only: the image lost its Rock Ridge modes (why a node would refuse it). Its contents
+   * verified, so the deployment is recovered; the admin is told not to give this copy to nodes.
+   */
+  modesLost?: true;
 }
 
 export interface ReadConfigIsoOptions {
@@ -40,8 +45,9 @@ export async function readConfigIso(
   const opened = await openIsoSource(source);
   try {
     const loaded = await loadVerified(opened);
-    if ((options.purpose ?? 'node') === 'node')
-      assertIsoModes(opened.namesFrom, await opened.entries(), loaded.manifest);
+    const entries = await opened.entries();
+    if ((options.purpose ?? 'node') === 'node') assertIsoModes(opened.namesFrom, entries, loaded.manifest);
+    else if (!isoModesIntact(opened.namesFrom, entries, loaded.manifest)) loaded.modesLost = true;
     return loaded;
   } finally {
     await opened.close();

@@ -73,6 +73,21 @@ export function assertIsoModes(
   );
 }
 
+/** What a node would check (assertIsoModes), as a yes/no for an import, which accepts either. */
+export function isoModesIntact(
+  namesFrom: 'rockridge' | 'joliet' | 'plain' | undefined,
+  entries: SourceEntry[],
+  manifest: Manifest,
+): boolean {
+  try {
+    assertIsoModes(namesFrom, entries, manifest);
+    return true;
+  } catch (error) {
+    if (error instanceof HdsError) return false;
+    throw error;
+  }
+}
+
 function octal(mode: number): string {
   return mode.toString(8).padStart(4, '0');
 }

@@ -34,6 +34,12 @@ export function summarizeConfig(loaded: LoadedConfigIso, now: Date): ConfigIsoSu
       code: 'SERVICE_ACCOUNTS_EXPIRE_SOON',
       message: `The service-account secrets ${soon.map((a) => a.name).join(', ')} expire within 30 days (${soon[0]!.expiresAt.slice(0, 10)}). Rotate them with a soft reset soon.`,
     });
+  if (loaded.modesLost)
+    warnings.push({
+      code: 'ISO_MODES_LOST',
+      message:
+        'This copy of the ISO has lost its file modes: it was re-packed by a tool that drops or rewrites them (for example 7-Zip, or genisoimage -r or without -R), so a node mounting it would show its secrets to every user. Its contents are intact (every checksum and the MAC verify), so the deployment was recovered, and the next ISO you build here is written with the right modes. Do not give this copy to nodes: give them the next ISO, and keep that one as your backup.',
+    });
   return {
     formatVersion: manifest.formatVersion,
     toolVersion: manifest.toolVersion,

@@ -434,6 +434,22 @@ describe('configuration ISO in the wizard', () => {
     const agent = await signedIn();
     const imported = await importIso(agent, readFileSync(joliet)).expect(200);
     expect(imported.body).toMatchObject({ origin: 'imported', nextGeneration: 2 });
+    // The import answer says this copy lost its modes and must not go to nodes; the intact ISO does not.
+    const modesLost = (body: { imported: { warnings: { code: string; message: string }[] } }) =>
+      body.imported.warnings.filter((w) => w.code === 'ISO_MODES_LOST');
+    expect(modesLost(imported.body)).toEqual([
+      {
+        code: 'ISO_MODES_LOST',
+        message: expect.stringMatching(
+          /lost its file modes.*7-Zip.*recovered.*next ISO.*right modes.*Do not give this copy to nodes/s,
+        ),
+      },
+    ]);
+    expect(modesLost((await agent.get('/api/deployment').expect(200)).body)).toHaveLength(1);
+    // genisoimage -r keeps Rock Ridge but rewrites every secret to 0444.
+    const rational = pack('rational.iso', ['-r', '-J']);
+    expect(modesLost((await importIso(agent, readFileSync(rational)).expect(200)).body)).toHaveLength(1);
+    expect(modesLost((await importIso(agent, gen1).expect(200)).body)).toEqual([]);
     cliBuild(join(dir, 'from-joliet-gen2.iso'), [
       '--import',
       joliet,

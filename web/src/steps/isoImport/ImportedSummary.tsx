@@ -13,6 +13,8 @@ export function ImportedSummary({
 }) {
   const { certificate, database, syslog, serviceAccounts } = summary;
   const firstExpiry = serviceAccounts.map((a) => a.expiresAt).sort()[0];
+  // A copy without its file modes is told above the summary, beside "ISO verified" (IsoImportStep).
+  const warnings = summary.warnings.filter((w) => w.code !== 'ISO_MODES_LOST');
   return (
     <section className="card" aria-labelledby="imported-summary-title">
       <h2 id="imported-summary-title">What the imported ISO holds</h2>
@@ -67,10 +69,10 @@ export function ImportedSummary({
           )}
         </dd>
       </dl>
-      {summary.warnings.length > 0 && (
+      {warnings.length > 0 && (
         <Callout tone="warning" title="Needs your attention">
           <ul>
-            {summary.warnings.map((w) => (
+            {warnings.map((w) => (
               <li key={w.code}>{w.message}</li>
             ))}
           </ul>

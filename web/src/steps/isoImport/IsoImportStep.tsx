@@ -213,6 +213,18 @@ function IsoImportStep({ onContinue }: StepProps) {
               <Callout tone="success" title="ISO verified" ref={verifiedRef}>
                 Every file matches the manifest and its MAC; the master key was carried over.
               </Callout>
+              {imported.warnings
+                .filter((w) => w.code === 'ISO_MODES_LOST')
+                .map((w) => (
+                  <Callout
+                    key={w.code}
+                    tone="warning"
+                    role="status"
+                    title="This copy has lost its file modes"
+                  >
+                    {w.message}
+                  </Callout>
+                ))}
               {deployment?.emptyDatabaseAccepted && (
                 <Callout tone="warning" title="The key database is empty">
                   {deployment.emptyDatabaseAccepted.message}

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { refusalsOf } from '../../../../scripts/test-env/refusals.js';
 import { readCertificateAnswers } from '../certificate/certificate-answers.js';
 import { readDatabaseAnswers } from '../database/database-answers.js';
+import { validateDatabaseSettings } from '../database/validate-database-settings.js';
 import { readSyslogAnswers } from '../syslog/syslog-answers.js';
 import { AnswersFile } from './answers-file.js';
 
@@ -19,6 +20,13 @@ const DATABASE = `database:
   username: hds
   passwordFile: ./db.pass
 `;
+
+const DATABASE_JSON = {
+  type: 'postgresql',
+  hosts: ['db1.example.org:5432'],
+  name: 'hds_keys',
+  username: 'hds',
+};
 
 function load(yaml: string, env: NodeJS.ProcessEnv = {}): AnswersFile {
   const path = join(dir, `a${Math.random().toString(36).slice(2)}.yaml`);
@@ -80,6 +88,44 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
       'database.hosts.1',
       'database.name',
     ]);
+  });
+
+  it('a value YAML read as a number, true/false or nothing says to quote it; other wrong types name the type', () => {
+    const refusal = (yaml: string) => refusalsOf(() => readDatabaseAnswers(load(yaml)));
+    expect(refusal(DATABASE.replace('name: hds_keys', 'name: 5432'))).toEqual([
+      {
+        code: 'INVALID_INPUT',
+        field: 'database.name',
+        message: 'database.name must be text; YAML read 5432 as a number — put it in quotes ("5432").',
+      },
+    ]);
+    expect(refusal(DATABASE.replace('username: hds', 'username: true'))[0]?.message).toBe(
+      'database.username must be text; YAML read true as true/false — put it in quotes ("true").',
+    );
+    expect(refusal(DATABASE.replace('["db1.example.org:5432"]', '[db1.example.org, 10]'))[0]).toEqual({
+      code: 'INVALID_INPUT',
+      field: 'database.hosts.1',
+      message: 'database.hosts.1 must be text; YAML read 10 as a number — put it in quotes ("10").',
+    });
+    expect(refusal(DATABASE.replace('name: hds_keys', 'name:'))[0]?.message).toBe(
+      'database.name must be text; YAML read an empty value (or null, ~) as nothing — write the value after "name:", in quotes if it is null or ~.',
+    );
+    expect(refusal(DATABASE.replace('name: hds_keys', 'name: [hds_keys]'))[0]?.message).toBe(
+      'database.name must be text, not a list.',
+    );
+    expect(refusal(`${DATABASE}  advanced:\n    connectTimeoutSeconds: "10"\n`)[0]?.message).toBe(
+      'database.advanced.connectTimeoutSeconds must be a number; YAML read "10" as text — remove the quotes.',
+    );
+    expect(
+      refusalsOf(() => readSyslogAnswers(load('syslog:\n  url: udp://10.0.0.5:514\n  tls: "yes"\n')))[0],
+    ).toMatchObject({
+      field: 'syslog.tls',
+      message: 'syslog.tls must be true or false, not text ("yes") — write true or false without quotes.',
+    });
+    // The wizard's JSON forms keep the plain wording: a number there is a bug of the client, not a typo.
+    expect(refusalsOf(() => validateDatabaseSettings({ ...DATABASE_JSON, name: 5432 }))[0]?.message).toBe(
+      'database.name must be text.',
+    );
   });
 
   it('refuses an unknown key of the syslog section', () => {

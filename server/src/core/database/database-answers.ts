@@ -43,7 +43,7 @@ export function readDatabaseAnswers(
       );
     input.username = account;
   }
-  const settings = validateDatabaseSettings(input, options);
+  const settings = validateDatabaseSettings(input, { ...options, source: 'answers-file' });
   const secret = answers.readSecret({ passwordFile, passwordEnv, password }, 'password', 'database');
   if (secret.length === 0)
     throw typeof passwordEnv === 'string'

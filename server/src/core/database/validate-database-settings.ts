@@ -1,7 +1,7 @@
 import { type DatabaseSettings, databaseSettingsSchema } from '../../../../contract/database.js';
 import { type DatabaseType, isFqdn, parseDatabaseHost } from '../../../../contract/database-host.js';
 import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
-import { checkInput } from '../../../../contract/parse-input.js';
+import { checkInput, type InputSource } from '../../../../contract/parse-input.js';
 
 /** Databases every server has; the keys must live in a database of their own. */
 const DEFAULT_DATABASES: Record<DatabaseType, string[]> = {
@@ -14,6 +14,8 @@ const WINDOWS_ACCOUNT = /^[^@\s\\/]{1,104}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-
 export interface DatabaseValidationOptions {
   /** The database type of an imported ISO: it cannot change. */
   previousType?: DatabaseType | undefined;
+  /** An answers file gets YAML-specific advice for a wrong type. */
+  source?: InputSource;
 }
 
 /**
@@ -25,7 +27,7 @@ export function validateDatabaseSettings(
   input: unknown,
   options: DatabaseValidationOptions = {},
 ): DatabaseSettings {
-  const shape = checkInput(databaseSettingsSchema, input, 'database');
+  const shape = checkInput(databaseSettingsSchema, input, 'database', options.source);
   const settings = shape.ok ? shape.data : wellFormedFields(input);
   const errors: HdsError[] = [
     ...(shape.ok ? [] : shape.errors),

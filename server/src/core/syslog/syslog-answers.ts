@@ -32,7 +32,7 @@ export function readSyslogAnswers(answers: AnswersFile): { settings: SyslogSetti
         `syslog.${key} is not a known setting (use ${KNOWN.join(', ')}).`,
         `syslog.${key}`,
       );
-  const settings = parseSyslogSettings(fields, 'syslog');
+  const settings = parseSyslogSettings(fields, 'syslog', 'answers-file');
   const caPath = fields.rootCaFile;
   if (caPath === undefined) return { settings };
   if (typeof caPath !== 'string' || caPath.length === 0)

@@ -1,5 +1,5 @@
 import { HdsError } from '../../../../contract/hds-error.js';
-import { parseInput } from '../../../../contract/parse-input.js';
+import { type InputSource, parseInput } from '../../../../contract/parse-input.js';
 import { type SyslogSettings, syslogSettingsInputSchema } from '../../../../contract/syslog.js';
 import { parseSyslogUrl } from './parse-syslog-url.js';
 
@@ -7,9 +7,13 @@ import { parseSyslogUrl } from './parse-syslog-url.js';
  * The System logs settings as the wizard and the answers file give them ({url, tls, termination})
  * → the accepted settings. Throws SYSLOG_URL_INVALID, SYSLOG_TLS_NEEDS_TCP or INVALID_INPUT.
  */
-export function parseSyslogSettings(input: unknown, fieldPrefix?: string): SyslogSettings {
+export function parseSyslogSettings(
+  input: unknown,
+  fieldPrefix?: string,
+  source: InputSource = 'form',
+): SyslogSettings {
   const at = (field: string) => (fieldPrefix ? `${fieldPrefix}.${field}` : field);
-  const { url, tls, termination } = parseInput(syslogSettingsInputSchema, input, fieldPrefix);
+  const { url, tls, termination } = parseInput(syslogSettingsInputSchema, input, fieldPrefix, source);
   const parsed = parseSyslogUrl(url, at('url'));
   // TLS runs over a TCP stream; the nodes have no DTLS syslog.
   if (tls && parsed.protocol !== 'tcp')

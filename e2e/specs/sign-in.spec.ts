@@ -26,10 +26,20 @@ describe('signing in to the wizard', () => {
 
   it('opens the printed link, reaches the Overview, and drops the token from the address bar', async () => {
     const page = await browser.newPage();
+    // Everything the page loads (scripts, styles) exists: no 4xx outside the API.
+    const missing: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith('/api/'))
+        missing.push(`${r.status()} ${r.url()}`);
+    });
     const link = wizard.signInUrl;
     const overview = await SignInPage.openLink(page, link);
     used.push(link);
     await expect(overview.heading.isVisible()).resolves.toBe(true);
+    await page.waitForLoadState('networkidle');
+    expect(missing).toEqual([]);
+    // It declares its icon, so the browser does not ask for /favicon.ico (a 404 in the console).
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/favicon.svg');
     expect(page.url()).not.toContain('token=');
     const token = new URL(link).searchParams.get('token')!;
     const stored = await browserStorageDump(page);

@@ -343,6 +343,45 @@ describe('hds-setup build, inspect and verify against a real key database', () =
       expect(printed).not.toContain(secret);
   });
 
+  it('--import of a copy re-packed without its file modes (genisoimage -r) builds, and warns not to give that copy to nodes', () => {
+    const gen1 = join(dir, 'modes-gen1.iso');
+    expect(
+      cli(['build', '--answers', answers('m', other, newCert), '--out', gen1, '--skip-db-test']).status,
+    ).toBe(0);
+    const extracted = join(dir, 'modes-extracted');
+    const repacked = join(dir, 'modes-repacked.iso');
+    expect(
+      spawnSync('xorriso', ['-osirrox', 'on', '-indev', gen1, '-extract', '/', extracted], {
+        encoding: 'utf8',
+      }).status,
+    ).toBe(0);
+    expect(
+      spawnSync('genisoimage', ['-quiet', '-r', '-J', '-o', repacked, extracted], { encoding: 'utf8' })
+        .status,
+    ).toBe(0);
+    const out = join(dir, 'modes-gen2.iso');
+    const rebuilt = cli([
+      'build',
+      '--answers',
+      answers('m2', other, reuseCert),
+      '--import',
+      repacked,
+      '--out',
+      out,
+      '--skip-db-test',
+    ]);
+    expect(rebuilt.status).toBe(0);
+    expect(rebuilt.json.generation).toBe(2);
+    expect(rebuilt.json.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'ISO_MODES_LOST',
+          message: expect.stringMatching(/Do not give this copy to nodes/),
+        }),
+      ]),
+    );
+  });
+
   it('refuses bad input with specific codes', () => {
     expect(
       cli(['build', '--answers', join(dir, 'missing.yaml'), '--out', join(dir, 'y.iso')]).json.errors?.[0]

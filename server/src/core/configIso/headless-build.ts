@@ -19,6 +19,7 @@ import {
 import { readSyslogAnswers } from '../syslog/syslog-answers.js';
 import type { ConfigIsoInput } from './config-iso-input.js';
 import type { LoadedConfigIso } from './read-config-iso.js';
+import { isoModesLostWarning } from './summarize-config.js';
 
 export interface HeadlessBuildOptions {
   answers: AnswersFile;
@@ -53,6 +54,7 @@ export async function prepareHeadlessBuild(options: HeadlessBuildOptions): Promi
       'serviceAccounts',
     );
 
+  if (imported?.modesLost) warnings.push(isoModesLostWarning());
   const certificate = await certificateFromAnswers(answers, imported, now, warnings);
   const database = readDatabaseAnswers(answers, { previousType: imported?.database.settings.type });
   if (!options.skipDatabaseTest) {

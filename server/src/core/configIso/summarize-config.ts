@@ -34,12 +34,7 @@ export function summarizeConfig(loaded: LoadedConfigIso, now: Date): ConfigIsoSu
       code: 'SERVICE_ACCOUNTS_EXPIRE_SOON',
       message: `The service-account secrets ${soon.map((a) => a.name).join(', ')} expire within 30 days (${soon[0]!.expiresAt.slice(0, 10)}). Rotate them with a soft reset soon.`,
     });
-  if (loaded.modesLost)
-    warnings.push({
-      code: 'ISO_MODES_LOST',
-      message:
-        'This copy of the ISO has lost its file modes: it was re-packed by a tool that drops or rewrites them (for example 7-Zip, or genisoimage -r or without -R), so a node mounting it would show its secrets to every user. Its contents are intact (every checksum and the MAC verify), so the deployment was recovered, and the next ISO you build here is written with the right modes. Do not give this copy to nodes: give them the next ISO, and keep that one as your backup.',
-    });
+  if (loaded.modesLost) warnings.push(isoModesLostWarning());
   return {
     formatVersion: manifest.formatVersion,
     toolVersion: manifest.toolVersion,
@@ -70,5 +65,17 @@ export function summarizeConfig(loaded: LoadedConfigIso, now: Date): ConfigIsoSu
       sha256: f.sha256,
     })),
     warnings,
+  };
+}
+
+/**
+ * An imported copy whose file modes were lost (see docs/iso-format.md, re-packed copies): said on the
+ * import page and by `build --import` alike.
+ */
+export function isoModesLostWarning(): { code: 'ISO_MODES_LOST'; message: string } {
+  return {
+    code: 'ISO_MODES_LOST',
+    message:
+      'This copy of the ISO has lost its file modes: it was re-packed by a tool that drops or rewrites them (for example 7-Zip, or genisoimage -r or without -R), so a node mounting it would show its secrets to every user. Its contents are intact (every checksum and the MAC verify), so the deployment was recovered, and the next ISO you build here is written with the right modes. Do not give this copy to nodes: give them the next ISO, and keep that one as your backup.',
   };
 }

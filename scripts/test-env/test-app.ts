@@ -38,3 +38,12 @@ export async function signInToTestApp(built: TestApp): Promise<string> {
   if (res.status !== 200) throw new Error(`sign-in refused: ${res.status} ${res.text}`);
   return String(res.headers['set-cookie']).split(';')[0]!;
 }
+
+/** Uploads ISO bytes to the import route as the ISO import page does (`query`: e.g. `?acceptEmptyDatabase=true`). */
+export function postIsoImport(agent: ReturnType<typeof request.agent>, bytes: Buffer, query = '') {
+  return agent
+    .post(`/api/deployment/import${query}`)
+    .set(CLIENT_HEADER, 'web')
+    .set('Content-Type', 'application/octet-stream')
+    .send(bytes);
+}

@@ -11,6 +11,7 @@ import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
 import { buildHeadlessDeployment } from '../../../../scripts/test-env/headless-deployment.js';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import { postIsoImport } from '../../../../scripts/test-env/test-app.js';
 import { readConfigIso } from '../../core/configIso/index.js';
 import { createApp } from '../app.js';
 import { createLogger } from '../logger.js';
@@ -69,12 +70,7 @@ describe('configuration ISO in the wizard', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const importIso = (agent: ReturnType<typeof request.agent>, bytes: Buffer) =>
-    agent
-      .post('/api/deployment/import')
-      .set(CLIENT_HEADER, 'web')
-      .set('Content-Type', 'application/octet-stream')
-      .send(bytes);
+  const importIso = postIsoImport;
 
   /** GET /api/iso/download with the body kept as bytes. */
   const downloadIso = (agent: ReturnType<typeof request.agent>) =>
@@ -392,12 +388,7 @@ describe('configuration ISO in the wizard', () => {
 
   it('refuses damaged and foreign files with the ISO code and the file at fault', async () => {
     const agent = await signedIn();
-    const send = (bytes: Buffer) =>
-      agent
-        .post('/api/deployment/import')
-        .set(CLIENT_HEADER, 'web')
-        .set('Content-Type', 'application/octet-stream')
-        .send(bytes);
+    const send = (bytes: Buffer) => importIso(agent, bytes);
     const loaded = await readConfigIso(gen1);
     const at = gen1.indexOf(loaded.certificate.chainPem.slice(30, 60));
     const damaged = Buffer.from(gen1);
@@ -557,12 +548,7 @@ describe('configuration ISO in the wizard', () => {
       expect((await agent.get('/api/deployment')).body.origin).toBeNull();
       expect(await tables()).toEqual([]);
 
-      const accepted = await agent
-        .post('/api/deployment/import?acceptEmptyDatabase=true')
-        .set(CLIENT_HEADER, 'web')
-        .set('Content-Type', 'application/octet-stream')
-        .send(iso)
-        .expect(200);
+      const accepted = await importIso(agent, iso, '?acceptEmptyDatabase=true').expect(200);
       expect(accepted.body).toMatchObject({
         origin: 'imported',
         emptyDatabaseAccepted: { code: 'ISO_DB_EMPTY', where, message: expect.stringMatching(/audit log/) },

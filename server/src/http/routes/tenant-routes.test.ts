@@ -12,6 +12,7 @@ import { buildHeadlessDeployment } from '../../../../scripts/test-env/headless-d
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
 import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
+import { postIsoImport } from '../../../../scripts/test-env/test-app.js';
 import { readConfigIso } from '../../core/configIso/index.js';
 import { createApp } from '../app.js';
 import { createLogger } from '../logger.js';
@@ -100,12 +101,7 @@ describe('tenant CMK management in the wizard', () => {
       databaseConfigured: false,
       masterKeySaved: false,
     });
-    await agent
-      .post('/api/deployment/import')
-      .set(CLIENT_HEADER, 'web')
-      .set('Content-Type', 'application/octet-stream')
-      .send(iso)
-      .expect(200);
+    await postIsoImport(agent, iso).expect(200);
     expect((await get('/tenants/availability')).body).toEqual({
       ok: true,
       databaseConfigured: true,
@@ -434,12 +430,7 @@ describe('tenant CMK management in the wizard', () => {
     expect(gone.body.errors[0]).toMatchObject({ code: 'NOT_FOUND' });
     expect(gone.body.errors[0].message).toMatch(/deployment this session no longer holds/);
     expect((await post(`/tenants/jobs/${run.id}/cancel`)).status).toBe(404);
-    await agent
-      .post('/api/deployment/import')
-      .set(CLIENT_HEADER, 'web')
-      .set('Content-Type', 'application/octet-stream')
-      .send(iso)
-      .expect(200);
+    await postIsoImport(agent, iso).expect(200);
     expect((await get(`/tenants/jobs/${run.id}`)).body).toMatchObject({ id: run.id, state: 'done' });
   });
 

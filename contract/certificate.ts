@@ -65,7 +65,15 @@ export const backupPkcs12RequestSchema = z.object({
 });
 export type BackupPkcs12Request = z.infer<typeof backupPkcs12RequestSchema>;
 
-export type CertificateWarningCode = 'CERT_EXPIRES_SOON' | 'CERT_CN_NOT_IN_SAN' | 'CERT_PRIVATE_ROOT';
+/**
+ * Warnings: shown, acknowledged, and the admin may continue. CERT_INTERMEDIATE_FETCHED: the file
+ * lacked an intermediate that hds-setup downloaded from the certificate's caIssuers URL.
+ */
+export type CertificateWarningCode =
+  | 'CERT_EXPIRES_SOON'
+  | 'CERT_CN_NOT_IN_SAN'
+  | 'CERT_INTERMEDIATE_FETCHED'
+  | 'CERT_PRIVATE_ROOT';
 
 export interface CertificateWarning {
   code: CertificateWarningCode;
@@ -85,6 +93,8 @@ export interface ChainCertificate {
   trust?: 'public' | 'private';
   /** The root was taken from the trust store because the file did not include it. */
   addedFromTrustStore?: boolean;
+  /** An intermediate the file lacked, downloaded from this caIssuers URL. */
+  fetchedFrom?: string;
 }
 
 /** The non-secret facts of an accepted certificate. */

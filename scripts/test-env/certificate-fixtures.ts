@@ -27,6 +27,8 @@ export interface LeafOptions {
   digest?: 'sha256' | 'sha1';
   /** A subject without a CN (only O=). */
   noCn?: boolean;
+  /** Authority Information Access caIssuers URLs: where a client may download the intermediate. */
+  caIssuers?: string[];
 }
 
 export class TestPki {
@@ -118,10 +120,14 @@ export class TestPki {
   }
 
   /** Signs a CSR (e.g. one hds-setup made) with the intermediate CA, like a CA would. */
-  signCsr(csrPem: string, sans: string[] = []): IssuedLeaf {
+  signCsr(
+    csrPem: string,
+    sans: string[] = [],
+    { caIssuers }: Pick<LeafOptions, 'caIssuers'> = {},
+  ): IssuedLeaf {
     const name = `csr${++this.counter}`;
     this.write(`${name}.csr`, csrPem);
-    return this.sign(name, `${name}.csr`, { sans, cnInSan: false });
+    return this.sign(name, `${name}.csr`, { sans, cnInSan: false, ...(caIssuers ? { caIssuers } : {}) });
   }
 
   private sign(name: string, csr: string, options: LeafOptions): IssuedLeaf {
@@ -129,7 +135,7 @@ export class TestPki {
     const sans = [...(options.noCn || options.cnInSan === false ? [] : [cn]), ...(options.sans ?? [])];
     this.write(
       `${name}.ext`,
-      `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n${sans.length ? `subjectAltName=${sans.map((s) => `DNS:${s}`).join(',')}\n` : ''}`,
+      `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n${sans.length ? `subjectAltName=${sans.map((s) => `DNS:${s}`).join(',')}\n` : ''}${options.caIssuers?.length ? `authorityInfoAccess=${options.caIssuers.map((u) => `caIssuers;URI:${u}`).join(',')}\n` : ''}`,
     );
     this.openssl([
       'x509',

@@ -18,6 +18,10 @@ export async function main(argv: string[]): Promise<number> {
       writeErr: (s) => process.stderr.write(s),
     });
   for (const register of commands) register(program, (code) => (exitCode = code));
+  // `cert check`, `cert assemble` and `build` may download a missing intermediate: through the
+  // admin's proxy, as the wizard does. global-agent loads only when a proxy is configured.
+  if (process.env.GLOBAL_AGENT_HTTP_PROXY || process.env.GLOBAL_AGENT_HTTPS_PROXY)
+    (await import('../http/outbound-proxy.js')).enableOutboundProxy();
   for (const c of program.commands) c.exitOverride();
   try {
     if (argv.length === 0) {

@@ -218,7 +218,7 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
               throw unreadableKey(opts.key, keyPem);
             }
             const chainPem = opts.chain.map((path) => chainText(readInput(path, 'chain'))).join('\n');
-            const result = completeCsr(keyPem, chainPem, {
+            const result = await completeCsr(keyPem, chainPem, {
               trustRoots: (opts.trustRoot ?? []).map((path) => readInput(path, 'trustRoot').toString('utf8')),
               ...(opts.previousCn ? { previousCn: opts.previousCn } : {}),
               fields: { file: 'chain' },
@@ -390,7 +390,7 @@ function describe(s: CertificateSummary): string {
     '  Chain:',
     ...s.chain.map(
       (c) =>
-        `    ${c.role.padEnd(12)} ${c.subject}  [${c.signatureAlgorithm}, until ${c.notAfter.slice(0, 10)}${c.trust ? `, ${c.trust === 'public' ? 'publicly trusted' : 'private root'}` : ''}]`,
+        `    ${c.role.padEnd(12)} ${c.subject}  [${c.signatureAlgorithm}, until ${c.notAfter.slice(0, 10)}${c.trust ? `, ${c.trust === 'public' ? 'publicly trusted' : 'private root'}` : ''}${c.fetchedFrom ? `, downloaded from ${c.fetchedFrom}` : ''}]`,
     ),
   ];
   return lines.join('\n');

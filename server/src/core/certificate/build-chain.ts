@@ -1,5 +1,6 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { CertificateFacts } from './certificate-facts.js';
+import type { FetchedIssuer, IssuerFetcher } from './issuer-fetcher.js';
 import type { TrustKind, TrustStore } from './trust-store.js';
 
 export interface BuiltChain {
@@ -8,6 +9,8 @@ export interface BuiltChain {
   trust: TrustKind;
   /** The root came from the trust store, not from the admin's file. */
   rootAddedFromStore: boolean;
+  /** Intermediates the file lacked, downloaded from their caIssuers URL; in `certificates` too. */
+  fetched: FetchedIssuer[];
 }
 
 const MAX_DEPTH = 10;
@@ -16,14 +19,25 @@ const MAX_DEPTH = 10;
  * Orders the chain from the leaf up: issuers are found by name, then confirmed by signature
  * (`verify(issuer.publicKey)`; a name match alone proves nothing). The trust store is asked
  * first, so a chain that carries a cross-signed copy of a root still ends at the trusted one.
+ * An issuer neither the file nor the store holds is downloaded from the child's caIssuers URL
+ * when a fetcher is given, and used only if its signature on the child checks out.
  */
-export function buildChain(
+export async function buildChain(
   leaf: CertificateFacts,
   pool: CertificateFacts[],
   trust: TrustStore,
   field: string,
-): BuiltChain {
+  fetcher?: IssuerFetcher,
+): Promise<BuiltChain> {
   const path: CertificateFacts[] = [leaf];
+  const candidates = [...pool];
+  const fetched: FetchedIssuer[] = [];
+  const done = (certificates: CertificateFacts[], kind: TrustKind, rootAddedFromStore: boolean) => ({
+    certificates,
+    trust: kind,
+    rootAddedFromStore,
+    fetched,
+  });
   let current = leaf;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const kind = trust.kindOf(current);
@@ -39,11 +53,21 @@ export function buildChain(
           : `The chain ends at the root "${current.subject}", which is not a publicly trusted CA (it is not in Mozilla's root list). Use a certificate from a public CA; a private CA works only if you add its root and acknowledge that it is not publicly trusted.`,
         field,
       );
-    const issuer = pool.find((c) => !path.some((p) => same(p, c)) && signedBy(current, c));
+    const isIssuer = (c: CertificateFacts) => !path.some((p) => same(p, c)) && signedBy(current, c);
+    let issuer = candidates.find(isIssuer);
+    let account = '';
+    if (!issuer && fetcher) {
+      const search = await fetcher.fetchIssuerOf(current, isIssuer);
+      candidates.push(...search.others);
+      if (search.found) {
+        issuer = search.found.certificate;
+        fetched.push(search.found);
+      } else account = ` ${search.account}`;
+    }
     if (!issuer)
       throw new HdsError(
         'CERT_CHAIN_INCOMPLETE',
-        `The chain stops at "${current.subject}": the certificate of its issuer "${oneLine(current.x509.issuer)}" is missing. Include the CA bundle (every intermediate certificate) when you export the PKCS12 — for example openssl pkcs12 -export -certfile ca-bundle.pem — or paste it with your certificate. If that issuer is your organisation's own root CA, add it as a private root CA instead (wizard: "Use a private root CA"; CLI: --trust-root, or trustRoots in the answers file).`,
+        `The chain stops at "${current.subject}": the certificate of its issuer "${oneLine(current.x509.issuer)}" is missing.${account} Include the CA bundle (every intermediate certificate) when you export the PKCS12 — for example openssl pkcs12 -export -certfile ca-bundle.pem — or paste it with your certificate. If that issuer is your organisation's own root CA, add it as a private root CA instead (wizard: "Use a private root CA"; CLI: --trust-root, or trustRoots in the answers file).`,
         field,
       );
     path.push(issuer);
@@ -54,10 +78,6 @@ export function buildChain(
     `The chain is longer than ${MAX_DEPTH} certificates without reaching a trusted root. Export the file with only your certificate and its CA chain.`,
     field,
   );
-}
-
-function done(certificates: CertificateFacts[], trust: TrustKind, rootAddedFromStore: boolean): BuiltChain {
-  return { certificates, trust, rootAddedFromStore };
 }
 
 function signedBy(child: CertificateFacts, issuer: CertificateFacts): boolean {

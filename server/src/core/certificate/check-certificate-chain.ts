@@ -8,6 +8,12 @@ import { checkKeyStrength, describeKey } from './check-key-strength.js';
 import { checkSignatures } from './check-signatures.js';
 import { checkValidity } from './check-validity.js';
 import { findLeaf } from './find-leaf.js';
+import {
+  type FetchedIssuer,
+  ISSUER_FETCH_LIMITS,
+  IssuerFetcher,
+  type IssuerFetchLimits,
+} from './issuer-fetcher.js';
 import { readPemCertificates } from './read-pem.js';
 import { publicRoots, TrustStore } from './trust-store.js';
 
@@ -19,6 +25,12 @@ export interface CertificateCheckOptions {
   now?: Date;
   /** Which input the errors concern (the page shows them beside it). */
   fields?: { file?: string; password?: string; trustRoot?: string };
+  /**
+   * Downloading missing intermediates from their caIssuers URL: on by default with
+   * ISSUER_FETCH_LIMITS; `false` for a keystore hds-setup made itself (an ISO import), which
+   * holds its full chain and must open offline.
+   */
+  issuerFetch?: Partial<IssuerFetchLimits> | false;
 }
 
 /** A usable certificate: what the page shows, plus the normalized key and chain for the PKCS12. */
@@ -32,13 +44,14 @@ export interface CertificateCheckResult {
 
 /**
  * The certificate rules of the deployment guide, as one pipeline: find the leaf, build the chain
- * to a trusted root, then every rule. All problems are reported at once.
+ * to a trusted root (downloading a missing intermediate if need be), then every rule. All
+ * problems are reported at once.
  */
-export function checkCertificateChain(
+export async function checkCertificateChain(
   keys: KeyObject[],
   certificates: CertificateFacts[],
   options: CertificateCheckOptions,
-): CertificateCheckResult {
+): Promise<CertificateCheckResult> {
   const field = options.fields?.file ?? 'p12';
   const now = options.now ?? new Date();
   const privateRoots = (options.trustRoots ?? []).flatMap((pem) =>
@@ -53,7 +66,11 @@ export function checkCertificateChain(
   errors.push(...name.errors);
   let built: BuiltChain | undefined;
   try {
-    built = buildChain(leaf, certificates, trust, field);
+    const fetcher =
+      options.issuerFetch === false
+        ? undefined
+        : new IssuerFetcher({ ...ISSUER_FETCH_LIMITS, ...options.issuerFetch });
+    built = await buildChain(leaf, certificates, trust, field, fetcher);
   } catch (error) {
     if (!(error instanceof HdsError)) throw error;
     errors.push(error);
@@ -67,6 +84,7 @@ export function checkCertificateChain(
 
   const result = built!;
   warnings.push(...validity.warnings, ...name.warnings);
+  if (result.fetched.length > 0) warnings.push(intermediateFetched(result.fetched));
   if (result.trust === 'private')
     warnings.push({
       code: 'CERT_PRIVATE_ROOT',
@@ -77,6 +95,19 @@ export function checkCertificateChain(
     warnings,
     key,
     chain: chain.map((c) => c.x509),
+  };
+}
+
+function fetchedFrom(built: BuiltChain, cert: CertificateFacts): { fetchedFrom?: string } {
+  const fetched = built.fetched.find((f) => f.certificate === cert);
+  return fetched ? { fetchedFrom: fetched.url } : {};
+}
+
+function intermediateFetched(fetched: FetchedIssuer[]): CertificateWarning {
+  const list = fetched.map((f) => `"${f.certificate.subject}" from ${f.url}`).join(' and ');
+  return {
+    code: 'CERT_INTERMEDIATE_FETCHED',
+    message: `The file lacked ${fetched.length === 1 ? 'an intermediate CA certificate' : 'intermediate CA certificates'}: hds-setup downloaded ${list} (the address your certificate names), checked ${fetched.length === 1 ? 'its signature' : 'their signatures'}, and added ${fetched.length === 1 ? 'it' : 'them'} to the chain the key servers send. Next time, include the full chain: export the PKCS12 with every intermediate (openssl pkcs12 -export … -certfile ca-bundle.pem), or paste the CA bundle with your certificate.`,
   };
 }
 
@@ -105,6 +136,7 @@ function summarize(key: KeyObject, built: BuiltChain, now: Date): CertificateSum
       role: index === 0 ? 'leaf' : index === last ? 'root' : 'intermediate',
       ...(index === last ? { trust: built.trust } : {}),
       ...(index === last && built.rootAddedFromStore ? { addedFromTrustStore: true } : {}),
+      ...fetchedFrom(built, cert),
     })),
     trust: built.trust,
   };

@@ -254,7 +254,7 @@ describe('key + CSR, then the PKCS12 hds-setup assembles', () => {
 
       const issued = pki.signCsr(created.csrPem, ['kms.example.org']);
       // Any order: root, leaf, intermediate.
-      const result = completeCsr(
+      const result = await completeCsr(
         created.privateKeyPem,
         pki.rootPem + issued.certPem + pki.intermediatePem,
         trust,
@@ -288,14 +288,14 @@ describe('key + CSR, then the PKCS12 hds-setup assembles', () => {
     },
   );
 
-  it('the CA reply must belong to the request’s key', () => {
+  it('the CA reply must belong to the request’s key', async () => {
     const created = createCsr({ cn: 'kms.example.org', keyType: 'ec-p256' });
-    expect(() => completeCsr(created.privateKeyPem, good.certPem + pki.intermediatePem, trust)).toThrow(
-      expect.objectContaining({ code: 'P12_KEY_MISMATCH', field: 'chainPem' }),
-    );
+    await expect(
+      completeCsr(created.privateKeyPem, good.certPem + pki.intermediatePem, trust),
+    ).rejects.toThrow(expect.objectContaining({ code: 'P12_KEY_MISMATCH', field: 'chainPem' }));
   });
 
-  it('refuses wildcard and changed CNs, and a private key pasted as the chain', () => {
+  it('refuses wildcard and changed CNs, and a private key pasted as the chain', async () => {
     expect(() => createCsr({ cn: '*.example.org' })).toThrow(
       expect.objectContaining({ code: 'CERT_WILDCARD_CN', field: 'cn' }),
     );
@@ -303,7 +303,7 @@ describe('key + CSR, then the PKCS12 hds-setup assembles', () => {
       expect.objectContaining({ code: 'CERT_CN_CHANGED' }),
     );
     const created = createCsr({ cn: 'kms.example.org', keyType: 'ec-p256' });
-    expect(() => completeCsr(created.privateKeyPem, created.privateKeyPem.toString())).toThrow(
+    await expect(completeCsr(created.privateKeyPem, created.privateKeyPem.toString())).rejects.toThrow(
       expect.objectContaining({ code: 'CERT_PEM_INVALID' }),
     );
   });

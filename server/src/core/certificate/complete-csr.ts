@@ -11,16 +11,16 @@ import { readPemCertificates } from './read-pem.js';
  * The second half of the CSR flow: the CA's PEM reply (leaf and chain, any order) is checked
  * against the key hds-setup made, with the same rules as an uploaded PKCS12.
  */
-export function completeCsr(
+export async function completeCsr(
   privateKeyPem: Buffer,
   chainPem: string,
   options: CertificateCheckOptions = {},
-): CertificateCheckResult {
+): Promise<CertificateCheckResult> {
   const field = options.fields?.file ?? 'chainPem';
   const certificates = readPemCertificates(chainPem, field, "The CA's certificate chain");
   const key = createPrivateKey({ key: privateKeyPem, format: 'pem' });
   try {
-    return checkCertificateChain([key], certificates, {
+    return await checkCertificateChain([key], certificates, {
       ...options,
       fields: { ...options.fields, file: field },
     });

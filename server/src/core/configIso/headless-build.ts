@@ -126,6 +126,8 @@ async function certificateFromAnswers(
       trustRoots: roots,
       previousCn,
       now,
+      // The keystore hds-setup wrote holds the full chain: reusing it never goes to the network.
+      issuerFetch: false,
     });
     warnings.push(...result.warnings);
     return {

@@ -105,6 +105,8 @@ async function importCertificate(state: WizardState, loaded: LoadedConfigIso, no
       trustRoots: selfSigned,
       previousCn: loaded.config.certificate.commonName,
       now,
+      // The keystore hds-setup wrote holds the full chain: an import never goes to the network.
+      issuerFetch: false,
     });
     state.set('certificate', {
       source: 'imported',

@@ -128,7 +128,7 @@ export const certificateRoutes: RouteModule = (router: Router, { state, now }) =
     res.json(body);
   });
 
-  router.put('/certificate/chain', jsonBody('512kb'), (req, res) => {
+  router.put('/certificate/chain', jsonBody('512kb'), async (req, res) => {
     const request = parseInput(completeCsrRequestSchema, req.body);
     const pending = state.get('certificateRequest');
     if (!pending)
@@ -138,7 +138,7 @@ export const certificateRoutes: RouteModule = (router: Router, { state, now }) =
         'chainPem',
       );
     const cn = previousCn();
-    const result = completeCsr(pending.privateKeyPem, request.chainPem, {
+    const result = await completeCsr(pending.privateKeyPem, request.chainPem, {
       ...trustOptions(request),
       ...(cn ? { previousCn: cn } : {}),
       now: now(),

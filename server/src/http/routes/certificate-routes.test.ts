@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
+import { startCaIssuerServer } from '../../../../scripts/test-env/ca-issuer-server.js';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
 import { checkPkcs12 } from '../../core/certificate/index.js';
 import { createApp } from '../app.js';
@@ -151,5 +152,58 @@ describe('key + CSR flow and the backup download', () => {
       trustRoots: [pki.rootPem],
     });
     expect(opened.summary.fingerprintSha256).toBe(done.body.summary.fingerprintSha256);
+  });
+});
+
+describe('a PKCS12 without its intermediate, whose leaf names where to download it (AIA caIssuers)', () => {
+  it('is accepted with CERT_INTERMEDIATE_FETCHED, and the nodes get the full chain; a 404 is CERT_CHAIN_INCOMPLETE saying so', async () => {
+    const site = await startCaIssuerServer({
+      '/ca/issuing.der': new X509Certificate(pki.intermediatePem).raw,
+    });
+    try {
+      const upload = (path: string) => ({
+        p12: pki
+          .pkcs12(pki.issueLeaf({ caIssuers: [`${site.base}${path}`] }), PASSWORD, { chain: [] })
+          .toString('base64'),
+        password: PASSWORD,
+        trustRoot: pki.rootPem,
+        acknowledgePrivateRoot: true,
+      });
+      const ok = await put('/certificate/pkcs12', upload('/ca/issuing.der'));
+      expect(ok.status).toBe(200);
+      expect(ok.body.warnings.map((w: { code: string }) => w.code)).toEqual([
+        'CERT_INTERMEDIATE_FETCHED',
+        'CERT_PRIVATE_ROOT',
+      ]);
+      expect(ok.body.warnings[0].message).toContain(
+        `downloaded "CN=HDS Test Issuing CA, O=HDS Tests" from ${site.base}/ca/issuing.der`,
+      );
+      expect(ok.body.summary.chain[1]).toMatchObject({
+        role: 'intermediate',
+        fetchedFrom: `${site.base}/ca/issuing.der`,
+      });
+      expect(site.requests.map((r) => r.path)).toEqual(['/ca/issuing.der']);
+
+      // What the ISO is built from: kms-chain.pem and the keystore both carry the intermediate.
+      const section = built.state.get('certificate')!;
+      expect(section.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+      expect(section.chainPem).toContain(pki.intermediatePem.trim());
+      const offline = await checkPkcs12(section.pkcs12, section.pkcs12Password, {
+        trustRoots: [pki.rootPem],
+        issuerFetch: false,
+      });
+      expect(offline.summary.chain).toHaveLength(3);
+
+      const refused = await put('/certificate/pkcs12', upload('/ca/moved.der'));
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ code: 'CERT_CHAIN_INCOMPLETE', field: 'p12' }),
+      ]);
+      expect(refused.body.errors[0].message).toContain(
+        `hds-setup tried to fetch it from ${site.base}/ca/moved.der: HTTP 404 Not Found.`,
+      );
+    } finally {
+      await site.close();
+    }
   });
 });

@@ -10,20 +10,27 @@ import { createTestCa, issueServerCert, type TestCa } from '../../../../scripts/
 import { connectPostgres, runDatabaseLiveTest, validateDatabaseSettings } from './index.js';
 
 // Real PostgreSQL 15 servers: one with TLS (certificate for DNS:localhost only, so 127.0.0.1 is a
-// host-name mismatch), one without TLS. Started once for the file.
+// host-name mismatch), one with TLS for IP:127.0.0.1 only (so the name localhost is the mismatch),
+// one without TLS. Started once for the file.
 const PASSWORD = 'Owner-pass-7f3a9c';
 const READER_PASSWORD = 'Reader-pass-2b8e1d';
 let ca: TestCa;
 let otherCa: TestCa;
 let tlsServer: PostgresServer;
 let plainServer: PostgresServer;
+let ipOnlyServer: PostgresServer;
 
 beforeAll(async () => {
   ca = createTestCa('HDS Test Database Root');
   otherCa = createTestCa('Some Other Root');
   const cert = issueServerCert(ca, 'db', { dnsNames: ['localhost'] });
-  [tlsServer, plainServer] = await Promise.all([startPostgres({ tls: cert }), startPostgres()]);
-  for (const server of [tlsServer, plainServer]) {
+  const ipCert = issueServerCert(ca, 'db-ip', { ips: ['127.0.0.1'] });
+  [tlsServer, plainServer, ipOnlyServer] = await Promise.all([
+    startPostgres({ tls: cert }),
+    startPostgres(),
+    startPostgres({ tls: ipCert }),
+  ]);
+  for (const server of [tlsServer, plainServer, ipOnlyServer]) {
     await server.sql(`CREATE ROLE hds LOGIN PASSWORD '${PASSWORD}'`);
     await server.sql(`CREATE ROLE reader LOGIN PASSWORD '${READER_PASSWORD}'`);
     await server.sql('CREATE DATABASE hds_keys OWNER hds');
@@ -31,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([tlsServer?.stop(), plainServer?.stop()]);
+  await Promise.all([tlsServer?.stop(), plainServer?.stop(), ipOnlyServer?.stop()]);
 });
 
 function settings(overrides: Partial<DatabaseSettingsInput> = {}, server = tlsServer) {
@@ -132,6 +139,31 @@ describe('live test names exactly what failed', () => {
     expect(e.message).toContain('DNS:localhost');
     expect(e.message).toContain('"127.0.0.1"');
     expect(e.field).toBe('database.hosts.0');
+  });
+
+  it('DB_TLS_HOSTNAME: a host name that the certificate does not name (names both), never DB_TLS_UNTRUSTED', async () => {
+    // The name is checked only after the signer: a name mismatch is not a wrong root CA.
+    const e = await failure(
+      runDatabaseLiveTest(
+        settings({ tlsMode: 'verify-full', hosts: [`localhost:${ipOnlyServer.port}`] }),
+        pw(),
+        ca.certPem,
+      ),
+    );
+    expect(e.code).toBe('DB_TLS_HOSTNAME');
+    expect(e.message).toContain('IP:127.0.0.1');
+    expect(e.message).toContain('"localhost"');
+    expect(e.field).toBe('database.hosts.0');
+  });
+
+  it('verify-ca accepts a certificate whose names do not include the host name entered', async () => {
+    const result = await runDatabaseLiveTest(
+      settings({ tlsMode: 'verify-ca', hosts: [`localhost:${ipOnlyServer.port}`] }),
+      pw(),
+      ca.certPem,
+    );
+    expect(result.ok).toBe(true);
+    expect(result.tls.certificateSubject).toBe('CN=127.0.0.1');
   });
 
   it('DB_AUTH_FAILED: wrong password', async () => {

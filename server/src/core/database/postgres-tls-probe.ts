@@ -9,7 +9,7 @@ export interface TlsProbe {
   protocol?: string;
   cipher?: string;
   peer?: X509Certificate;
-  /** Whether the chain leads to the given root CA (Node's verdict, the same pg applies). */
+  /** Whether the chain leads to the given root CA (Node's verdict on the signer; not the host name). */
   authorized?: boolean;
   authorizationError?: string;
 }
@@ -59,6 +59,10 @@ export function probePostgresTls(
         socket,
         servername: isIP(host.host) ? undefined : host.host,
         rejectUnauthorized: false,
+        // `authorized` must be the signer's verdict alone: Node would also fold its host-name check
+        // into it, and a name mismatch would read as a wrong root (and fail verify-ca, which accepts
+        // any name). checkTls judges the name itself, for verify-full only.
+        checkServerIdentity: () => undefined,
         ...(rootCaPem ? { ca: rootCaPem } : {}),
       });
       tls.once('error', fail);

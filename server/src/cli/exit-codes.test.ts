@@ -156,6 +156,7 @@ describe('every command, a wrong command line', () => {
       [['build', '--out', at('out.iso')]],
       [['build', '--answers', at('a.yaml'), '--out', at('out.iso'), '--service-accounts', 'sometimes']],
       [['build', '--answers', at('a.yaml'), '--out', at('out.iso'), '--accept-empty-database']],
+      [['build', '--answers', at('a.yaml'), '--out', at('out.iso'), '--service-accounts', 'soft']],
       [['cert', 'check', at('x.p12')]],
       [['cert', 'check', at('x.p12'), '--password-file', at('pass.txt'), '--password-env', 'HOME']],
       [['cert', 'check', at('x.p12'), '--answers', at('a.yaml')]],

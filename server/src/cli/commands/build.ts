@@ -45,6 +45,10 @@ export const registerBuild: RegisterCommand = (program: Command, setExit) => {
         !(ROTATION_MODES as readonly string[]).includes(opts.serviceAccounts)
       )
         throw new UsageError(`--service-accounts must be keep, soft or hard, not "${opts.serviceAccounts}".`);
+      if (opts.serviceAccounts !== undefined && !opts.import)
+        throw new UsageError(
+          '--service-accounts goes with --import <current.iso> (a rotation); a new deployment always gets new secrets.',
+        );
       if (opts.acceptEmptyDatabase && !opts.import)
         throw new UsageError(
           '--accept-empty-database goes with --import (a new deployment may always use an empty database).',

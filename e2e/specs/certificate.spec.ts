@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaIssuerServer } from '../../scripts/test-env/ca-issuer-server.js';
 import { TestPki } from '../../scripts/test-env/certificate-fixtures.js';
 import {
   browserStorageDump,
@@ -59,6 +60,30 @@ describe('Certificate page', () => {
     expect(await browserStorageDump(cert.page)).not.toContain(PASSWORD);
     expect(wizard.output()).not.toContain(PASSWORD);
     await cert.page.context().close();
+  });
+
+  it('a PKCS12 without its intermediate: the downloaded one is marked in the chain, with its warning to acknowledge', async () => {
+    const site = await startCaIssuerServer({ '/issuing-ca.pem': Buffer.from(pki.intermediatePem) });
+    try {
+      const cert = await openCertificatePage();
+      const leaf = pki.issueLeaf({ caIssuers: [`${site.base}/issuing-ca.pem`] });
+      await cert.uploadPkcs12(pki.pkcs12(leaf, PASSWORD, { chain: [] }), PASSWORD, pki.rootPem);
+      await cert.details.waitFor();
+      const details = (await cert.details.textContent()) ?? '';
+      const downloaded = cert.details.getByRole('row').filter({ hasText: 'intermediate' });
+      expect(await downloaded.getByText('downloaded', { exact: true }).count()).toBe(1);
+      expect(details).toContain(`from ${site.base}/issuing-ca.pem, not from your file`);
+      const warning = cert.page.getByRole('listitem').filter({ hasText: 'CERT_INTERMEDIATE_FETCHED' });
+      expect(await warning.textContent()).toContain(
+        `hds-setup downloaded "CN=HDS Test Issuing CA, O=HDS Tests" from ${site.base}/issuing-ca.pem`,
+      );
+      expect(await cert.status.textContent()).toMatch(/^Certificate needs your acknowledgment/);
+      await cert.acknowledgeWarnings();
+      await expect(cert.continueButton().isEnabled()).resolves.toBe(true);
+      await cert.page.context().close();
+    } finally {
+      await site.close();
+    }
   });
 
   it('the error summary takes the focus and each of its items moves the focus to its field', async () => {

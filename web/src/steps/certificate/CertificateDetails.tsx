@@ -46,6 +46,14 @@ export function CertificateDetails({ summary }: { summary: CertificateSummary })
             <tr key={c.fingerprintSha256}>
               <td>
                 {c.subject} <span className="badge badge-neutral">{c.role}</span>
+                {c.fetchedFrom && (
+                  <>
+                    {' '}
+                    <span className="badge badge-warning">downloaded</span>
+                    <br />
+                    <small>from {c.fetchedFrom}, not from your file</small>
+                  </>
+                )}
               </td>
               <td>{c.issuer}</td>
               <td>

@@ -128,6 +128,27 @@ describe('hds-setup iso', () => {
       code: 'INVALID_INPUT',
       message: /--date "soon"/,
     });
+    // Dates JavaScript would roll over or that ISO 9660 cannot record are malformed too, not silently moved.
+    for (const [date, why] of [
+      ['2024-02-30', /not a calendar date \(02\/2024 has 29 days\)/],
+      ['2023-13-01T00:00:00Z', /not a calendar date/],
+      ['2024-05-06T24:30:00Z', /not a time of day/],
+      ['1850-01-01', /outside 1900–2155/],
+    ] as const) {
+      const run = await cli(
+        'iso',
+        'create',
+        join(work, 'tree'),
+        '-o',
+        join(work, 'v.iso'),
+        '--date',
+        date,
+        '--json',
+      );
+      expect(run.code, date).toBe(2);
+      expect(json(run.stdout).errors?.[0]).toMatchObject({ code: 'INVALID_INPUT', message: why });
+    }
+    await expect(lstat(join(work, 'v.iso'))).rejects.toThrow();
 
     const withLink = join(work, 'with-link');
     await mkdir(withLink);

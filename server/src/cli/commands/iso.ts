@@ -122,10 +122,35 @@ export const registerIso: RegisterCommand = (program: Command, setExit) => {
 /** The volume id is d-characters (ECMA-119 7.4.1, 8.4.6): checked here so a typo is a usage error. */
 const VOLUME_ID = /^[A-Z0-9_]{1,32}$/;
 
+/** ISO 8601 as the help shows it: a date, optionally a time (seconds, fraction) and a zone. */
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** The years an ISO 9660 directory record can hold (ECMA-119 9.1.5: years since 1900 in one byte). */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2155;
+
+/**
+ * A malformed --date is a usage error. JavaScript's Date would roll an impossible day over
+ * (2024-02-30 → March 1) and so build an image with a date nobody asked for: each part is checked.
+ */
 function parseDate(text: string): Date {
-  const date = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime()))
-    throw new UsageError(`--date "${text}" is not an ISO-8601 date; write it like 2024-05-06T07:08:09Z.`);
+  const usage = (why: string) =>
+    new UsageError(`--date "${text}" ${why}; write it like 2024-05-06T07:08:09Z.`);
+  const parts = ISO_DATE.exec(text.trim());
+  if (!parts) throw usage('is not an ISO-8601 date');
+  const [year, month, day, hour = 0, minute = 0, second = 0] = parts
+    .slice(1, 7)
+    .map((p) => (p === undefined ? undefined : Number(p))) as number[];
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth)
+    throw usage(`is not a calendar date (${String(month).padStart(2, '0')}/${year} has ${daysInMonth} days)`);
+  if (hour > 23 || minute > 59 || second > 59) throw usage('is not a time of day (00:00:00 to 23:59:59)');
+  const date = new Date(text.trim());
+  if (Number.isNaN(date.getTime())) throw usage('is not an ISO-8601 date');
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < FIRST_YEAR || utcYear > LAST_YEAR)
+    throw usage(`is outside ${FIRST_YEAR}–${LAST_YEAR}, the years an ISO 9660 image can record`);
   return date;
 }
 

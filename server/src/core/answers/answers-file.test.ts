@@ -90,6 +90,22 @@ describe('answers file: nothing unknown or inline goes unnoticed', () => {
     ]);
   });
 
+  it('names the keys as the file writes them: tls (not tlsMode), account (not username)', () => {
+    expect(refusalsOf(() => readDatabaseAnswers(load(`${DATABASE}  tls: sslmode\n`)))).toEqual([
+      {
+        code: 'INVALID_INPUT',
+        field: 'database.tls',
+        message: 'The TLS mode is prefer, require, verify-ca or verify-full.',
+      },
+    ]);
+    const windows = DATABASE.replace('postgresql', 'sqlserver')
+      .replace('username: hds', 'auth: windows\n  account: hds\n  kdc: dc1.example.org')
+      .replace('db1.example.org:5432', 'db1.example.org:1433');
+    expect(refusalsOf(() => readDatabaseAnswers(load(windows)))).toMatchObject([
+      { code: 'INVALID_INPUT', field: 'database.account' },
+    ]);
+  });
+
   it('a value YAML read as a number, true/false or nothing says to quote it; other wrong types name the type', () => {
     const refusal = (yaml: string) => refusalsOf(() => readDatabaseAnswers(load(yaml)));
     expect(refusal(DATABASE.replace('name: hds_keys', 'name: 5432'))).toEqual([

@@ -1,5 +1,5 @@
 import type { DatabaseSettings } from '../../../../contract/database.js';
-import { HdsError } from '../../../../contract/hds-error.js';
+import { HdsError, HdsErrors } from '../../../../contract/hds-error.js';
 import { AnswersFile } from '../answers/answers-file.js';
 import { type DatabaseRootCa, validateDatabaseRootCa } from './database-root-ca.js';
 import { type DatabaseValidationOptions, validateDatabaseSettings } from './validate-database-settings.js';
@@ -43,7 +43,16 @@ export function readDatabaseAnswers(
       );
     input.username = account;
   }
-  const settings = validateDatabaseSettings(input, { ...options, source: 'answers-file' });
+  // Errors name the keys as the file writes them (`tls:`, `account:`), not the contract's names.
+  const renames: Record<string, string> = {};
+  if (tls !== undefined) renames['database.tlsMode'] = 'database.tls';
+  if (account !== undefined) renames['database.username'] = 'database.account';
+  let settings: DatabaseSettings;
+  try {
+    settings = validateDatabaseSettings(input, { ...options, source: 'answers-file' });
+  } catch (error) {
+    throw inAnswersWords(error, renames);
+  }
   const secret = answers.readSecret({ passwordFile, passwordEnv, password }, 'password', 'database');
   if (secret.length === 0)
     throw typeof passwordEnv === 'string'
@@ -62,4 +71,15 @@ export function readDatabaseAnswers(
   const pem =
     typeof rootCa === 'string' ? answers.readFile(rootCa, 'database.rootCa').toString('utf8') : undefined;
   return { settings, password: secret, rootCa: validateDatabaseRootCa(settings, pem) };
+}
+
+/** The same refusal with its field (and the field's name in the message) as the answers file spells it. */
+function inAnswersWords(error: unknown, renames: Record<string, string>): unknown {
+  const rename = (e: HdsError): HdsError => {
+    const to = e.field === undefined ? undefined : renames[e.field];
+    return to ? new HdsError(e.code, e.message.split(e.field!).join(to), to) : e;
+  };
+  if (error instanceof HdsError) return rename(error);
+  if (error instanceof HdsErrors) return new HdsErrors(error.errors.map(rename));
+  return error;
 }

@@ -179,14 +179,26 @@ export interface AddTenantsResult {
   listedUnderOtherName: AlreadyListedTenant[];
 }
 
-export interface ImportTenantsResponse extends AddTenantsResult {
+/**
+ * Every change to a tenant is also sent to the syslog server as an audit line, after it committed:
+ * a line that could not be sent is a warning here (the change stands; the key database's audit log
+ * has it).
+ */
+export interface TenantAuditWarnings {
+  warnings: string[];
+}
+
+export interface ImportTenantsResponse extends AddTenantsResult, TenantAuditWarnings {
   ok: true;
 }
 
 /** POST /api/tenants: the new list, and the notice if the org had a CMK revoked before. */
-export interface AddTenantResponse extends TenantListResponse {
+export interface AddTenantResponse extends TenantListResponse, TenantAuditWarnings {
   previouslyRevoked?: PreviouslyRevokedTenant;
 }
+
+/** POST /api/tenants/:orgId/remove: the new list. */
+export interface RemoveTenantResponse extends TenantListResponse, TenantAuditWarnings {}
 
 /** What the CLI and the wizard say after a removed tenant is restored. */
 export function restoredNotice(t: TenantView): string {
@@ -196,7 +208,7 @@ export function restoredNotice(t: TenantView): string {
 }
 
 /** POST /api/tenants/:orgId/restore: the tenant as it is now, and the new list. */
-export interface RestoreTenantResponse extends TenantListResponse {
+export interface RestoreTenantResponse extends TenantListResponse, TenantAuditWarnings {
   restored: TenantView;
 }
 

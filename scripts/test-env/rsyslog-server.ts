@@ -50,8 +50,11 @@ export interface RsyslogServer {
   pid: number;
   /** Every record received so far, one RFC 5424 line each. */
   lines(): string[];
-  /** Resolves with the first received line containing `text` (e.g. a message id); rejects after `timeoutMs`. */
-  waitForMessage(text: string, timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves with the first received line containing `text` (e.g. a message id), or matching it when
+   * it is a RegExp (say, a MSGID and an org id); rejects after `timeoutMs`.
+   */
+  waitForMessage(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Everything rsyslogd printed (its own complaints go to stderr when it runs in the foreground). */
   diagnostics(): string;
   /** Stops rsyslogd by its PID and removes its directory. */
@@ -120,10 +123,11 @@ export async function startRsyslog(options: RsyslogOptions = {}): Promise<Rsyslo
 
   const lines = () =>
     existsSync(outputPath) ? readFileSync(outputPath, 'utf8').split('\n').filter(Boolean) : [];
-  const waitForMessage = async (text: string, timeoutMs = 5000): Promise<string> => {
+  const waitForMessage = async (text: string | RegExp, timeoutMs = 5000): Promise<string> => {
     const deadline = Date.now() + timeoutMs;
+    const matches = (l: string) => (typeof text === 'string' ? l.includes(text) : text.test(l));
     for (;;) {
-      const line = lines().find((l) => l.includes(text));
+      const line = lines().find(matches);
       if (line !== undefined) return line;
       if (child.exitCode !== null) throw new Error(`rsyslogd exited (${child.exitCode}):\n${printed}`);
       if (Date.now() > deadline)

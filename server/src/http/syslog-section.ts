@@ -8,7 +8,7 @@ import type {
 /**
  * The accepted System logs page, kept in server memory. The configuration ISO is built from it
  * (settings → the settings file, rootCaPem → the syslog trust file); the audit trail sends its
- * lines with sendSyslogMessage(settings, record, rootCaPem).
+ * lines with sendSyslogMessages(settings, records, rootCaPem).
  */
 export interface AcceptedSyslog {
   /** {url, tls, termination} as parsed, with the URL's protocol, host and port. */

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
-import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import {
+  freePort,
+  type PostgresServer,
+  startPostgres,
+} from '../../../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
 import { runCli } from '../../../../scripts/test-env/run-cli.js';
 import { buildConfigIso } from '../../core/configIso/index.js';
@@ -18,8 +22,10 @@ let database: TestDatabase;
 let dir: string;
 let isoPath: string;
 let otherIsoPath: string;
+/** The same deployment, but its syslog URL names a TCP port nothing listens on. */
+let deadSyslogIsoPath: string;
 
-async function writeIso(name: string, masterKey: Buffer): Promise<string> {
+async function writeIso(name: string, masterKey: Buffer, syslogUrl?: string): Promise<string> {
   const now = new Date();
   const built = await buildConfigIso({
     masterKey,
@@ -50,7 +56,9 @@ async function writeIso(name: string, masterKey: Buffer): Promise<string> {
       },
       password: Buffer.from(database.password),
     },
-    syslog: { settings: { url: `udp://127.0.0.1:${syslog.udpPort}`, tls: false, termination: 'newline' } },
+    syslog: {
+      settings: { url: syslogUrl ?? `udp://127.0.0.1:${syslog.udpPort}`, tls: false, termination: 'newline' },
+    },
     serviceAccounts: issueServiceAccounts(now),
   });
   const path = join(dir, name);
@@ -65,6 +73,11 @@ beforeAll(async () => {
   const masterKey = generateMasterKey();
   isoPath = await writeIso('current.iso', Buffer.from(masterKey));
   otherIsoPath = await writeIso('other.iso', generateMasterKey());
+  deadSyslogIsoPath = await writeIso(
+    'dead-syslog.iso',
+    Buffer.from(masterKey),
+    `tcp://127.0.0.1:${await freePort()}`,
+  );
   const client = await database.connect();
   const db = postgresKeyDatabase(client, database.where);
   await migrateKeyDatabase(db);
@@ -93,7 +106,7 @@ describe('hds-setup tenants', () => {
       code: 0,
       json: { ok: true, state: 'done', done: 3, failed: 0 },
     });
-    await syslog.waitForMessage(ids[2]!);
+    await syslog.waitForMessage(new RegExp(`CMK_CREATE .*${ids[2]}`));
     const listed = await tenants('list', '--iso', isoPath);
     expect((listed.json.tenants as { status: string }[]).map((t) => t.status)).toEqual([
       'managed',
@@ -432,6 +445,66 @@ describe('hds-setup tenants', () => {
       code: 1,
       json: { errors: [{ code: 'INVALID_INPUT', field: 'org' }] },
     });
+  });
+
+  it('sends add, import-csv, remove and restore to syslog as audit lines; when syslog refuses, a SYSLOG_UNREACHABLE warning, exit 0, the change made', async () => {
+    const [one, two, three] = [randomUUID(), randomUUID(), randomUUID()];
+    expect(await tenants('add', '--iso', isoPath, '--org', one, '--name', 'Audited One')).toMatchObject({
+      code: 0,
+      json: { ok: true, warnings: [] },
+    });
+    await syslog.waitForMessage(new RegExp(`TENANT_ADD .*org ${one} to the tenant list: ok`));
+    const csv = join(dir, 'audited.csv');
+    writeFileSync(csv, `org_id,name\n${two},Audited Two\n${three},Audited Three\n`);
+    expect(await tenants('import-csv', '--iso', isoPath, '--csv', csv)).toMatchObject({
+      code: 0,
+      json: { added: 2, warnings: [] },
+    });
+    for (const id of [two, three]) await syslog.waitForMessage(new RegExp(`TENANT_ADD .*${id}`));
+    expect(await tenants('remove', '--iso', isoPath, '--org', one)).toMatchObject({
+      code: 0,
+      json: { warnings: [] },
+    });
+    await syslog.waitForMessage(
+      new RegExp(`TENANT_REMOVE .*org ${one} removed from the cluster \\(no CMK\\): ok`),
+    );
+    expect(await tenants('restore', '--iso', isoPath, '--org', one)).toMatchObject({
+      code: 0,
+      json: { warnings: [] },
+    });
+    await syslog.waitForMessage(new RegExp(`TENANT_RESTORE .*org ${one} to the cluster \\(no CMK\\): ok`));
+
+    const warning = {
+      code: 'SYSLOG_UNREACHABLE',
+      message: expect.stringMatching(
+        /^The syslog audit line for 1 tenant\(s\) could not be sent \(.*refused the connection.*\); the key database's audit log has them\.$/,
+      ),
+    };
+    expect(await tenants('remove', '--iso', deadSyslogIsoPath, '--org', two)).toMatchObject({
+      code: 0,
+      json: { ok: true, orgId: two, status: 'removalPending', warnings: [warning] },
+    });
+    const human = await runCli('tenants', 'restore', '--iso', deadSyslogIsoPath, '--org', two);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^Audited Two is restored/);
+    expect(human.stderr).toMatch(
+      /^warning SYSLOG_UNREACHABLE: The syslog audit line for 1 tenant\(s\) could not be sent/,
+    );
+    const four = randomUUID();
+    expect(
+      await tenants('add', '--iso', deadSyslogIsoPath, '--org', four, '--name', 'Audited Four'),
+    ).toMatchObject({
+      code: 0,
+      json: { warnings: [warning] },
+    });
+    const listed = (await tenants('list', '--iso', isoPath)).json.tenants as TenantRow[];
+    expect(listed.filter((t) => t.orgId === two || t.orgId === four).map((t) => t.status)).toEqual([
+      'pending',
+      'pending',
+    ]);
+    expect(syslog.lines().join('\n')).not.toMatch(
+      new RegExp(`(TENANT_REMOVE|TENANT_RESTORE) .*${two}|${four}`),
+    );
   });
 
   it('says which name is kept when an org is added or imported again under another name', async () => {

@@ -101,12 +101,13 @@ const addAction: Action = async (opts) => {
     schemas(),
   ]);
   const tenant = parseInput(addTenantRequestSchema, { orgId: opts.org, name: opts.name });
-  return withTenantDatabase(opts, async ({ db }) => {
-    const { previouslyRevoked } = await addTenant(db, tenant, new Date());
+  return withTenantDatabase(opts, async ({ db, audit }) => {
+    const { previouslyRevoked, auditWarnings } = await addTenant(db, tenant, new Date(), { audit });
     const added = `Added ${tenant.name} (${tenant.orgId}): CMK management pending.`;
     return {
       data: { added: tenant, ...(previouslyRevoked ? { previouslyRevoked } : {}) },
       human: previouslyRevoked ? `${added}\n${previouslyRevokedNotice(previouslyRevoked)}` : added,
+      warnings: syslogWarnings(auditWarnings),
     };
   });
 };
@@ -124,9 +125,10 @@ const importAction: Action = async (opts) => {
       new HdsError('TENANT_CSV_INVALID', `${path} is ${reason}; split it into smaller files.`, 'csv'),
   );
   const list = parseTenantCsv(text);
-  return withTenantDatabase(opts, async ({ db }) => {
-    const result = await addTenants(db, list, new Date());
+  return withTenantDatabase(opts, async ({ db, audit }) => {
+    const { auditWarnings, ...result } = await addTenants(db, list, new Date(), { audit });
     return {
+      warnings: syslogWarnings(auditWarnings),
       data: { ...result },
       human: [
         `Imported ${result.added} tenant(s); ${result.alreadyPresent} were already listed.`,
@@ -176,16 +178,22 @@ function bulkResult(outcome: BulkOutcome, verb: string): CommandResult {
   return {
     data: { ...data },
     human: `${outcome.done} CMK(s) ${verb}; ${outcome.failed} failed.`,
-    warnings: auditWarnings.map((message) => ({ code: 'SYSLOG_UNREACHABLE', message })),
+    warnings: syslogWarnings(auditWarnings),
   };
+}
+
+/** Audit lines syslog did not take: the change stands (the database's audit log has it), so exit 0. */
+function syslogWarnings(auditWarnings: string[]): CommandResult['warnings'] {
+  return auditWarnings.map((message) => ({ code: 'SYSLOG_UNREACHABLE', message }));
 }
 
 const removeAction: Action = async (opts) => {
   const [{ markTenantRemoved }, { orgIdSchema }] = await Promise.all([tenantCode(), schemas()]);
   const orgId = parseInput(orgIdSchema, opts.org, 'org');
-  return withTenantDatabase(opts, async ({ db }) => {
-    await markTenantRemoved(db, orgId, new Date());
+  return withTenantDatabase(opts, async ({ db, audit }) => {
+    const { auditWarnings } = await markTenantRemoved(db, orgId, new Date(), { audit });
     return {
+      warnings: syslogWarnings(auditWarnings),
       data: { orgId, status: 'removalPending' },
       human: `Marked ${orgId} removed: revocation pending. Revoke its CMK with hds-setup tenants revoke --org ${orgId} --confirm <org name>; removed by mistake, bring it back with hds-setup tenants restore --org ${orgId}.`,
     };
@@ -195,9 +203,10 @@ const removeAction: Action = async (opts) => {
 const restoreAction: Action = async (opts) => {
   const [{ restoreTenant }, { orgIdSchema, restoredNotice }] = await Promise.all([tenantCode(), schemas()]);
   const orgId = parseInput(orgIdSchema, opts.org, 'org');
-  return withTenantDatabase(opts, async ({ db }) => {
-    const restored = await restoreTenant(db, orgId, new Date());
+  return withTenantDatabase(opts, async ({ db, audit }) => {
+    const { restored, auditWarnings } = await restoreTenant(db, orgId, new Date(), { audit });
     return {
+      warnings: syslogWarnings(auditWarnings),
       data: {
         orgId,
         name: restored.name,
@@ -220,7 +229,7 @@ const revokeAction: Action = async (opts) => {
     return {
       data: { orgId, revoked: true },
       human: `Revoked the CMK of ${orgId}; its content can no longer be decrypted. The audit log records it.`,
-      warnings: auditWarnings.map((message) => ({ code: 'SYSLOG_UNREACHABLE', message })),
+      warnings: syslogWarnings(auditWarnings),
     };
   });
 };

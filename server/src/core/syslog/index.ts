@@ -10,7 +10,12 @@ export {
   type SyslogRecord,
   type SyslogSeverity,
 } from './rfc5424-message.js';
-export { type SyslogDelivery, type SyslogSendOptions, sendSyslogMessage } from './send-syslog-message.js';
+export {
+  type SyslogDelivery,
+  type SyslogSendOptions,
+  sendSyslogMessage,
+  sendSyslogMessages,
+} from './send-syslog-message.js';
 export { newTestMessageId, sendSyslogTestMessage } from './send-test-message.js';
 export { readSyslogAnswers } from './syslog-answers.js';
 export { parseSyslogRootCa, type SyslogRootCa } from './syslog-root-ca.js';

@@ -27,7 +27,7 @@ export type SyslogDelivery = Omit<SyslogTestReport, 'msgId' | 'summary'>;
 /**
  * Sends one RFC 5424 record (facility local0, app-name hds-setup) to the configured syslog
  * server over UDP, TCP or TLS. Throws SYSLOG_HOST_UNRESOLVED, SYSLOG_UNREACHABLE,
- * SYSLOG_TLS_FAILED or SYSLOG_TIMEOUT; the audit trail reuses it for its lines.
+ * SYSLOG_TLS_FAILED or SYSLOG_TIMEOUT; the test message uses it.
  */
 export async function sendSyslogMessage(
   settings: SyslogSettings,
@@ -35,12 +35,36 @@ export async function sendSyslogMessage(
   rootCaPem?: string,
   options: SyslogSendOptions = {},
 ): Promise<SyslogDelivery> {
+  return deliver(settings, [record], rootCaPem, options);
+}
+
+/**
+ * Sends several records at once, as the audit trail does: one UDP socket, or one TCP/TLS connection
+ * carrying every framed record — a connection (and a TLS handshake) per line would make thousands
+ * of lines take minutes. Throws as `sendSyslogMessage`; on a failure, some records may have arrived.
+ */
+export async function sendSyslogMessages(
+  settings: SyslogSettings,
+  records: SyslogRecord[],
+  rootCaPem?: string,
+  options: SyslogSendOptions = {},
+): Promise<void> {
+  if (records.length > 0) await deliver(settings, records, rootCaPem, options);
+}
+
+async function deliver(
+  settings: SyslogSettings,
+  records: SyslogRecord[],
+  rootCaPem: string | undefined,
+  options: SyslogSendOptions,
+): Promise<SyslogDelivery> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const message = formatRfc5424Message(record, {
-    timestamp: options.now?.() ?? new Date(),
-    hostname: options.hostname ?? hostname(),
-    procId: String(process.pid),
-  });
+  const origin = { hostname: options.hostname ?? hostname(), procId: String(process.pid) };
+  const messages = records.map((record) =>
+    formatRfc5424Message(record, { ...origin, timestamp: options.now?.() ?? new Date() }),
+  );
+  const size =
+    messages.length === 1 ? `the ${messages[0]!.length}-byte message` : `${messages.length} messages`;
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const target = `${hostInUrl}:${settings.port}`;
   const resolved = await resolveSyslogHost(settings.host, timeoutMs);
@@ -50,9 +74,9 @@ export async function sendSyslogMessage(
 
   if (settings.protocol === 'udp') {
     const waitMs = options.udpWaitMs ?? 500;
-    await sendOverUdp(resolved, settings.port, message, waitMs, label);
+    await sendOverUdp(resolved, settings.port, messages, waitMs, label);
     confirmed.push(
-      `Sent the ${message.length}-byte message over UDP; no "port unreachable" came back within ${waitMs} ms. UDP cannot confirm delivery.`,
+      `Sent ${size} over UDP; no "port unreachable" came back within ${waitMs} ms. UDP cannot confirm delivery.`,
     );
     return { transport: 'udp', target, address: resolved.address, delivery: 'sent', confirmed };
   }
@@ -68,7 +92,7 @@ export async function sendSyslogMessage(
       timeoutMs,
       lingerMs: options.lingerMs ?? 0,
     },
-    frameSyslogRecord(message, settings.termination),
+    Buffer.concat(messages.map((message) => frameSyslogRecord(message, settings.termination))),
   );
   return {
     transport: settings.tls ? 'tls' : 'tcp',

@@ -6,7 +6,12 @@ import { freePort } from '../../../../scripts/test-env/postgres-server.js';
 import { rejectionOf } from '../../../../scripts/test-env/refusals.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
 import { createTestCa, issueServerCert } from '../../../../scripts/test-env/test-pki.js';
-import { parseSyslogSettings, sendSyslogMessage, sendSyslogTestMessage } from './index.js';
+import {
+  parseSyslogSettings,
+  sendSyslogMessage,
+  sendSyslogMessages,
+  sendSyslogTestMessage,
+} from './index.js';
 
 describe('Send test message, against a real rsyslogd', () => {
   let rsyslog: RsyslogServer;
@@ -66,6 +71,31 @@ describe('Send test message, against a real rsyslogd', () => {
       /^<132>1 .* AUDIT2 \[hdsAudit@32473 org="a\\"b\\]c\\\\d"\] (\ufeff)?second — ünïcode$/,
     );
   });
+
+  it.each([
+    ['UDP', 'udp', 300],
+    ['TCP', 'tcp', 2500],
+    ['TLS', 'tls', 2500],
+  ] as const)(
+    '%s: many records sent at once (the audit trail) arrive, each one record, in order',
+    async (_name, transport, count) => {
+      const port = { udp: rsyslog.udpPort, tcp: rsyslog.tcpPort, tls: rsyslog.tlsPort! }[transport];
+      const settings = parseSyslogSettings({
+        url: `${transport === 'udp' ? 'udp' : 'tcp'}://127.0.0.1:${port}`,
+        tls: transport === 'tls',
+        termination: 'null',
+      });
+      const tag = `MANY${transport.toUpperCase()}`;
+      const records = Array.from({ length: count }, (_, i) => ({
+        msgId: tag,
+        message: `record ${i} of ${count}`,
+      }));
+      await sendSyslogMessages(settings, records, rsyslog.caPem);
+      await rsyslog.waitForMessage(`record ${count - 1} of ${count}`);
+      const received = rsyslog.lines().filter((line) => line.includes(` ${tag} - `));
+      expect(received.map((line) => line.replace(/^.* - /, ''))).toEqual(records.map((r) => r.message));
+    },
+  );
 
   it('TLS: verifies the certificate against the uploaded root CA, and the message arrives', async () => {
     const settings = parseSyslogSettings({

@@ -1,5 +1,5 @@
 import type { BulkFailure, BulkJobView } from '../../../../contract/tenants.js';
-import type { TenantAuditSender } from './tenant-audit.js';
+import { sendTenantAudit, type TenantAuditSender } from './tenant-audit.js';
 
 export type BulkProgress = Pick<BulkJobView, 'total' | 'done' | 'failed' | 'remaining'>;
 export type BulkOutcome = Omit<BulkJobView, 'ok' | 'id' | 'action'> & {
@@ -50,13 +50,6 @@ export class BulkTally {
     audit: TenantAuditSender | undefined,
     lines: Parameters<TenantAuditSender>[0],
   ): Promise<void> {
-    if (!audit || lines.length === 0) return;
-    try {
-      await audit(lines);
-    } catch (error) {
-      this.auditWarnings.push(
-        `The syslog audit line for ${lines.length} tenant(s) could not be sent (${(error as Error).message}); the key database's audit log has them.`,
-      );
-    }
+    this.auditWarnings.push(...(await sendTenantAudit(audit, lines)));
   }
 }

@@ -2,6 +2,7 @@ import { HdsError } from '../../../../contract/hds-error.js';
 import { TENANT_STATUS_LABEL, type TenantView } from '../../../../contract/tenants.js';
 import { writeAudit } from '../keyDatabase/audit-log.js';
 import type { KeyDatabase } from '../keyDatabase/key-database.js';
+import { sendTenantAudit, type TenantAuditSender } from './tenant-audit.js';
 import { findTenant } from './tenant-registry.js';
 
 const day = (value: unknown) => new Date(value as Date).toISOString().slice(0, 10);
@@ -9,10 +10,16 @@ const day = (value: unknown) => new Date(value as Date).toISOString().slice(0, 1
 /**
  * Undoes "mark removed": the tenant is active again, with its CMK untouched (so *CMK managed* again,
  * or *CMK management pending* if it had none). Only a removed tenant can come back this way: a
- * revoked one has lost its CMK for good and must be added again. One transaction, audited.
+ * revoked one has lost its CMK for good and must be added again. One transaction, audited (and,
+ * after it commits, to syslog: a failed send is a warning, the restore stands).
  */
-export async function restoreTenant(db: KeyDatabase, orgId: string, now: Date): Promise<TenantView> {
-  await db.transaction(async (tx) => {
+export async function restoreTenant(
+  db: KeyDatabase,
+  orgId: string,
+  now: Date,
+  options: { audit?: TenantAuditSender } = {},
+): Promise<{ restored: TenantView; auditWarnings: string[] }> {
+  const keyVersion = await db.transaction(async (tx) => {
     const [row] = await tx.run(db.sql.readTenants([orgId], true)[0]!);
     if (!row)
       throw new HdsError(
@@ -50,6 +57,10 @@ export async function restoreTenant(db: KeyDatabase, orgId: string, now: Date): 
       ? `restored to the cluster; its CMK (key version ${Number(cmk.key_version)}) was kept`
       : 'restored to the cluster; no CMK yet';
     await writeAudit(db, tx, [{ action: 'restore-tenant', orgId, outcome: 'ok', detail }], now);
+    return cmk ? Number(cmk.key_version) : undefined;
   });
-  return findTenant(db, orgId);
+  const auditWarnings = await sendTenantAudit(options.audit, [
+    { action: 'restore-tenant', orgId, outcome: 'ok', ...(keyVersion === undefined ? {} : { keyVersion }) },
+  ]);
+  return { restored: await findTenant(db, orgId), auditWarnings };
 }

@@ -2,7 +2,7 @@ import { HdsError } from '../../../../contract/hds-error.js';
 import { writeAudit } from '../keyDatabase/audit-log.js';
 import type { KeyDatabase } from '../keyDatabase/key-database.js';
 import { type BulkOptions, type BulkOutcome, BulkTally } from './bulk-outcome.js';
-import type { TenantAuditSender } from './tenant-audit.js';
+import { sendTenantAudit, type TenantAuditSender } from './tenant-audit.js';
 import { findTenant } from './tenant-registry.js';
 
 /** Deletes one removed tenant's wrapped key for good, with its audit row, in one transaction. */
@@ -52,9 +52,11 @@ export async function revokeTenantCmk(
       'confirm',
     );
   const keyVersion = await revokeOne(db, orgId, options.now ?? new Date());
-  const tally = new BulkTally(1);
-  await tally.sendAudit(options.audit, [{ action: 'revoke-cmk', orgId, keyVersion, outcome: 'ok' }]);
-  return { auditWarnings: tally.auditWarnings };
+  return {
+    auditWarnings: await sendTenantAudit(options.audit, [
+      { action: 'revoke-cmk', orgId, keyVersion, outcome: 'ok' },
+    ]),
+  };
 }
 
 /** Org ids of tenants marked removed (the Manage CMKs menu's "revoke all removed"). */

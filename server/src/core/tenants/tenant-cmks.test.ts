@@ -2,7 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
-import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import {
+  freePort,
+  type PostgresServer,
+  startPostgres,
+} from '../../../../scripts/test-env/postgres-server.js';
 import { rejectionOf } from '../../../../scripts/test-env/refusals.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
 import { postgresqlSql } from '../keyDatabase/dialects/postgresql-sql.js';
@@ -68,6 +72,7 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
       alreadyPresent: 5,
       previouslyRevoked: [],
       listedUnderOtherName: [],
+      auditWarnings: [],
     });
     const tenants = await listTenants(db);
     expect(tenants.map((t) => t.status)).toEqual(Array(5).fill('pending'));
@@ -434,7 +439,7 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     expect(await removedTenantIds(db)).toHaveLength(3);
 
     const at = new Date('2030-02-03T04:05:06Z');
-    const restored = await restoreTenant(db, keyed.orgId, at);
+    const { restored } = await restoreTenant(db, keyed.orgId, at);
     expect(restored).toMatchObject({
       orgId: keyed.orgId,
       name: keyed.name,
@@ -449,7 +454,7 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     );
     expect(after.rows[0]).toMatchObject({ status: 'active', updated_at: at, wrapped_key: wrappedBefore });
     expect(unwrapCmk(deriveCmkKek(masterKey), keyed.orgId, 1, wrappedBefore)).toHaveLength(32);
-    expect(await restoreTenant(db, keyless.orgId, at)).toMatchObject({ status: 'pending' });
+    expect((await restoreTenant(db, keyless.orgId, at)).restored).toMatchObject({ status: 'pending' });
     const audit = await client.query(
       `SELECT org_id::text AS org_id, action, outcome, detail, at FROM hds_audit_log
        WHERE action = 'restore-tenant' ORDER BY id`,
@@ -503,6 +508,94 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     expect(restores.rows[0].n).toBe(2);
   });
 
+  it('sends a syslog audit line for each tenant added, marked removed or restored; a syslog failure is a warning and the change stands', async () => {
+    const { db, client, list } = await fresh('tn_audit_lines', 2);
+    const [keyed, keyless] = list as [(typeof list)[0], (typeof list)[0]];
+    await createCmks(db, masterKey, [keyed.orgId]);
+    const udp = { url: `udp://127.0.0.1:${syslog.udpPort}`, protocol: 'udp' as const, port: syslog.udpPort };
+    const audit = syslogAuditSender({ ...udp, host: '127.0.0.1', tls: false, termination: 'newline' });
+    const sd = (orgId: string, extra = '') => `[hdsAudit@32473 org="${orgId}"${extra} outcome="ok"]`;
+
+    // One line per added tenant (as the audit log has one row each), never the org's name.
+    const added = [
+      { orgId: randomUUID(), name: 'Audit Added One' },
+      { orgId: randomUUID(), name: 'Audit Added Two' },
+    ];
+    expect(await addTenants(db, [...added, keyed], new Date(), { audit })).toMatchObject({
+      added: 2,
+      alreadyPresent: 1,
+      auditWarnings: [],
+    });
+    for (const { orgId } of added)
+      expect(await syslog.waitForMessage(new RegExp(`TENANT_ADD .*${orgId}`))).toContain(
+        ` TENANT_ADD ${sd(orgId)} hds-setup added org ${orgId} to the tenant list: ok`,
+      );
+    const one = { orgId: randomUUID(), name: 'Audit Added Alone' };
+    expect(await addTenant(db, one, new Date(), { audit })).toEqual({ auditWarnings: [] });
+    await syslog.waitForMessage(new RegExp(`TENANT_ADD .*${one.orgId}`));
+    // Already listed: nothing changed, nothing audited.
+    await expect(addTenant(db, one, new Date(), { audit })).rejects.toMatchObject({ code: 'TENANT_EXISTS' });
+
+    expect(await markTenantRemoved(db, keyed.orgId, new Date(), { audit })).toEqual({ auditWarnings: [] });
+    expect(await syslog.waitForMessage(new RegExp(`TENANT_REMOVE .*${keyed.orgId}`))).toContain(
+      ` TENANT_REMOVE ${sd(keyed.orgId, ' keyVersion="1"')} hds-setup marked org ${keyed.orgId} removed from the cluster (its CMK, key version 1, stays until revoked): ok`,
+    );
+    await markTenantRemoved(db, keyless.orgId, new Date(), { audit });
+    expect(await syslog.waitForMessage(new RegExp(`TENANT_REMOVE .*${keyless.orgId}`))).toContain(
+      `removed from the cluster (no CMK): ok`,
+    );
+    expect((await restoreTenant(db, keyed.orgId, new Date(), { audit })).auditWarnings).toEqual([]);
+    expect(await syslog.waitForMessage(new RegExp(`TENANT_RESTORE .*${keyed.orgId}`))).toContain(
+      ` TENANT_RESTORE ${sd(keyed.orgId, ' keyVersion="1"')} hds-setup restored org ${keyed.orgId} to the cluster (its CMK, key version 1, was kept): ok`,
+    );
+
+    // Revoked, then added again: the line says so, with the revoked key version.
+    await markTenantRemoved(db, keyed.orgId, new Date(), { audit });
+    await revokeTenantCmk(db, keyed.orgId, keyed.name, { audit });
+    await addTenants(db, [keyed], new Date(), { audit });
+    expect(await syslog.waitForMessage(new RegExp(`TENANT_ADD .*${keyed.orgId}.*again`))).toContain(
+      ` TENANT_ADD ${sd(keyed.orgId, ' revokedKeyVersion="1"')} hds-setup added org ${keyed.orgId} to the tenant list again after its CMK (key version 1) was revoked: ok`,
+    );
+    const names = [keyed, keyless, one, ...added].map((t) => t.name);
+    for (const line of syslog.lines()) for (const name of names) expect(line).not.toContain(name);
+
+    // Nothing listens on this TCP port: every change still commits, each answer carries the warning.
+    const deadPort = await freePort();
+    const refused = syslogAuditSender({
+      url: `tcp://127.0.0.1:${deadPort}`,
+      protocol: 'tcp',
+      host: '127.0.0.1',
+      port: deadPort,
+      tls: false,
+      termination: 'newline',
+    });
+    const warning =
+      /^The syslog audit line for 1 tenant\(s\) could not be sent \(.*refused.*\); the key database's audit log has them\.$/;
+    const late = { orgId: randomUUID(), name: 'Added While Syslog Is Down' };
+    expect((await addTenant(db, late, new Date(), { audit: refused })).auditWarnings).toEqual([
+      expect.stringMatching(warning),
+    ]);
+    const importedWhileDown = [randomUUID(), randomUUID(), randomUUID()].map((orgId, i) => ({
+      orgId,
+      name: `Down ${i}`,
+    }));
+    expect((await addTenants(db, importedWhileDown, new Date(), { audit: refused })).auditWarnings).toEqual([
+      expect.stringMatching(/^The syslog audit line for 3 tenant\(s\) could not be sent/),
+    ]);
+    expect((await markTenantRemoved(db, late.orgId, new Date(), { audit: refused })).auditWarnings).toEqual([
+      expect.stringMatching(warning),
+    ]);
+    expect((await listTenants(db)).find((t) => t.orgId === late.orgId)?.status).toBe('removalPending');
+    const back = await restoreTenant(db, late.orgId, new Date(), { audit: refused });
+    expect(back.auditWarnings).toEqual([expect.stringMatching(warning)]);
+    expect(back.restored.status).toBe('pending');
+    const rows = await client.query(`SELECT action FROM hds_audit_log WHERE org_id = $1 ORDER BY id`, [
+      late.orgId,
+    ]);
+    expect(rows.rows.map((r) => r.action)).toEqual(['add-tenant', 'remove-tenant', 'restore-tenant']);
+    expect(syslog.lines().join('\n')).not.toContain(late.orgId);
+  });
+
   it('an org already listed under another name keeps its name, and the answer says so', async () => {
     const { db, list } = await fresh('tn_renamed', 3);
     const [a, b, c] = list as [(typeof list)[0], (typeof list)[0], (typeof list)[0]];
@@ -516,6 +609,7 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     expect(result).toEqual({
       added: 1,
       alreadyPresent: 3,
+      auditWarnings: [],
       previouslyRevoked: [],
       listedUnderOtherName: [
         { orgId: a.orgId, name: 'Acme Renamed', listedAs: a.name },

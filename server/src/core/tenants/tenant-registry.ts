@@ -8,6 +8,7 @@ import type {
 } from '../../../../contract/tenants.js';
 import { writeAudit } from '../keyDatabase/audit-log.js';
 import type { KeyDatabase, SqlRow } from '../keyDatabase/key-database.js';
+import { sendTenantAudit, type TenantAuditLine, type TenantAuditSender } from './tenant-audit.js';
 import type { TenantToAdd } from './tenant-csv.js';
 
 const iso = (value: unknown) => new Date(value as Date).toISOString();
@@ -38,8 +39,10 @@ export async function addTenants(
   db: KeyDatabase,
   tenants: TenantToAdd[],
   now: Date,
-): Promise<AddTenantsResult> {
-  return (await addTenantsReadingListed(db, tenants, now)).result;
+  options: { audit?: TenantAuditSender } = {},
+): Promise<AddTenantsResult & { auditWarnings: string[] }> {
+  const { result, auditLines } = await addTenantsReadingListed(db, tenants, now);
+  return { ...result, auditWarnings: await sendTenantAudit(options.audit, auditLines) };
 }
 
 /** `addTenants`, with the rows (name, status) of the orgs that were already listed. */
@@ -47,12 +50,13 @@ async function addTenantsReadingListed(
   db: KeyDatabase,
   tenants: TenantToAdd[],
   now: Date,
-): Promise<{ result: AddTenantsResult; listed: Map<string, SqlRow> }> {
+): Promise<{ result: AddTenantsResult; listed: Map<string, SqlRow>; auditLines: TenantAuditLine[] }> {
   const listed = new Map<string, SqlRow>();
   if (tenants.length === 0)
     return {
       result: { added: 0, alreadyPresent: 0, previouslyRevoked: [], listedUnderOtherName: [] },
       listed,
+      auditLines: [],
     };
   return db.transaction(async (tx) => {
     const revoked = new Map<string, SqlRow>();
@@ -109,17 +113,31 @@ async function addTenantsReadingListed(
         listedUnderOtherName,
       },
       listed,
+      // Sent once the transaction commits, one per audit row.
+      auditLines: added.map((orgId): TenantAuditLine => {
+        const before = revoked.get(orgId);
+        return {
+          action: 'add-tenant',
+          orgId,
+          outcome: 'ok',
+          ...(before ? { revokedKeyVersion: Number(before.key_generation ?? 0) } : {}),
+        };
+      }),
     };
   });
 }
 
-/** Adds one tenant; one that is already listed is TENANT_EXISTS. Returns the re-added notice, if any. */
+/**
+ * Adds one tenant; one that is already listed is TENANT_EXISTS. Returns the re-added notice, if any,
+ * and the syslog audit line's failure, if any.
+ */
 export async function addTenant(
   db: KeyDatabase,
   tenant: TenantToAdd,
   now: Date,
-): Promise<{ previouslyRevoked?: PreviouslyRevokedTenant }> {
-  const { result, listed } = await addTenantsReadingListed(db, [tenant], now);
+  options: { audit?: TenantAuditSender } = {},
+): Promise<{ previouslyRevoked?: PreviouslyRevokedTenant; auditWarnings: string[] }> {
+  const { result, listed, auditLines } = await addTenantsReadingListed(db, [tenant], now);
   const { added, previouslyRevoked, listedUnderOtherName } = result;
   if (added === 0) {
     const renamed = listedUnderOtherName[0];
@@ -140,7 +158,10 @@ export async function addTenant(
       'orgId',
     );
   }
-  return previouslyRevoked[0] ? { previouslyRevoked: previouslyRevoked[0] } : {};
+  const auditWarnings = await sendTenantAudit(options.audit, auditLines);
+  return previouslyRevoked[0]
+    ? { previouslyRevoked: previouslyRevoked[0], auditWarnings }
+    : { auditWarnings };
 }
 
 export async function findTenant(db: KeyDatabase, orgId: string): Promise<TenantView> {
@@ -156,11 +177,17 @@ export async function findTenant(db: KeyDatabase, orgId: string): Promise<Tenant
 
 /**
  * Marks a tenant removed from the cluster (the guide's "Remove tenant organizations"). Its CMK stays
- * until the separate, confirmed revoke — removing is reversible, revoking is not.
+ * until the separate, confirmed revoke — removing is reversible, revoking is not. Audited in the
+ * database and, after it commits, to syslog (a failed send is a warning; the removal stands).
  */
-export async function markTenantRemoved(db: KeyDatabase, orgId: string, now: Date): Promise<void> {
+export async function markTenantRemoved(
+  db: KeyDatabase,
+  orgId: string,
+  now: Date,
+  options: { audit?: TenantAuditSender } = {},
+): Promise<{ auditWarnings: string[] }> {
   const tenant = await findTenant(db, orgId);
-  if (tenant.status === 'removalPending') return;
+  if (tenant.status === 'removalPending') return { auditWarnings: [] };
   await db.transaction(async (tx) => {
     const rows = await tx.run(db.sql.markTenantRemoved(orgId, now));
     if (rows.length === 0)
@@ -175,4 +202,10 @@ export async function markTenantRemoved(db: KeyDatabase, orgId: string, now: Dat
       now,
     );
   });
+  const { keyVersion } = tenant;
+  return {
+    auditWarnings: await sendTenantAudit(options.audit, [
+      { action: 'remove-tenant', orgId, outcome: 'ok', ...(keyVersion === undefined ? {} : { keyVersion }) },
+    ]),
+  };
 }

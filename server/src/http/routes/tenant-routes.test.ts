@@ -10,7 +10,11 @@ import type { BulkJobView, TenantView } from '../../../../contract/tenants.js';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
 import { buildHeadlessDeployment } from '../../../../scripts/test-env/headless-deployment.js';
 import { createTestDatabase, type TestDatabase } from '../../../../scripts/test-env/key-database.js';
-import { type PostgresServer, startPostgres } from '../../../../scripts/test-env/postgres-server.js';
+import {
+  freePort,
+  type PostgresServer,
+  startPostgres,
+} from '../../../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../../../scripts/test-env/rsyslog-server.js';
 import { postIsoImport } from '../../../../scripts/test-env/test-app.js';
 import { readConfigIso } from '../../core/configIso/index.js';
@@ -196,6 +200,7 @@ describe('tenant CMK management in the wizard', () => {
       alreadyPresent: 0,
       previouslyRevoked: [],
       listedUnderOtherName: [],
+      warnings: [],
     });
     const again = await post('/tenants/import', { csv: csvOf(rows.slice(0, 5)) });
     expect(again.body).toEqual({
@@ -204,6 +209,7 @@ describe('tenant CMK management in the wizard', () => {
       alreadyPresent: 5,
       previouslyRevoked: [],
       listedUnderOtherName: [],
+      warnings: [],
     });
     // Listed already under another name: the answer names the name kept, which is not changed.
     const renamed = await post('/tenants/import', {
@@ -215,6 +221,7 @@ describe('tenant CMK management in the wizard', () => {
       alreadyPresent: 2,
       previouslyRevoked: [],
       listedUnderOtherName: [{ orgId: rows[1]!.orgId, name: 'Org 1 Renamed', listedAs: 'Org 1, "Ltd"' }],
+      warnings: [],
     });
     const listed = await list();
     expect(listed).toHaveLength(before.length + 41);
@@ -249,8 +256,8 @@ describe('tenant CMK management in the wizard', () => {
     );
     expect(audit.rows[0].n).toBe(pending.length);
     // The syslog audit line names the org, never the key.
-    const line = await syslog.waitForMessage(pending[0]!.orgId);
-    expect(line).toMatch(/CMK_CREATE/);
+    const line = await syslog.waitForMessage(new RegExp(`CMK_CREATE .*${pending[0]!.orgId}`));
+    expect(line).toContain(`hds-setup created the CMK of org ${pending[0]!.orgId} (key version 1): ok`);
 
     const rerun = await finished((await post('/tenants/jobs', { action: 'create' })).body.id);
     expect(rerun).toMatchObject({ state: 'done', total: 0 });
@@ -383,6 +390,59 @@ describe('tenant CMK management in the wizard', () => {
     );
     expect(audit.rows.map((r) => r.org_id)).toEqual([a!.orgId, b!.orgId]);
     expect((await list()).filter((t) => t.status === 'removalPending')).toEqual([]);
+  });
+
+  it('sends every add, import, remove and restore to syslog too; a syslog that refuses is a warning in the answer and the change stands', async () => {
+    const one = { orgId: randomUUID(), name: 'Syslogged Org' };
+    const added = await post('/tenants', one);
+    expect(added.status).toBe(200);
+    expect(added.body.warnings).toEqual([]);
+    await syslog.waitForMessage(new RegExp(`TENANT_ADD .*org ${one.orgId} to the tenant list: ok`));
+    const rows = [randomUUID(), randomUUID()].map((orgId, i) => ({ orgId, name: `Syslogged CSV ${i}` }));
+    expect((await post('/tenants/import', { csv: csvOf(rows) })).body).toMatchObject({
+      added: 2,
+      warnings: [],
+    });
+    for (const { orgId } of rows) await syslog.waitForMessage(new RegExp(`TENANT_ADD .*${orgId}`));
+    const removed = await post(`/tenants/${one.orgId}/remove`);
+    expect(removed.body.warnings).toEqual([]);
+    expect(await syslog.waitForMessage(new RegExp(`TENANT_REMOVE .*${one.orgId}`))).toContain(
+      `hds-setup marked org ${one.orgId} removed from the cluster (no CMK): ok`,
+    );
+    const restored = await post(`/tenants/${one.orgId}/restore`);
+    expect(restored.body).toMatchObject({ restored: { status: 'pending' }, warnings: [] });
+    await syslog.waitForMessage(new RegExp(`TENANT_RESTORE .*${one.orgId}`));
+
+    // The System logs page now names a TCP port nothing listens on.
+    const udpUrl = `udp://127.0.0.1:${syslog.udpPort}`;
+    const setSyslog = (url: string) =>
+      agent.put('/api/syslog').set(CLIENT_HEADER, 'web').send({ url, tls: false, termination: 'newline' });
+    expect((await setSyslog(`tcp://127.0.0.1:${await freePort()}`)).status).toBe(200);
+    try {
+      const notSent = expect.stringMatching(
+        /^The syslog audit line for 1 tenant\(s\) could not be sent \(.*refused the connection.*\); the key database's audit log has them\.$/,
+      );
+      const late = { orgId: randomUUID(), name: 'Added While Syslog Is Down' };
+      const addedDown = await post('/tenants', late);
+      expect(addedDown.status).toBe(200);
+      expect(addedDown.body.warnings).toEqual([notSent]);
+      const removedDown = await post(`/tenants/${late.orgId}/remove`);
+      expect(removedDown.status).toBe(200);
+      expect(removedDown.body.warnings).toEqual([notSent]);
+      expect(removedDown.body.tenants.find((t: TenantView) => t.orgId === late.orgId).status).toBe(
+        'removalPending',
+      );
+      const restoredDown = await post(`/tenants/${late.orgId}/restore`);
+      expect(restoredDown.status).toBe(200);
+      expect(restoredDown.body).toMatchObject({ restored: { status: 'pending' }, warnings: [notSent] });
+      const audit = await client.query('SELECT action FROM hds_audit_log WHERE org_id = $1 ORDER BY id', [
+        late.orgId,
+      ]);
+      expect(audit.rows.map((r) => r.action)).toEqual(['add-tenant', 'remove-tenant', 'restore-tenant']);
+      expect(syslog.lines().join('\n')).not.toContain(late.orgId);
+    } finally {
+      expect((await setSyslog(udpUrl)).status).toBe(200);
+    }
   });
 
   it('revokes all removed tenants as a job only with "revoke <n>" typed', async () => {

@@ -6,8 +6,10 @@ import {
   addTenantRequestSchema,
   type BulkJobView,
   bulkJobRequestSchema,
+  type ImportTenantsResponse,
   importTenantsRequestSchema,
   orgIdSchema,
+  type RemoveTenantResponse,
   type RestoreTenantResponse,
   revokeRequestSchema,
   TENANT_CSV_MAX_BYTES,
@@ -55,10 +57,13 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
 
   router.post('/tenants', jsonBody(), async (req, res) => {
     const tenant = parseInput(addTenantRequestSchema, req.body);
-    const { previouslyRevoked } = await withTenantWorkspace(state, ({ db }) => addTenant(db, tenant, now()));
+    const { previouslyRevoked, auditWarnings } = await withTenantWorkspace(state, ({ db, audit }) =>
+      addTenant(db, tenant, now(), { audit }),
+    );
     const response: AddTenantResponse = {
       ...(await list()),
       ...(previouslyRevoked ? { previouslyRevoked } : {}),
+      warnings: auditWarnings,
     };
     res.json(response);
   });
@@ -66,21 +71,29 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
   // JSON escapes a CSV's quotes and line ends: twice its size leaves room for any file under the limit.
   router.post('/tenants/import', jsonBody(2 * TENANT_CSV_MAX_BYTES + 1024), async (req, res) => {
     const tenants = parseTenantCsv(parseInput(importTenantsRequestSchema, req.body).csv);
-    const result = await withTenantWorkspace(state, ({ db }) => addTenants(db, tenants, now()));
-    res.json({ ok: true, ...result });
+    const { auditWarnings, ...result } = await withTenantWorkspace(state, ({ db, audit }) =>
+      addTenants(db, tenants, now(), { audit }),
+    );
+    const response: ImportTenantsResponse = { ok: true, ...result, warnings: auditWarnings };
+    res.json(response);
   });
 
   router.post('/tenants/:orgId/remove', async (req, res) => {
     const orgId = orgParam(req.params.orgId);
-    await withTenantWorkspace(state, ({ db }) => markTenantRemoved(db, orgId, now()));
-    res.json(await list());
+    const { auditWarnings } = await withTenantWorkspace(state, ({ db, audit }) =>
+      markTenantRemoved(db, orgId, now(), { audit }),
+    );
+    const response: RemoveTenantResponse = { ...(await list()), warnings: auditWarnings };
+    res.json(response);
   });
 
   // The undo of remove: harmless (the CMK is untouched), so no typed confirmation.
   router.post('/tenants/:orgId/restore', async (req, res) => {
     const orgId = orgParam(req.params.orgId);
-    const restored = await withTenantWorkspace(state, ({ db }) => restoreTenant(db, orgId, now()));
-    const response: RestoreTenantResponse = { ...(await list()), restored };
+    const { restored, auditWarnings } = await withTenantWorkspace(state, ({ db, audit }) =>
+      restoreTenant(db, orgId, now(), { audit }),
+    );
+    const response: RestoreTenantResponse = { ...(await list()), restored, warnings: auditWarnings };
     res.json(response);
   });
 
@@ -88,7 +101,7 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
     const orgId = orgParam(req.params.orgId);
     const { confirm } = parseInput(revokeRequestSchema, req.body);
     const result = await withTenantWorkspace(state, ({ db, audit }) =>
-      revokeTenantCmk(db, orgId, confirm, { now: now(), ...(audit ? { audit } : {}) }),
+      revokeTenantCmk(db, orgId, confirm, { now: now(), audit }),
     );
     res.json({ ok: true, warnings: result.auditWarnings });
   });

@@ -68,6 +68,28 @@ describe('the tenant CSV import', () => {
     expect(unclosed[0]!.message).toMatch(/^Line 4: .*Quote Not Closed.*record that starts on this line/);
   });
 
+  it('a record with broken quoting is reported beside every other bad line, not instead of them', () => {
+    const csv = [
+      'org_id,name',
+      'not-a-uuid,Bad Id',
+      `${randomUUID()},Acme "Best" Corp`,
+      `${randomUUID()},`,
+      `${randomUUID()},"Two`,
+      'lines"',
+      `${randomUUID()},"never closed`,
+      'more',
+    ].join('\n');
+    const errors = refusalsOf(() => parseTenantCsv(csv));
+    expect(errors.map((e) => e.field)).toEqual(['csv.2', 'csv.3', 'csv.4', 'csv.5', 'csv.7']);
+    expect(errors[1]!.message).toMatch(/^Line 3: Invalid Opening Quote.*written twice: ""/);
+    expect(errors[3]!.message).toMatch(/^Line 5: .*control characters or line breaks/);
+    expect(errors[4]!.message).toMatch(/^Line 7: Quote Not Closed/);
+    // A file whose only problem is quoting is still refused, on its line.
+    expect(refusalsOf(() => parseTenantCsv(`org_id,name\n${randomUUID()},A "B"\n`))).toMatchObject([
+      { field: 'csv.2' },
+    ]);
+  });
+
   it('refuses a name with an invisible or text-direction character, naming it and its position', () => {
     const id = randomUUID();
     for (const [character, codePoint] of [

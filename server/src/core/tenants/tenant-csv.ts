@@ -116,33 +116,53 @@ export function parseTenantCsv(input: string | Uint8Array): TenantToAdd[] {
       lf.slice(0, lf.indexOf('\0')).split('\n').length,
     );
   const recordStart = recordStartLines(lf);
+  // Records and quoting errors in file order, each with the line it starts on. A record that
+  // breaks the quoting is skipped and reported, and parsing goes on with the next one, so the
+  // other bad lines are reported too (all or nothing, but every problem at once).
+  type Parsed = { record: string[]; line: number } | { quoting: string; line: number };
+  const parsed: Parsed[] = [];
   let lastEnd = 0;
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(lf, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      max_record_size: 4096,
-      to: MAX_ROWS + 2,
-      // `info.lines` is the line a record ends on; remember it to find where the next one starts.
-      on_record: (record, context) => {
-        lastEnd = context.lines;
-        return record;
-      },
-    }) as unknown as typeof records;
-  } catch (error) {
-    const e = error as { message: string };
-    throw csvError(
-      `${e.message}. Fix the quoting of the record that starts on this line (a quote inside a name is written twice: "").`,
-      recordStart(lastEnd),
+  parse(lf, {
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    max_record_size: 4096,
+    to: MAX_ROWS + 2,
+    skip_records_with_error: true,
+    // `info.lines` is the line a record ends on; a quoted field may hold line breaks before it.
+    on_record: (row, context) => {
+      const { record } = row as unknown as { record: string[] };
+      const breaks = record.reduce((n, field) => n + field.split('\n').length - 1, 0);
+      parsed.push({ record, line: context.lines - breaks });
+      lastEnd = context.lines;
+      return row;
+    },
+    on_skip: (error) => {
+      const e = error as unknown as { code?: string; message: string; lines?: number };
+      // An unclosed quote runs to the end of the file: name the line its record starts on.
+      const line =
+        e.code === 'CSV_QUOTE_NOT_CLOSED' ? recordStart(lastEnd) : (e.lines ?? recordStart(lastEnd));
+      lastEnd = Math.max(lastEnd, e.lines ?? lastEnd);
+      // csv-parse may report one record twice (each stray quote): one error per line.
+      const previous = parsed.at(-1);
+      if (!previous || previous.line !== line || !('quoting' in previous))
+        parsed.push({ quoting: e.message, line });
+      return undefined;
+    },
+  });
+  const quotingError = (q: { quoting: string; line: number }) =>
+    csvError(
+      `${q.quoting}. Fix the quoting of the record that starts on this line (a quote inside a name is written twice: "").`,
+      q.line,
     );
-  }
-  const [header, ...rows] = records;
+  const first = parsed[0];
+  if (first && 'quoting' in first) throw quotingError(first);
+  const header = first as { record: string[]; line: number } | undefined;
   const column = headerColumns(header?.record);
   const width = header!.record.length;
+  const rows = parsed.slice(1);
   if (rows.length === 0) throw csvError('The CSV file lists no organisation below its header.');
   if (rows.length > MAX_ROWS)
     throw csvError(`A CSV file may list at most ${MAX_ROWS} organisations; split it.`);
@@ -150,11 +170,14 @@ export function parseTenantCsv(input: string | Uint8Array): TenantToAdd[] {
   const errors: HdsError[] = [];
   const seen = new Map<string, number>();
   const tenants: TenantToAdd[] = [];
-  let previousEnd = header!.info.lines;
-  for (const { record, info } of rows) {
+  for (const row of rows) {
     // A quoted name may span lines: report the line the record starts on, where the admin looks.
-    const line = recordStart(previousEnd);
-    previousEnd = info.lines;
+    const { line } = row;
+    if ('quoting' in row) {
+      errors.push(quotingError(row));
+      continue;
+    }
+    const { record } = row;
     if (record.length !== width) {
       errors.push(
         csvError(
@@ -169,11 +192,11 @@ export function parseTenantCsv(input: string | Uint8Array): TenantToAdd[] {
     if (!orgId.success) errors.push(csvError(orgId.error.issues[0]!.message, line));
     if (!name.success) errors.push(csvError(name.error.issues[0]!.message, line));
     if (!orgId.success || !name.success) continue;
-    const first = seen.get(orgId.data);
-    if (first !== undefined) {
+    const firstLine = seen.get(orgId.data);
+    if (firstLine !== undefined) {
       errors.push(
         csvError(
-          `org id ${orgId.data} is already listed on line ${first}; list each organisation once.`,
+          `org id ${orgId.data} is already listed on line ${firstLine}; list each organisation once.`,
           line,
         ),
       );

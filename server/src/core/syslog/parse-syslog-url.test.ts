@@ -23,7 +23,8 @@ describe('parseSyslogUrl', () => {
     ['10.0.0.5:514', /has no scheme: write udp:\/\/10\.0\.0\.5:514 \(or tcp:\/\/10\.0\.0\.5:514 /],
     ['syslog.example.com', /has no scheme: write udp:\/\/syslog\.example\.com/],
     ['http://10.0.0.5:514', /scheme "http" is not supported/],
-    ['tls://10.0.0.5:514', /scheme "tls" is not supported/],
+    // Worded for every front door (page, answers file, --url/--tls), not for the page's question alone.
+    ['tls://10.0.0.5:514', /scheme "tls" is not supported: .*for TLS, use tcp:\/\/ and turn TLS on/],
     ['udp://:514', /names no host/],
     ['udp://10.0.0.5:0', /port "0" is not a number from 1 to 65535/],
     ['udp://10.0.0.5:65536', /from 1 to 65535/],
@@ -124,6 +125,7 @@ describe('parseSyslogSettings', () => {
     expect(error.code).toBe('SYSLOG_TLS_NEEDS_TCP');
     expect(error.field).toBe('syslog.tls');
     expect(error.message).toContain('tcp://10.0.0.5:6514');
+    expect(error.message).toMatch(/or turn TLS off\.$/);
   });
 
   it('an unknown termination is INVALID_INPUT on its field', () => {

@@ -52,7 +52,7 @@ export function parseSyslogUrl(text: string, field = 'url'): SyslogUrl {
   const protocol = schemeText!.toLowerCase();
   if (protocol !== 'udp' && protocol !== 'tcp')
     fail(
-      `The scheme "${shown(schemeText!)}" is not supported: syslog goes over udp or tcp (choose TLS with the question below).`,
+      `The scheme "${shown(schemeText!)}" is not supported: syslog goes over udp or tcp; for TLS, use tcp:// and turn TLS on.`,
     );
   const host = parseHost(hostText!, fail);
   let port = DEFAULT_SYSLOG_PORT;

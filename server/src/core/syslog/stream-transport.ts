@@ -57,7 +57,7 @@ export async function sendOverStream(target: StreamTarget, record: Buffer): Prom
       stream = secure;
       await stage(secure, 'secureConnect', target.timeoutMs, () =>
         timeout(
-          `${target.label} accepted the TCP connection but did not complete a TLS handshake within ${target.timeoutMs / 1000} s. Is this port a TLS listener? If the server does not use TLS, answer "No" to TLS.`,
+          `${target.label} accepted the TCP connection but did not complete a TLS handshake within ${target.timeoutMs / 1000} s. Is this port a TLS listener? If the server does not use TLS, turn TLS off.`,
         ),
       ).catch((error: unknown) => {
         throw error instanceof HdsError ? error : handshakeFailure(error, target);
@@ -230,7 +230,7 @@ function closedFirst(target: StreamTarget): HdsError {
     'SYSLOG_UNREACHABLE',
     target.tls
       ? `${target.label} closed the TLS connection right after the record was sent, before hds-setup closed its side; a syslog server keeps it open, so the record was probably dropped. Check the syslog server's own log (it may require a client certificate).`
-      : `${target.label} closed the connection right after the record was sent, before hds-setup closed its side; a syslog server keeps it open, so the record was probably dropped. If that port expects TLS, answer "Yes" to TLS; otherwise check the port and the syslog server's own log.`,
+      : `${target.label} closed the connection right after the record was sent, before hds-setup closed its side; a syslog server keeps it open, so the record was probably dropped. If that port expects TLS, turn TLS on; otherwise check the port and the syslog server's own log.`,
     'url',
   );
 }
@@ -264,7 +264,7 @@ function afterWrite(error: unknown, target: StreamTarget): HdsError {
     'SYSLOG_UNREACHABLE',
     target.tls
       ? `${target.label} reset the TLS connection after the record was sent (${code}), so it was probably dropped. The server may require a client certificate; check its own log.`
-      : `${target.label} reset the connection after the record was sent (${code}), so it was probably dropped. If that port expects TLS, answer "Yes" to TLS; otherwise check the syslog server's own log.`,
+      : `${target.label} reset the connection after the record was sent (${code}), so it was probably dropped. If that port expects TLS, turn TLS on; otherwise check the syslog server's own log.`,
     'url',
   );
 }
@@ -279,7 +279,7 @@ function handshakeFailure(error: unknown, target: StreamTarget): HdsError {
     );
   const reason = err.reason ?? err.message ?? err.code ?? 'unknown reason';
   const hint = /wrong version number|packet length too long|unexpected eof/i.test(reason)
-    ? ' The port does not seem to speak TLS: answer "No" to TLS, or use the server\'s TLS port.'
+    ? " The port does not seem to speak TLS: turn TLS off, or use the server's TLS port."
     : ' Check that the syslog server is configured for TLS on this port.';
   return new HdsError(
     'SYSLOG_TLS_FAILED',

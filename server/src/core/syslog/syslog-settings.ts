@@ -19,7 +19,7 @@ export function parseSyslogSettings(
   if (tls && parsed.protocol !== 'tcp')
     throw new HdsError(
       'SYSLOG_TLS_NEEDS_TCP',
-      `TLS works only over TCP, and ${parsed.url} is UDP. Use tcp://${parsed.url.slice('udp://'.length)} or answer "No" to TLS.`,
+      `TLS works only over TCP, and ${parsed.url} is UDP. Use tcp://${parsed.url.slice('udp://'.length)} or turn TLS off.`,
       at('tls'),
     );
   return { ...parsed, tls, termination };

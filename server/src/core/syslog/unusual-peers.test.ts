@@ -103,7 +103,7 @@ describe('plain TCP sent to a TLS port', () => {
     const failure = await rejectionOf(sendSyslogTestMessage(tcp(rsyslog.tlsPort!)));
     expect(failure.code).toBe('SYSLOG_UNREACHABLE');
     expect(failure.message).not.toMatch(/before the message was written/);
-    expect(failure.message).toMatch(/If that port expects TLS, answer "Yes" to TLS/);
+    expect(failure.message).toMatch(/If that port expects TLS, turn TLS on/);
   });
 
   it('an OpenSSL TLS server answers with a TLS alert: SYSLOG_UNREACHABLE saying the port speaks TLS', async () => {
@@ -112,7 +112,7 @@ describe('plain TCP sent to a TLS port', () => {
     const failure = await rejectionOf(sendSyslogTestMessage(tcp(port)));
     expect(failure.code).toBe('SYSLOG_UNREACHABLE');
     expect(failure.message).toMatch(/TLS/);
-    expect(failure.message).toMatch(/answer "Yes" to TLS/);
+    expect(failure.message).toMatch(/expects TLS, turn TLS on/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readSync, type Stats, writeSync } from 'node:fs';
 import { lstat, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { HdsError } from '../../../../contract/hds-error.js';
@@ -128,10 +128,21 @@ function collect(dir: string, prefix: string, into: IsoTreeEntry[]): void {
     } else {
       throw new HdsError(
         'ISO_BAD_INPUT',
-        `"${full}" is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file or folder'}; the ISO holds only files and folders, so replace it with a copy of its target or remove it.`,
+        st.isSymbolicLink()
+          ? `"${full}" is a symbolic link; the ISO holds only files and folders, so replace it with a copy of its target or remove it.`
+          : `"${full}" is ${specialKind(st)}, not a file or folder; the ISO holds only files and folders, so move it out of the folder to pack or remove it.`,
       );
     }
   }
+}
+
+/** What a special file is, in the words of `ls -l`'s type letter. */
+function specialKind(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'a special file';
 }
 
 /** The file, opened when the writer gets to it, read sequentially into the writer's buffer. */

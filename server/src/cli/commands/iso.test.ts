@@ -156,6 +156,17 @@ describe('hds-setup iso', () => {
     const link = await cli('iso', 'create', withLink, '-o', join(work, 'l.iso'), '--json');
     expect(json(link.stdout).errors?.[0]).toMatchObject({ code: 'ISO_BAD_INPUT', message: /symbolic link/ });
 
+    const withFifo = join(work, 'with-fifo');
+    await mkdir(withFifo);
+    execFileSync('mkfifo', [join(withFifo, 'pipe')]);
+    const fifo = await cli('iso', 'create', withFifo, '-o', join(work, 'p.iso'), '--json');
+    expect(fifo.code).toBe(1);
+    expect(json(fifo.stdout).errors?.[0]).toMatchObject({
+      code: 'ISO_BAD_INPUT',
+      message: expect.stringMatching(/pipe" is a FIFO \(named pipe\), not a file or folder;.*move it out/),
+    });
+    await expect(lstat(join(work, 'p.iso'))).rejects.toThrow();
+
     const notIso = await cli('iso', 'list', join(work, 'with-link', 'link'), '--json');
     expect(json(notIso.stdout).errors?.[0]?.code).toBe('ISO_INVALID');
     const missing = await cli('iso', 'list', join(work, 'nope.iso'), '--json');

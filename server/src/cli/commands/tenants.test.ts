@@ -130,6 +130,18 @@ describe('hds-setup tenants', () => {
     expect((after.json.tenants as { orgId: string }[]).map((t) => t.orgId)).not.toContain(ids[0]);
   });
 
+  it('without --json, bulk progress goes to stderr a line per step when stderr is not a terminal', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const csv = join(dir, 'progress.csv');
+    writeFileSync(csv, `org_id,name\n${ids.map((id, i) => `${id},Progress ${i}`).join('\n')}\n`);
+    expect((await tenants('import-csv', '--iso', isoPath, '--csv', csv)).code).toBe(0);
+    const run = await runCli('tenants', 'create-cmks', '--iso', isoPath, '--all');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^2 CMK\(s\) created; 0 failed\.$/m);
+    expect(run.stderr).not.toContain('\r');
+    expect(run.stderr).toMatch(/^2 done, 0 failed, 0 remaining$/m);
+  });
+
   it('revokes every removed tenant at once only with the typed "revoke <count>", as the Manage CMKs menu does', async () => {
     const ids: string[] = [randomUUID(), randomUUID(), randomUUID()];
     const csv = join(dir, 'bulk.csv');

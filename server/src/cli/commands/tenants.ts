@@ -151,14 +151,22 @@ const createAction: Action = async (opts) => {
     const outcome = await createCmks(db, masterKey, orgIds, {
       audit,
       onProgress: (p) => {
-        if (!opts.json)
-          process.stderr.write(`\r${p.done} done, ${p.failed} failed, ${p.remaining} remaining`);
+        if (!opts.json) printProgress(p);
       },
     });
-    if (!opts.json && orgIds.length) process.stderr.write('\n');
+    if (!opts.json && orgIds.length && process.stderr.isTTY) process.stderr.write('\n');
     return bulkResult(outcome, 'created');
   });
 };
+
+/**
+ * Bulk progress on stderr: one line updated in place on a terminal; in a log or a pipe (cron, CI)
+ * a line per step, since carriage returns would run every step into one line.
+ */
+function printProgress(p: { done: number; failed: number; remaining: number }): void {
+  const text = `${p.done} done, ${p.failed} failed, ${p.remaining} remaining`;
+  process.stderr.write(process.stderr.isTTY ? `\r${text}` : `${text}\n`);
+}
 
 function bulkResult(outcome: BulkOutcome, verb: string): CommandResult {
   const { auditWarnings, ...data } = outcome;
@@ -241,11 +249,10 @@ async function revokeAllRemoved(opts: Parameters<Action>[0]): Promise<CommandRes
     const outcome = await revokeRemovedCmks(db, String(opts.confirm), {
       audit,
       onProgress: (p) => {
-        if (!opts.json)
-          process.stderr.write(`\r${p.done} done, ${p.failed} failed, ${p.remaining} remaining`);
+        if (!opts.json) printProgress(p);
       },
     });
-    if (!opts.json && outcome.done + outcome.failed > 0) process.stderr.write('\n');
+    if (!opts.json && outcome.done + outcome.failed > 0 && process.stderr.isTTY) process.stderr.write('\n');
     return bulkResult(outcome, 'revoked');
   });
 }

@@ -2,7 +2,17 @@
 // tools, and on the image mounted at …/media/configdrive through FUSE (the kernel here has no
 // iso9660 driver, so this is the closest to the node's own mount).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,6 +208,18 @@ describe('hds-setup verify', () => {
     const r = await verify(removed, '--json');
     expect(r.json.errors[0]).toMatchObject({ code: 'ISO_INCOMPLETE' });
     expect(r.json.errors[0].message).toContain('kms.secret');
+
+    // A folder replaced by a symbolic link to a copy of it: its type changed, nothing is missing.
+    const linked = fresh();
+    const moved = join(dir, `certs-elsewhere-${Date.now()}`);
+    renameSync(join(linked, 'certs'), moved);
+    symlinkSync(moved, join(linked, 'certs'));
+    const l = await verify(linked, '--json');
+    expect(l.code).toBe(1);
+    expect(l.json.errors[0]).toMatchObject({ code: 'ISO_CORRUPT' });
+    expect(l.json.errors[0].message).toMatch(
+      /^hds\/certs is corrupt: it is a link .* where the configuration has a folder/,
+    );
 
     // A manifest far larger than any configuration: refused without reading it, with what to do.
     const swollen = fresh();

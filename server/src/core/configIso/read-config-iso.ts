@@ -90,6 +90,10 @@ async function loadVerified(source: ConfigSource): Promise<LoadedConfigIso> {
         file.path,
         `it is ${entry.type === 'dir' ? 'a folder' : 'a link or special file'} where the configuration has a file`,
       );
+    // A folder on the way that was replaced by a link (or a special file) changed type: not "missing".
+    const replacedFolder = entry ? undefined : replacedAncestor(file.path, byPath);
+    if (replacedFolder)
+      throw corrupt(replacedFolder, 'it is a link or special file where the configuration has a folder');
     if (entry?.type !== 'file')
       throw new HdsError(
         'ISO_INCOMPLETE',
@@ -218,4 +222,15 @@ function parseConfig(bytes: Buffer): ConfigDocument {
   if (!parsed.success)
     throw corrupt(PATHS.config, `it does not follow the format (${parsed.error.issues[0]?.path.join('.')})`);
   return parsed.data;
+}
+
+/** The first folder of `path` that exists but is not a folder (a symbolic link, a device …). */
+function replacedAncestor(path: string, byPath: Map<string, { type: string }>): string | undefined {
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const folder = parts.slice(0, i).join('/');
+    const found = byPath.get(folder);
+    if (found && found.type !== 'dir') return folder;
+  }
+  return undefined;
 }

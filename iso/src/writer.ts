@@ -2,8 +2,9 @@
 //
 // Layout, in 2048-byte sectors (ECMA-119 6.2, 6.7):
 //   0–15 system area (zeros) · 16 primary VD · 17 Joliet SVD · 18 terminator
-//   path tables (primary L, M; Joliet L, M) · primary directories · Rock Ridge continuation
-//   areas · Joliet directories · file data (shared by both trees), each file from a sector start.
+//   path tables (primary L, M; Joliet L, M) · primary directories, each followed by its Rock Ridge
+//   continuation areas · Joliet directories · file data (shared by both trees), each file from a
+//   sector start.
 // Everything before the file data is built in memory (it grows with the number of entries, not
 // their size); file contents are streamed through once. Nothing depends on the clock or on
 // randomness: the same entries and date give the same bytes.
@@ -399,10 +400,13 @@ function planImage(entries: IsoTreeEntry[], options: IsoWriteOptions): Layout {
 
   // Directory records (sizes first; locations are filled in once everything is placed).
   const primaryRecords = new Map<PlannedDir, PlannedRecord[]>();
-  const continuations: SystemUse[] = [];
+  const continuations = new Map<PlannedDir, SystemUse[]>();
   for (const dir of primaryDirs) {
     const records = primaryDirRecords(dir, root);
-    for (const r of records) if (r.systemUse?.continuationLength) continuations.push(r.systemUse);
+    continuations.set(
+      dir,
+      records.flatMap((r) => (r.systemUse?.continuationLength ? [r.systemUse] : [])),
+    );
     primaryRecords.set(dir, records);
     dir.isoSize = extentSize(records);
   }
@@ -432,17 +436,23 @@ function planImage(entries: IsoTreeEntry[], options: IsoWriteOptions): Layout {
     jolietL: place(jolietTableSize),
     jolietM: place(jolietTableSize),
   };
-  for (const dir of primaryDirs) dir.isoLocation = place(dir.isoSize);
-  const ceStart = next;
-  let ceAt = 0;
-  for (const su of continuations) {
-    const length = su.continuationLength;
-    if ((ceAt % SECTOR) + length > SECTOR) ceAt = sectorsFor(ceAt) * SECTOR; // SUSP: one area per block
-    su.ceBlock = ceStart + Math.floor(ceAt / SECTOR);
-    su.ceOffset = ceAt % SECTOR;
-    ceAt += length;
+  for (const dir of primaryDirs) {
+    dir.isoLocation = place(dir.isoSize);
+    // Each directory's continuation areas right after it, as xorriso lays them out: a reader that
+    // goes through the image in order (libarchive, so bsdtar) then has the Rock Ridge names of a
+    // directory's entries before it descends into them. With every area after all directories,
+    // bsdtar listed a directory whose name lives in one by its 8.3 name (an extra empty folder).
+    const ceStart = next;
+    let ceAt = 0;
+    for (const su of continuations.get(dir)!) {
+      const length = su.continuationLength;
+      if ((ceAt % SECTOR) + length > SECTOR) ceAt = sectorsFor(ceAt) * SECTOR; // SUSP: one area per block
+      su.ceBlock = ceStart + Math.floor(ceAt / SECTOR);
+      su.ceOffset = ceAt % SECTOR;
+      ceAt += length;
+    }
+    next += sectorsFor(ceAt);
   }
-  next += sectorsFor(ceAt);
   for (const dir of jolietDirs) dir.jolietLocation = place(dir.jolietSize);
   const filesStart = next;
   const files: PlannedFile[] = [];

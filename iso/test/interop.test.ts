@@ -106,6 +106,39 @@ describe('our image in the real tools', () => {
     await expectExtracted(out, { modes: true });
   });
 
+  it('bsdtar lists a folder whose Rock Ridge name is in a continuation area by that name only', async () => {
+    // A 200-byte folder name does not fit its directory record: NM goes to a continuation area.
+    // libarchive reads the image in order, so the area must come before the folder's own extent.
+    const folder = `${'long-folder-'.repeat(16)}end`;
+    const small = join(work, 'long-folder.iso');
+    await writeFile(
+      small,
+      await buildIsoImage(
+        [
+          { type: 'dir', path: folder, mode: 0o755, mtime: FIXTURE_DATE },
+          { type: 'dir', path: `${folder}/inner`, mode: 0o755, mtime: FIXTURE_DATE },
+          {
+            type: 'file',
+            path: `${folder}/inner/f.txt`,
+            mode: 0o644,
+            mtime: FIXTURE_DATE,
+            content: Buffer.from('f'),
+          },
+        ],
+        { volumeId: 'LONG', date: FIXTURE_DATE },
+      ),
+    );
+    const listed = run('bsdtar', ['-tf', small])
+      .split('\n')
+      .filter((l) => l && l !== '.');
+    expect(listed.sort()).toEqual([folder, `${folder}/inner`, `${folder}/inner/f.txt`].sort());
+    const out = join(work, 'bsdtar-long-folder');
+    await mkdir(out);
+    run('bsdtar', ['-xf', small, '-C', out]);
+    expect(await readdir(out)).toEqual([folder]);
+    expect(await readFile(join(out, folder, 'inner', 'f.txt'), 'utf8')).toBe('f');
+  });
+
   it('7z x gives back the bytes under Joliet names (long names shortened to 64)', async () => {
     const out = join(work, '7z');
     run('7z', ['x', `-o${out}`, iso]);

@@ -147,7 +147,13 @@ function specialKind(st: Stats): string {
 
 /** The file, opened when the writer gets to it, read sequentially into the writer's buffer. */
 function openForReading(path: string): IsoSyncReader {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    // A file this user may not read is FILE_UNREADABLE naming it, as everywhere (not the output's fault).
+    throw unreadableFile({ path, what: 'a file to pack' }, e as NodeJS.ErrnoException);
+  }
   return {
     read: (into, offset, length) => readSync(fd, into, offset, length, null),
     close: () => closeSync(fd),

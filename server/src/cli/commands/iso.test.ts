@@ -358,4 +358,45 @@ describe('hds-setup iso', () => {
     });
     expect(usage.status).toBe(2);
   });
+
+  // Root reads everything: an unprivileged user (nobody, through runuser) meets the unreadable file.
+  it.skipIf(process.getuid?.() !== 0)(
+    'a file in the folder this user may not read is FILE_UNREADABLE naming it (exit 1), and nothing is written',
+    async () => {
+      const shared = await mkdtemp(join(tmpdir(), 'iso-cli-nobody-'));
+      try {
+        await chmod(shared, 0o777);
+        await mkdir(join(shared, 'tree'), { mode: 0o755 });
+        await writeFile(join(shared, 'tree', 'readable.txt'), 'ok');
+        await writeFile(join(shared, 'tree', 'private.txt'), 'root only');
+        await chmod(join(shared, 'tree', 'private.txt'), 0o000);
+        const out = join(shared, 'out.iso');
+        const run = spawnSync(
+          'runuser',
+          [
+            '-u',
+            'nobody',
+            '--',
+            process.execPath,
+            'bin/hds-setup.js',
+            'iso',
+            'create',
+            join(shared, 'tree'),
+            '-o',
+            out,
+            '--json',
+          ],
+          { cwd: ROOT, encoding: 'utf8' },
+        );
+        expect(run.status, run.stderr).toBe(1);
+        expect(JSON.parse(run.stdout).errors[0]).toMatchObject({
+          code: 'FILE_UNREADABLE',
+          message: expect.stringMatching(/^Cannot read a file to pack ".*private\.txt": permission denied\./),
+        });
+        await expect(lstat(out)).rejects.toThrow();
+      } finally {
+        await rm(shared, { recursive: true, force: true });
+      }
+    },
+  );
 });

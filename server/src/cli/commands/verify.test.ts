@@ -180,6 +180,41 @@ describe('hds-setup verify', () => {
     expect(open.json.errors[0].message).toMatch(/^A secret in .* hds\/secrets\/service-accounts \(0777\)/);
   });
 
+  // Root reads everything: an unprivileged user (nobody, through runuser) meets the 0500/0400 secrets.
+  it.skipIf(process.getuid?.() !== 0)(
+    'run by a user who may not read the secrets: FILE_UNREADABLE saying to verify as their owner, not a crash',
+    () => {
+      const shared = mkdtempSync(join(tmpdir(), 'hds-verify-nobody-'));
+      try {
+        chmodSync(shared, 0o755);
+        execFileSync('bsdtar', ['-xf', current, '-C', shared]);
+        const run = spawnSync(
+          'runuser',
+          [
+            '-u',
+            'nobody',
+            '--',
+            process.execPath,
+            'bin/hds-setup.js',
+            'verify',
+            join(shared, 'hds'),
+            '--json',
+          ],
+          { cwd: new URL('../../../..', import.meta.url).pathname, encoding: 'utf8' },
+        );
+        expect(run.status, run.stderr).toBe(1);
+        expect(JSON.parse(run.stdout).errors[0]).toMatchObject({
+          code: 'FILE_UNREADABLE',
+          message: expect.stringMatching(
+            /hds\/secrets" of the configuration: permission denied\. .*run hds-setup verify as that user/,
+          ),
+        });
+      } finally {
+        rmSync(shared, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('exits 1 on a folder extracted with bsdtar once a file is edited, added or removed', async () => {
     const fresh = () => {
       const out = mkdtempSync(join(dir, 'x-'));

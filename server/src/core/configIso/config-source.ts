@@ -136,12 +136,15 @@ export async function openDirectorySource(dir: string): Promise<ConfigSource> {
       };
       await walk(join(root, 'hds')).catch((error) => {
         if (error instanceof HdsError) throw error;
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw folderUnreadable(root, error);
       });
       return out;
     },
     async read(path, maxBytes) {
-      const handle = await open(join(root, path), 'r');
+      const handle = await open(join(root, path), 'r').catch((error: unknown) => {
+        throw folderUnreadable(root, error);
+      });
       try {
         const { size } = await handle.stat();
         if (size > maxBytes)
@@ -164,4 +167,20 @@ export async function openDirectorySource(dir: string): Promise<ConfigSource> {
     },
     close: async () => {},
   };
+}
+
+/**
+ * A part of a mounted configuration this user may not read: the secrets are their owner's only
+ * (0400 files in 0500 folders, as the ISO records them), so the fix is to verify as that user,
+ * never to open the modes. Other system errors are named with the path as FILE_UNREADABLE too.
+ */
+function folderUnreadable(root: string, error: unknown): HdsError {
+  if (!isFileSystemError(error)) return error instanceof HdsError ? error : asHdsError(error, root);
+  const path = error.path ?? root;
+  if (error.code === 'EACCES' || error.code === 'EPERM')
+    return new HdsError(
+      'FILE_UNREADABLE',
+      `Cannot read "${path}" of the configuration: permission denied. Its secrets are readable by their owner only (0400 files in 0500 folders, as the ISO records them): run hds-setup verify as that user (normally root, e.g. with sudo) rather than opening the modes.`,
+    );
+  return unreadableFile({ path, what: 'a part of the configuration' }, error);
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,27 @@ describe('every command, a named file that does not exist', () => {
       if (field) expect(error.field).toBe(field);
     },
   );
+});
+
+describe('an answers file given as a pipe (--answers <(…))', () => {
+  it('a relative path in it that does not exist says to write it absolute (a pipe has no folder)', () => {
+    const root = new URL('../../..', import.meta.url).pathname;
+    const yaml =
+      'database:\n  type: postgresql\n  hosts: [db1.example.org]\n  name: hds_keys\n  username: hds\n  passwordFile: ./db.pass\n';
+    const run = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" bin/hds-setup.js db check --answers <(printf '%s' "$ANSWERS") --json`],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, ANSWERS: yaml } },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(JSON.parse(run.stdout).errors[0]).toMatchObject({
+      code: 'FILE_UNREADABLE',
+      field: 'database.passwordFile',
+      message: expect.stringMatching(
+        /"\/(dev|proc\/self)\/fd\/db\.pass": it does not exist\. .* is not a file in a folder \(a pipe .*write database\.passwordFile as an absolute path \(e\.g\. \/.*\/db\.pass\)/,
+      ),
+    });
+  });
 });
 
 describe('every command, a folder where a file belongs', () => {

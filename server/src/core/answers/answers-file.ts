@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
 import { HdsError } from '../../../../contract/hds-error.js';
@@ -80,7 +81,10 @@ export class AnswersFile {
         path: full,
         what: `the file named by ${field}`,
         field,
-        notFoundHint: `Check ${field} in ${this.path}; a relative path there starts from the answers file's folder.`,
+        notFoundHint:
+          !isAbsolute(path) && isProcessSubstitution(this.path)
+            ? `${this.path} is not a file in a folder (a pipe such as --answers <(…)), so a relative path in it has nowhere to start from: write ${field} as an absolute path (e.g. ${resolve(path)}), or save the answers as a file next to the files it names.`
+            : `Check ${field} in ${this.path}; a relative path there starts from the answers file's folder.`,
       },
       MAX_REFERENCED_FILE_BYTES,
       (reason) => new HdsError('ANSWERS_INVALID', `${full}, named by ${field}, is ${reason}.`, field),
@@ -212,4 +216,15 @@ const FIX_IT = 'Correct it and run again (docs/answers-file.md describes the for
 /** "… at line 7, column 1:" followed by a code excerpt: keep the sentence, drop the excerpt and the colon. */
 function firstLine(error: Error | YAMLError): string {
   return (error.message.split('\n')[0] ?? '').replace(/:\s*$/, '');
+}
+
+/** `--answers <(…)`: the shell names the pipe /dev/fd/N (or /proc/self/fd/N), a folder of no files. */
+function isProcessSubstitution(path: string): boolean {
+  const folder = dirname(resolve(path));
+  if (folder !== '/dev/fd' && !/^\/proc\/(self|\d+)\/fd$/.test(folder)) return false;
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import type { UploadFile } from './iso-import-page.js';
 
 /** Page 8: every section, build, download, the backup acknowledgment and the backup check. */
 export class ReviewPage {
   constructor(readonly page: Page) {}
+
+  /** The download the last `build()` started, until `download()` saves it. */
+  private started: Download | undefined;
 
   get heading() {
     return this.page.getByRole('heading', { name: 'Review & download', level: 1 });
@@ -13,10 +16,7 @@ export class ReviewPage {
   static async reached(page: Page): Promise<ReviewPage> {
     const review = new ReviewPage(page);
     await review.heading.waitFor();
-    await page
-      .getByRole('button', { name: 'Build ISO' })
-      .or(page.getByRole('link', { name: 'Download ISO' }))
-      .waitFor();
+    await review.downloadButton.waitFor();
     return review;
   }
 
@@ -41,21 +41,34 @@ export class ReviewPage {
     return result;
   }
 
-  async build(): Promise<void> {
-    await this.page.getByRole('button', { name: 'Build ISO' }).click();
-    await this.page
-      .getByRole('link', { name: 'Download ISO' })
-      .or(this.page.getByRole('alert'))
-      .first()
-      .waitFor();
+  get downloadButton() {
+    return this.page.getByRole('button', { name: 'Download ISO' });
   }
 
-  /** Downloads the ISO as a browser would and saves it in `dir`; returns its path. */
-  async download(dir: string): Promise<string> {
-    const [download] = await Promise.all([
-      this.page.waitForEvent('download'),
-      this.page.getByRole('link', { name: 'Download ISO' }).click(),
+  /**
+   * *Download ISO* (the first click builds the ISO): resolves once the download has started, or the
+   * build was refused (an alert). The started download is kept for `download()`.
+   */
+  async build(): Promise<void> {
+    const started = this.page
+      .waitForEvent('download')
+      .then((d) => {
+        this.started = d;
+      })
+      .catch(() => undefined);
+    await this.downloadButton.click();
+    await Promise.race([
+      started,
+      this.page.getByRole('alert').filter({ hasText: 'The ISO could not be built' }).waitFor(),
     ]);
+  }
+
+  /** Saves the ISO in `dir` as a browser would (the download `build()` started, or a new one); returns its path. */
+  async download(dir: string): Promise<string> {
+    let download = this.started;
+    this.started = undefined;
+    if (!download)
+      [download] = await Promise.all([this.page.waitForEvent('download'), this.downloadButton.click()]);
     const path = join(dir, download.suggestedFilename());
     await download.saveAs(path);
     return path;

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type Ref, useState } from 'react';
 import type { BuiltIsoInfo } from '../../../../contract/config-iso';
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, api } from '../../api/client';
@@ -13,9 +13,12 @@ import { Field } from '../../components/Field';
 export function BackupReminder({
   built,
   onAcknowledged,
+  headingRef,
 }: {
   built: BuiltIsoInfo;
   onAcknowledged: (b: BuiltIsoInfo) => void;
+  /** The page focuses the heading once the download has started. */
+  headingRef?: Ref<HTMLHeadingElement>;
 }) {
   const [stored, setStored] = useState(false);
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
@@ -40,7 +43,9 @@ export function BackupReminder({
 
   return (
     <section className="callout callout-warning backup-reminder" aria-labelledby="backup-title">
-      <h2 id="backup-title">Back up the ISO now</h2>
+      <h2 id="backup-title" ref={headingRef} tabIndex={-1}>
+        Back up the ISO now
+      </h2>
       <p>
         This ISO holds the <strong>master key</strong>. If every copy is lost, all content encrypted by this
         deployment is lost for good — nobody, including Cisco, can recover it. Copy it now to at least two

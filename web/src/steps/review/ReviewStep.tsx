@@ -14,17 +14,18 @@ import { ReviewSectionCard } from './ReviewSectionCard';
 import { VerifyBackup } from './VerifyBackup';
 
 /**
- * Page 8. Everything on one page, then build and download. The ISO goes straight from the server
- * to the browser's download (a plain link), so its secrets never pass through page scripts.
+ * Page 8. Everything on one page, then *Download ISO*: the first click builds the ISO, every click
+ * downloads that same build. The file goes straight from the server to the browser's download (a
+ * plain GET), so its secrets never pass through page scripts.
  */
 function ReviewStep({ goTo, onContinue }: StepProps) {
   const [review, setReview] = useState<ReviewState>();
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
   const [rebindConfirmation, setRebindConfirmation] = useState('');
-  // Once built, the Build button gives way to the download link: it takes the focus.
-  const [builds, setBuilds] = useState(0);
-  const downloadRef = useFocusOn<HTMLAnchorElement>(builds);
+  // Once the first download starts, the backup reminder (with the file's SHA-256) takes the focus.
+  const [downloads, setDownloads] = useState(0);
+  const reminderRef = useFocusOn<HTMLHeadingElement>(downloads === 1);
   const [acceptEmptyDatabase, setAcceptEmptyDatabase] = useState(false);
 
   useEffect(() => {
@@ -33,26 +34,35 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
       .catch((e) => setErrors(e instanceof ApiError ? e.errors : []));
   }, []);
 
-  async function build() {
+  /** Builds the ISO unless this page already holds a current build; undefined when the build failed. */
+  async function build(): Promise<BuiltIsoInfo | undefined> {
+    if (review?.built) return review.built;
     setBusy(true);
     try {
-      setReview(
-        await api<ReviewState>('POST', '/iso/build', {
-          ...(rebindConfirmation ? { rebindConfirmation } : {}),
-          ...(askEmptyDatabase && acceptEmptyDatabase ? { acceptEmptyDatabase: true } : {}),
-        }),
-      );
+      const next = await api<ReviewState>('POST', '/iso/build', {
+        ...(rebindConfirmation ? { rebindConfirmation } : {}),
+        ...(askEmptyDatabase && acceptEmptyDatabase ? { acceptEmptyDatabase: true } : {}),
+      });
+      setReview(next);
       setErrors([]);
-      setBuilds((n) => n + 1);
+      return next.built;
     } catch (e) {
       setErrors(
         e instanceof ApiError
           ? e.errors
           : [{ code: 'INTERNAL', message: 'Something went wrong. Try again.' }],
       );
+      return undefined;
     } finally {
       setBusy(false);
     }
+  }
+
+  async function download() {
+    const current = await build();
+    if (!current) return;
+    downloadFile('/api/iso/download', current.fileName);
+    setDownloads((n) => n + 1);
   }
 
   const setBuilt = (built: BuiltIsoInfo) => {
@@ -72,7 +82,7 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
   return (
     <section>
       <PageHeader title="Review & download">
-        Check every setting, then build the configuration ISO that every node mounts.
+        Check every setting, then download the configuration ISO that every node mounts.
       </PageHeader>
       <ErrorSummary errors={errors} title="The ISO could not be built" />
 
@@ -110,16 +120,16 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
           ))}
 
           {review.builtIsoStale && !built && (
-            <Callout tone="warning" title="Build the ISO again">
-              A page was changed after the ISO was built, so that file no longer matches these settings. Build
-              the ISO again, download it and back up the new file; do not upload the earlier download to the
-              nodes.
+            <Callout tone="warning" title="Download the ISO again">
+              A page was changed after the ISO was built, so that file no longer matches these settings.
+              Download the ISO again (it is built anew) and back up the new file; do not upload the earlier
+              download to the nodes.
             </Callout>
           )}
 
           {!review.ready && (
             <Callout tone="info" title="Not ready yet">
-              Complete the sections marked “not complete” to build the ISO.
+              Complete the sections marked “not complete” to download the ISO.
             </Callout>
           )}
 
@@ -150,33 +160,36 @@ function ReviewStep({ goTo, onContinue }: StepProps) {
           )}
 
           <div className="actions">
-            {built ? (
-              <a
-                className="button button-primary"
-                href="/api/iso/download"
-                download={built.fileName}
-                ref={downloadRef}
-              >
-                Download ISO
-              </a>
-            ) : (
-              <button
-                type="button"
-                className="button button-primary"
-                disabled={!review.ready || busy}
-                onClick={build}
-              >
-                {busy ? 'Building…' : 'Build ISO'}
-              </button>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={(!built && !review.ready) || busy}
+              aria-describedby={busy ? 'review-building' : undefined}
+              onClick={download}
+            >
+              Download ISO
+            </button>
+            {busy && (
+              <span className="muted" id="review-building" role="status">
+                Building the ISO…
+              </span>
             )}
           </div>
 
-          {built && <BackupReminder built={built} onAcknowledged={setBuilt} />}
+          {built && <BackupReminder built={built} onAcknowledged={setBuilt} headingRef={reminderRef} />}
           {built?.backupAcknowledged && <VerifyBackup />}
         </>
       )}
     </section>
   );
+}
+
+/** Starts the browser's own download of a same-origin URL (the server sends it as an attachment). */
+function downloadFile(href: string, fileName: string): void {
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = fileName;
+  link.click();
 }
 
 export default ReviewStep;

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestPki } from '../../scripts/test-env/certificate-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../scripts/test-env/key-database.js';
+import { type PostgresServer, startPostgres } from '../../scripts/test-env/postgres-server.js';
+import {
+  closeBrowser,
+  launchBrowser,
+  startWizard,
+  type WizardProcess,
+  watchPageProblems,
+} from '../fixtures.js';
+import { SignInPage } from '../pages/sign-in-page.js';
+
+/**
+ * The wizard driven only by the words of PRODUCT.md ("The wizard, page by page") and the issues:
+ * a tester who has read the spec, not the page, finds every control by its role and those words.
+ */
+describe("the wizard, found by the spec's own words", () => {
+  let wizard: WizardProcess;
+  let browser: Browser;
+  let postgres: PostgresServer;
+  let database: TestDatabase;
+  let pki: TestPki;
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'hds-spec-wording-'));
+    pki = new TestPki('Spec Wording Private Root CA');
+    [postgres, wizard, browser] = await Promise.all([startPostgres(), startWizard(), launchBrowser()]);
+    database = await createTestDatabase(postgres, 'hds_spec_words');
+  });
+
+  afterAll(async () => {
+    await closeBrowser();
+    await wizard?.stop();
+    await postgres?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+    if (pki) rmSync(pki.dir, { recursive: true, force: true });
+  });
+
+  async function signedIn(): Promise<{ page: Page; problems: string[] }> {
+    const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+    const problems = await watchPageProblems(page);
+    await SignInPage.openLink(page, await wizard.nextSignInUrl());
+    return { page, problems };
+  }
+
+  const heading = (page: Page, name: string) => page.getByRole('heading', { name, level: 1 });
+
+  /** Overview → ISO import "No" → Certificate → Database → System logs → Service accounts → Review. */
+  async function newDeploymentToReview(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Get Started' }).click();
+    await page.getByRole('radio', { name: 'No' }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await heading(page, 'Certificate').waitFor();
+    const leaf = pki.issueLeaf({ cn: 'kms.spec-words.example' });
+    await page
+      .getByLabel('PKCS12 file (.p12 or .pfx)')
+      .setInputFiles({
+        name: 'kms.p12',
+        mimeType: 'application/x-pkcs12',
+        buffer: pki.pkcs12(leaf, 'p12-pass'),
+      });
+    await page.getByLabel('Password').fill('p12-pass');
+    await page.getByText('Use a private root CA (not publicly trusted)').click();
+    await page
+      .getByLabel('Private root CA certificate (PEM)')
+      .setInputFiles({
+        name: 'root.pem',
+        mimeType: 'application/x-pem-file',
+        buffer: Buffer.from(pki.rootPem),
+      });
+    await page.getByLabel(/not publicly trusted/).check();
+    await page.getByRole('button', { name: 'Check certificate' }).click();
+    await page.getByLabel('I have read these warnings and want to use this certificate').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await heading(page, 'Database').waitFor();
+    await page.getByLabel('Host and port').fill(`127.0.0.1:${postgres.port}`);
+    await page.getByLabel('Database name').fill(database.name);
+    await page.getByLabel('Username').fill(database.user);
+    await page.getByLabel('Password').fill(database.password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await heading(page, 'System logs').waitFor();
+    await page.getByLabel('Syslogd URL').fill('udp://127.0.0.1:514');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await heading(page, 'Service accounts').waitFor();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await heading(page, 'Review & download').waitFor();
+  }
+
+  it('Review & download: the *Download ISO* button saves the ISO, then the reminder shows its SHA-256', async () => {
+    const { page, problems } = await signedIn();
+    await newDeploymentToReview(page);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download ISO' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('hds-config-kms.spec-words.example-gen1.iso');
+    const saved = join(work, download.suggestedFilename());
+    await download.saveAs(saved);
+    const sha256 = createHash('sha256').update(readFileSync(saved)).digest('hex');
+
+    await page.getByRole('heading', { name: 'Back up the ISO now' }).waitFor();
+    expect(await page.getByLabel('SHA-256 of the ISO').inputValue()).toBe(sha256);
+    // The reminder takes the focus, so the keyboard carries on to the acknowledgment.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Back up the ISO now');
+
+    // Downloading again gives the same file: the ISO is built once, not per click.
+    const [again] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download ISO' }).click(),
+    ]);
+    const second = join(work, 'second.iso');
+    await again.saveAs(second);
+    expect(createHash('sha256').update(readFileSync(second)).digest('hex')).toBe(sha256);
+
+    await page.getByRole('checkbox', { name: /stored a copy of this ISO/ }).check();
+    await page.getByRole('button', { name: 'Confirm backup' }).click();
+    await page.getByRole('heading', { name: 'Verify your backup' }).waitFor();
+    expect(problems).toEqual([]);
+  });
+});

@@ -200,6 +200,7 @@ function serviceAccountSection(state: WizardState, now: Date): ReviewSection {
   const section = state.get('serviceAccounts');
   if (!section)
     return { id: 'serviceAccounts', title: 'Service accounts', complete: false, items: [], notes: [] };
+  // Shown before too (the secrets are already generated), but done only once the admin continued on it.
   const modeText = {
     new: 'New secret',
     keep: 'Secret kept',
@@ -209,14 +210,17 @@ function serviceAccountSection(state: WizardState, now: Date): ReviewSection {
   return {
     id: 'serviceAccounts',
     title: 'Service accounts',
-    complete: true,
+    complete: section.confirmed,
     items: section.accounts.map((a) => ({
       label: a.name,
       value: `${modeText}; expires ${a.expiresAt.toISOString().slice(0, 10)}${a.previous ? `; previous secret valid until ${a.previous.validUntil.toISOString().slice(0, 10)}` : ''}`,
       change: section.mode === 'new' ? 'new' : section.mode === 'keep' ? 'unchanged' : 'changed',
     })),
-    notes: section.accounts.some((a) => a.expiresAt <= now)
-      ? ['A secret has expired: choose Hard reset.']
-      : [],
+    notes: [
+      ...(section.confirmed ? [] : ['Open Service accounts and continue there to accept these secrets.']),
+      ...(section.accounts.some((a) => a.expiresAt <= now)
+        ? ['A secret has expired: choose Hard reset.']
+        : []),
+    ],
   };
 }

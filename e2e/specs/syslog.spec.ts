@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/test-env/postgres-server.js';
 import { type RsyslogServer, startRsyslog } from '../../scripts/test-env/rsyslog-server.js';
-import { closeBrowser, launchBrowser, startWizard, type WizardProcess } from '../fixtures.js';
+import { closeBrowser, launchBrowser, snapshot, startWizard, type WizardProcess } from '../fixtures.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { SyslogPage } from '../pages/syslog-page.js';
 
@@ -54,6 +54,68 @@ describe('System logs page', () => {
       `Sent; check your syslog server for message ${id}. (UDP cannot confirm delivery.)`,
     );
     await rsyslog.waitForMessage(id);
+  });
+
+  it('a test result goes away as soon as the URL, TLS or termination it was about changes', async () => {
+    const syslog = await SyslogPage.open(page);
+    const deadUrl = `tcp://127.0.0.1:${await freePort()}`;
+    await syslog.fill({ url: deadUrl, tls: false, termination: 'newline' });
+    await syslog.sendTestMessage();
+    await expect(syslog.errors.textContent()).resolves.toMatch(/could not be sent.*SYSLOG_UNREACHABLE/);
+    await expect(syslog.url.getAttribute('aria-invalid')).resolves.toBe('true');
+    await snapshot(page, 'syslog-test-failed');
+
+    // Another URL: the failure was about the old one, so it leaves the page at once.
+    await syslog.url.fill(`tcp://127.0.0.1:${rsyslog.tcpPort}`);
+    await syslog.errors.waitFor({ state: 'detached' });
+    expect(await page.getByText('You can still continue').count()).toBe(0);
+    await expect(syslog.url.getAttribute('aria-invalid')).resolves.toBe('false');
+    await snapshot(page, 'syslog-test-cleared-after-url-change');
+
+    // A delivered test, then the termination changes: the report goes too.
+    await syslog.sendTestMessage();
+    await expect(syslog.confirmation.textContent()).resolves.toMatch(/Test message delivered/);
+    await page
+      .getByRole('group', { name: 'Record termination' })
+      .getByRole('radio', { name: /Null byte/ })
+      .check();
+    await syslog.confirmation.waitFor({ state: 'detached' });
+
+    // And TLS: a failure over plain TCP says nothing about TLS.
+    await syslog.url.fill(deadUrl);
+    await syslog.sendTestMessage();
+    await syslog.errors.waitFor();
+    await page
+      .getByRole('group', { name: 'Is your server configured for TLS?' })
+      .getByRole('radio', { name: 'Yes' })
+      .check();
+    await syslog.errors.waitFor({ state: 'detached' });
+    // Back to the settings that failed: the old result does not come back; only a new test tells.
+    await page
+      .getByRole('group', { name: 'Is your server configured for TLS?' })
+      .getByRole('radio', { name: 'No' })
+      .check();
+    expect(await syslog.errors.count()).toBe(0);
+    expect(await syslog.confirmation.count()).toBe(0);
+  });
+
+  it('the last test noted from before is shown only while the settings are the ones it tested', async () => {
+    const syslog = await SyslogPage.open(page);
+    await syslog.fill({ url: `udp://127.0.0.1:${rsyslog.udpPort}`, tls: false, termination: 'newline' });
+    await syslog.sendTestMessage();
+    const id = await syslog.messageId();
+    await syslog.continue();
+    await syslog.heading.waitFor({ state: 'detached' });
+
+    const back = await SyslogPage.open(page);
+    const note = page.getByText(`message id ${id}`);
+    await note.waitFor();
+    await expect(page.getByText(/^Last test .*: sent/).count()).resolves.toBe(1);
+    await back.url.fill(`udp://127.0.0.1:${rsyslog.udpPort + 1}`);
+    await note.waitFor({ state: 'detached' });
+    await snapshot(page, 'syslog-last-test-hidden-after-change');
+    await back.url.fill(`udp://127.0.0.1:${rsyslog.udpPort}`);
+    await note.waitFor();
   });
 
   it('a bad URL is shown beside the field; a failed test still lets the admin continue', async () => {

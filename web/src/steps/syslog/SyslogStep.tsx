@@ -24,6 +24,16 @@ const TERMINATIONS: { value: SyslogTermination; label: string }[] = [
   { value: 'newline', label: 'Newline — \\n' },
 ];
 
+/** Identifies the settings a test is about (a newly chosen CA file counts as a change). */
+function settingsKeyOf(url: string, tls: boolean, termination: SyslogTermination, caFile?: File): string {
+  return JSON.stringify([
+    url.trim(),
+    tls,
+    termination,
+    caFile ? [caFile.name, caFile.size, caFile.lastModified] : null,
+  ]);
+}
+
 function errorsOf(e: unknown): ErrorDetail[] {
   return e instanceof ApiError
     ? e.errors
@@ -47,6 +57,19 @@ function SyslogStep({ onContinue }: StepProps) {
   const [busy, setBusy] = useState<'test' | 'save'>();
   // A test's report takes the focus when it arrives (a failure focuses the error summary instead).
   const reportRef = useFocusOn<HTMLDivElement>(report);
+  // The settings a test outcome on screen (report or errors) is about, and those the server's last
+  // test was about: an outcome never stays beside settings it did not test.
+  const settingsKey = settingsKeyOf(url, tls, termination, caFile);
+  const [testedWith, setTestedWith] = useState<string>();
+  const [savedWith, setSavedWith] = useState<string>();
+
+  /** What the server keeps: the settings last saved (a test saves them too) and the test of exactly those. */
+  const keepSaved = (view: SyslogView) => {
+    if (view.settings)
+      setSavedWith(settingsKeyOf(view.settings.url, view.settings.tls, view.settings.termination));
+    setRootCa(view.rootCa);
+    setLastTest(view.lastTest);
+  };
 
   useEffect(() => {
     api<SyslogView>('GET', '/syslog')
@@ -56,17 +79,26 @@ function SyslogStep({ onContinue }: StepProps) {
           setTls(view.settings.tls);
           setTermination(view.settings.termination);
         }
-        setRootCa(view.rootCa);
-        setLastTest(view.lastTest);
+        keepSaved(view);
       })
       .catch((e) => setErrors(errorsOf(e)));
   }, []);
+
+  // Settings changed after a test (or while it ran): its outcome says nothing about them any more.
+  useEffect(() => {
+    if (testedWith === undefined || testedWith === settingsKey) return;
+    setReport(undefined);
+    setErrors([]);
+    setTestFailed(false);
+    setTestedWith(undefined);
+  }, [settingsKey, testedWith]);
 
   async function request(): Promise<SyslogRequest> {
     return { url, tls, termination, ...(tls && caFile ? { rootCaBase64: await fileToBase64(caFile) } : {}) };
   }
 
   async function sendTest() {
+    const tested = settingsKey;
     setBusy('test');
     setReport(undefined);
     setTestFailed(false);
@@ -81,7 +113,12 @@ function SyslogStep({ onContinue }: StepProps) {
         e instanceof ApiError && e.errors.some((x) => /^SYSLOG_(HOST|UNREACH|TLS_F|TIMEOUT)/.test(x.code)),
       );
     } finally {
+      setTestedWith(tested);
       setBusy(undefined);
+      // The server recorded this test as the last one: shown once its outcome leaves the screen.
+      await api<SyslogView>('GET', '/syslog')
+        .then(keepSaved)
+        .catch(() => undefined);
     }
   }
 
@@ -91,8 +128,11 @@ function SyslogStep({ onContinue }: StepProps) {
     setErrors([]);
     try {
       const view = await api<SyslogView>('PUT', '/syslog', await request());
-      setRootCa(view.rootCa);
+      keepSaved(view);
       setErrors([]);
+      // Back on this page later, the last-test line tells what the outcome on screen told.
+      setReport(undefined);
+      setTestedWith(undefined);
       onContinue();
     } catch (e) {
       setErrors(errorsOf(e));
@@ -213,7 +253,9 @@ function SyslogStep({ onContinue }: StepProps) {
               </p>
             )}
           </fieldset>
-          {lastTest && !report && <SyslogLastTestNote lastTest={lastTest} />}
+          {lastTest && testedWith === undefined && savedWith === settingsKey && (
+            <SyslogLastTestNote lastTest={lastTest} />
+          )}
         </div>
 
         <div className="actions">

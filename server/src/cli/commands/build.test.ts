@@ -411,7 +411,9 @@ describe('hds-setup build, inspect and verify against a real key database', () =
       '--service-accounts',
       'soft',
     ]);
-    expect(noImport.status).toBe(1);
+    // Conflicting options are a usage error (README): --service-accounts needs --import.
+    expect(noImport.status).toBe(2);
+    expect(noImport.json.errors?.[0]?.message).toMatch(/--service-accounts goes with --import/);
     expect(cli(['inspect', join(dir, 'kms.p12')]).json.errors?.[0]?.code).toBe('ISO_INVALID');
     // Certificate errors name the answers file's own field, as the other sections do.
     writeFileSync(join(dir, 'wrong.pass'), 'not-the-password');

@@ -60,22 +60,18 @@ describe("the wizard, found by the spec's own words", () => {
 
     await heading(page, 'Certificate').waitFor();
     const leaf = pki.issueLeaf({ cn: 'kms.spec-words.example' });
-    await page
-      .getByLabel('PKCS12 file (.p12 or .pfx)')
-      .setInputFiles({
-        name: 'kms.p12',
-        mimeType: 'application/x-pkcs12',
-        buffer: pki.pkcs12(leaf, 'p12-pass'),
-      });
+    await page.getByLabel('PKCS12 file (.p12 or .pfx)').setInputFiles({
+      name: 'kms.p12',
+      mimeType: 'application/x-pkcs12',
+      buffer: pki.pkcs12(leaf, 'p12-pass'),
+    });
     await page.getByLabel('Password').fill('p12-pass');
     await page.getByText('Use a private root CA (not publicly trusted)').click();
-    await page
-      .getByLabel('Private root CA certificate (PEM)')
-      .setInputFiles({
-        name: 'root.pem',
-        mimeType: 'application/x-pem-file',
-        buffer: Buffer.from(pki.rootPem),
-      });
+    await page.getByLabel('Private root CA certificate (PEM)').setInputFiles({
+      name: 'root.pem',
+      mimeType: 'application/x-pem-file',
+      buffer: Buffer.from(pki.rootPem),
+    });
     await page.getByLabel(/not publicly trusted/).check();
     await page.getByRole('button', { name: 'Check certificate' }).click();
     await page.getByLabel('I have read these warnings and want to use this certificate').check();
@@ -128,5 +124,40 @@ describe("the wizard, found by the spec's own words", () => {
     await page.getByRole('button', { name: 'Confirm backup' }).click();
     await page.getByRole('heading', { name: 'Verify your backup' }).waitFor();
     expect(problems).toEqual([]);
+  });
+
+  it('Database: after a failed live test, the corrected password goes through *Continue* (no second Continue button)', async () => {
+    const { page } = await signedIn();
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /Database/ })
+      .click();
+    await heading(page, 'Database').waitFor();
+    await page.getByLabel('Host and port').fill(`127.0.0.1:${postgres.port}`);
+    await page.getByLabel('Database name').fill(database.name);
+    await page.getByLabel('Username').fill(database.user);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    const summary = page.getByRole('alert').filter({ hasText: 'DB_AUTH_FAILED' });
+    await summary.waitFor();
+    // Beside its field too, and the summary has the focus.
+    const password = page.getByLabel('Password');
+    expect(await password.getAttribute('aria-invalid')).toBe('true');
+    const described = await password.evaluate((el) =>
+      (el.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+    expect(described).toMatch(/refused the login/);
+    expect(await summary.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The failure may be kept as it is ("Ignore and continue") — for exactly the settings tested.
+    await page.getByRole('button', { name: 'Ignore and continue' }).waitFor();
+
+    await password.fill(database.password);
+    expect(await page.getByRole('button', { name: 'Ignore and continue' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await heading(page, 'System logs').waitFor();
   });
 });

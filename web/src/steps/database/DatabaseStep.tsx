@@ -33,6 +33,9 @@ function DatabaseStep({ onContinue }: StepProps) {
   const [previousType, setPreviousType] = useState<DatabaseResponse['previousType']>();
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
+  // The entries the last live test ran with: "Ignore and continue" keeps exactly those, so it is
+  // offered only until the admin edits one (then Continue tests the edit).
+  const [tested, setTested] = useState<{ form: DatabaseForm; password: string; rootCa: typeof rootCa }>();
 
   useEffect(() => {
     api<DatabaseResponse>('GET', '/database')
@@ -51,6 +54,7 @@ function DatabaseStep({ onContinue }: StepProps) {
   const windows = sqlServer && form.auth === 'windows';
   const verifying = form.tlsMode === 'verify-ca' || form.tlsMode === 'verify-full';
   const liveTestFailure = errors.find((e) => isDatabaseLiveTestCode(e.code));
+  const testedAsShown = tested?.form === form && tested.password === password && tested.rootCa === rootCa;
   const at = (field: string) => errorsFor(errors, field);
   const hostErrors = (i: number) => [
     ...at(`database.hosts.${i}`),
@@ -60,6 +64,7 @@ function DatabaseStep({ onContinue }: StepProps) {
   async function submit(ignoreLiveTestFailure: boolean) {
     setBusy(true);
     setErrors([]);
+    setTested({ form, password, rootCa });
     const body: DatabaseRequest = {
       settings: settingsFromForm(form),
       password,
@@ -105,7 +110,7 @@ function DatabaseStep({ onContinue }: StepProps) {
         Database settings
       </h2>
       <ErrorSummary errors={errors} title={liveTestFailure ? 'The live test failed' : undefined} />
-      {liveTestFailure && (
+      {liveTestFailure && testedAsShown && (
         <Callout tone="warning" title="The nodes may reach what this machine cannot">
           If you are sure the settings are right (for example, the database is only reachable from the nodes'
           network), you can keep them anyway.

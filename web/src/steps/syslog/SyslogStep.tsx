@@ -24,13 +24,16 @@ const TERMINATIONS: { value: SyslogTermination; label: string }[] = [
   { value: 'newline', label: 'Newline — \\n' },
 ];
 
-/** Identifies the settings a test is about (a newly chosen CA file counts as a change). */
+/**
+ * Identifies the settings a test is about. A newly chosen CA file counts as a change, but only with
+ * TLS on: without TLS it is not sent.
+ */
 function settingsKeyOf(url: string, tls: boolean, termination: SyslogTermination, caFile?: File): string {
   return JSON.stringify([
     url.trim(),
     tls,
     termination,
-    caFile ? [caFile.name, caFile.size, caFile.lastModified] : null,
+    tls && caFile ? [caFile.name, caFile.size, caFile.lastModified] : null,
   ]);
 }
 
@@ -63,13 +66,19 @@ function SyslogStep({ onContinue }: StepProps) {
   const [testedWith, setTestedWith] = useState<string>();
   const [savedWith, setSavedWith] = useState<string>();
 
-  /** What the server keeps: the settings last saved (a test saves them too) and the test of exactly those. */
-  const keepSaved = (view: SyslogView) => {
-    if (view.settings)
-      setSavedWith(settingsKeyOf(view.settings.url, view.settings.tls, view.settings.termination));
+  /**
+   * What the server keeps: the settings last saved (a test saves them too) and the test of exactly
+   * those. `sent` is what this page sent: when the server took it, its CA file is the one it holds.
+   */
+  const keepSaved = (view: SyslogView, sent?: { key: string; withoutCa: string }) => {
+    const held = view.settings
+      ? settingsKeyOf(view.settings.url, view.settings.tls, view.settings.termination)
+      : undefined;
+    setSavedWith(sent && held === sent.withoutCa ? sent.key : held);
     setRootCa(view.rootCa);
     setLastTest(view.lastTest);
   };
+  const sentNow = () => ({ key: settingsKey, withoutCa: settingsKeyOf(url, tls, termination) });
 
   useEffect(() => {
     api<SyslogView>('GET', '/syslog')
@@ -99,6 +108,7 @@ function SyslogStep({ onContinue }: StepProps) {
 
   async function sendTest() {
     const tested = settingsKey;
+    const sent = sentNow();
     setBusy('test');
     setReport(undefined);
     setTestFailed(false);
@@ -117,7 +127,7 @@ function SyslogStep({ onContinue }: StepProps) {
       setBusy(undefined);
       // The server recorded this test as the last one: shown once its outcome leaves the screen.
       await api<SyslogView>('GET', '/syslog')
-        .then(keepSaved)
+        .then((view) => keepSaved(view, sent))
         .catch(() => undefined);
     }
   }
@@ -126,9 +136,10 @@ function SyslogStep({ onContinue }: StepProps) {
     event.preventDefault();
     setBusy('save');
     setErrors([]);
+    const sent = sentNow();
     try {
       const view = await api<SyslogView>('PUT', '/syslog', await request());
-      keepSaved(view);
+      keepSaved(view, sent);
       setErrors([]);
       // Back on this page later, the last-test line tells what the outcome on screen told.
       setReport(undefined);

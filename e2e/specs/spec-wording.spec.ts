@@ -160,4 +160,51 @@ describe("the wizard, found by the spec's own words", () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await heading(page, 'System logs').waitFor();
   });
+
+  it('Advanced settings and the private root CA open from buttons; an error inside a closed section opens it', async () => {
+    const { page } = await signedIn();
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /Certificate/ })
+      .click();
+    await heading(page, 'Certificate').waitFor();
+    const privateRoot = page.getByRole('button', { name: 'Use a private root CA (not publicly trusted)' });
+    // The first test's certificate may be in the session already.
+    const replace = page.getByRole('button', { name: 'Replace certificate' });
+    await replace.or(privateRoot).first().waitFor();
+    if (await replace.isVisible()) await replace.click();
+    expect(await privateRoot.getAttribute('aria-expanded')).toBe('false');
+    // The keyboard opens it like any button.
+    await privateRoot.focus();
+    await page.keyboard.press('Enter');
+    expect(await privateRoot.getAttribute('aria-expanded')).toBe('true');
+    await page.getByLabel('Private root CA certificate (PEM)').waitFor();
+
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /Database/ })
+      .click();
+    await heading(page, 'Database').waitFor();
+    const advanced = page.getByRole('button', { name: 'Advanced settings' });
+    expect(await advanced.getAttribute('aria-expanded')).toBe('false');
+    await advanced.click();
+    const poolSize = page.getByLabel('app_datasource_connection_pool_maxSize');
+    expect(await poolSize.inputValue()).toBe('10');
+    expect(await page.getByLabel('Connection timeout').inputValue()).toBe('10');
+    await poolSize.fill('0');
+    await advanced.click();
+    expect(await poolSize.isVisible()).toBe(false);
+
+    await page.getByLabel('Host and port').fill(`127.0.0.1:${postgres.port}`);
+    await page.getByLabel('Database name').fill(database.name);
+    await page.getByLabel('Username').fill(database.user);
+    await page.getByLabel('Password').fill(database.password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const summary = page.getByRole('alert');
+    await summary.getByRole('link', { name: /pool/i }).click();
+    // The summary's link opened the section and put the keyboard on the field in error.
+    expect(await advanced.getAttribute('aria-expanded')).toBe('true');
+    expect(await poolSize.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await poolSize.getAttribute('aria-invalid')).toBe('true');
+  });
 });

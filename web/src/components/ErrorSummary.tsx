@@ -1,5 +1,6 @@
 import { type MouseEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ErrorDetail } from '../../../contract/hds-error';
+import { REVEAL_EVENT } from './Disclosure';
 import { ErrorCode } from './ErrorCode';
 
 /** The control that shows an error's field beside it (see `Field`), looked for near the summary. */
@@ -9,9 +10,10 @@ function controlFor(summary: HTMLElement | null, field: string | undefined): HTM
   return scope.querySelector<HTMLElement>(`[data-error-fields~="${CSS.escape(field)}"]`);
 }
 
-/** Moves focus to a field, opening any closed `<details>` around it first (advanced settings). */
+/** Moves focus to a field, opening any closed disclosure around it first (advanced settings). */
 function focusControl(control: HTMLElement): void {
-  for (let d = control.closest('details'); d; d = d.parentElement?.closest('details') ?? null) d.open = true;
+  for (let p = control.closest<HTMLElement>('[hidden]'); p; p = p.parentElement?.closest('[hidden]') ?? null)
+    p.dispatchEvent(new Event(REVEAL_EVENT));
   control.focus({ preventScroll: true });
   control.scrollIntoView({ block: 'center' });
 }

@@ -3,6 +3,7 @@ import type { CertificateStatus, CertificateView } from '../../../../contract/ce
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError } from '../../api/client';
 import { Callout } from '../../components/Callout';
+import { Disclosure } from '../../components/Disclosure';
 import { ErrorCode } from '../../components/ErrorCode';
 import { errorsFor, Field } from '../../components/Field';
 import { useFocusOn } from '../../components/focus';
@@ -193,8 +194,7 @@ function BackupForm() {
     }
   }
   return (
-    <details className="card">
-      <summary>Download a PKCS12 backup</summary>
+    <Disclosure title="Download a PKCS12 backup" className="card">
       <form onSubmit={submit} noValidate aria-label="Download a PKCS12 backup">
         <Field
           label="Backup password"
@@ -212,7 +212,7 @@ function BackupForm() {
           Download PKCS12 backup
         </button>
       </form>
-    </details>
+    </Disclosure>
   );
 }
 

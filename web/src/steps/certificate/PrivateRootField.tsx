@@ -1,4 +1,5 @@
 import type { ErrorDetail } from '../../../../contract/hds-error';
+import { Disclosure } from '../../components/Disclosure';
 import { errorFieldsAttribute, errorsFor, Field } from '../../components/Field';
 import { FileInput } from '../../components/FileInput';
 
@@ -18,8 +19,11 @@ export function PrivateRootField({
   errors: ErrorDetail[];
 }) {
   return (
-    <details className="private-root" open={Boolean(value.pem) || errorsFor(errors, 'trustRoot').length > 0}>
-      <summary>Use a private root CA (not publicly trusted)</summary>
+    <Disclosure
+      title="Use a private root CA (not publicly trusted)"
+      className="private-root"
+      defaultOpen={Boolean(value.pem) || errorsFor(errors, 'trustRoot').length > 0}
+    >
       <Field
         label="Private root CA certificate (PEM)"
         hint="Only if your certificate comes from your organisation's own CA."
@@ -55,7 +59,7 @@ export function PrivateRootField({
           </p>
         )}
       </div>
-    </details>
+    </Disclosure>
   );
 }
 

@@ -5,6 +5,7 @@ import { isDatabaseLiveTestCode } from '../../../../contract/database-live-test-
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, api } from '../../api/client';
 import { Callout } from '../../components/Callout';
+import { Disclosure } from '../../components/Disclosure';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorFieldsAttribute, errorsFor, Field } from '../../components/Field';
 import { FileInput } from '../../components/FileInput';
@@ -348,8 +349,7 @@ function DatabaseStep({ onContinue }: StepProps) {
           </Field>
         )}
 
-        <details className="advanced-settings">
-          <summary>Advanced settings</summary>
+        <Disclosure title="Advanced settings" className="advanced-settings">
           <Field
             label="app_datasource_connection_pool_maxSize"
             hint="Connections each node keeps to the database (1–500, default 10)."
@@ -376,7 +376,7 @@ function DatabaseStep({ onContinue }: StepProps) {
               onChange={(e) => set('timeoutSeconds', e.target.value)}
             />
           </Field>
-        </details>
+        </Disclosure>
 
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={busy}>

@@ -42,7 +42,7 @@ export class IsoImportPage {
 
   /** "Yes": uploads the ISO; resolves once it is verified (the summary shows) or refused (an alert). */
   async upload(file: UploadFile): Promise<void> {
-    await this.page.getByRole('radio', { name: 'import the latest configuration ISO' }).check();
+    await this.page.getByRole('radio', { name: 'import the latest ISO' }).check();
     await this.page.getByLabel('Configuration ISO', { exact: true }).setInputFiles(file);
     // An earlier import's summary may still be on screen: wait for this upload's answer first.
     const answered = this.page.waitForResponse((r) => r.url().endsWith('/api/deployment/import'));

@@ -207,4 +207,35 @@ describe("the wizard, found by the spec's own words", () => {
     expect(await poolSize.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await poolSize.getAttribute('aria-invalid')).toBe('true');
   });
+
+  it('ISO import: *Yes*, then the file field named "Configuration ISO"; a file that is no ISO is refused beside it', async () => {
+    const { page } = await signedIn();
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /ISO import/ })
+      .click();
+    await heading(page, 'ISO import').waitFor();
+    await page
+      .getByRole('group', { name: 'Do you have a configuration ISO from an earlier run?' })
+      .getByRole('radio', { name: 'Yes' })
+      .check();
+    const field = page.getByLabel('Configuration ISO');
+    await field.setInputFiles({
+      name: 'notes.iso',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(70_000, 7),
+    });
+    await page.getByRole('button', { name: 'Import ISO' }).click();
+    const summary = page.getByRole('alert').filter({ hasText: 'ISO_INVALID' });
+    await summary.waitFor();
+    expect(await summary.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    const described = await field.evaluate((el) =>
+      (el.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+    expect(described).toMatch(/not an ISO/i);
+  });
 });

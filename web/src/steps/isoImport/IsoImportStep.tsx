@@ -159,8 +159,9 @@ function IsoImportStep({ onContinue }: StepProps) {
             checked={choice === 'import'}
             onChange={() => choose('import')}
           />
+          {/* Not "configuration ISO": that names the file field below (getByLabel('Configuration ISO')). */}
           <span>
-            <strong>Yes</strong> — import the latest configuration ISO
+            <strong>Yes</strong> — import the latest ISO
           </span>
         </label>
       </fieldset>

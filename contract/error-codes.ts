@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   CERT_UNTRUSTED_ROOT: 422,
   CERT_CN_CHANGED: 422,
   CERT_PEM_INVALID: 422,
+  /** The passphrase given for an encrypted PEM private key does not decrypt it. */
+  CERT_KEY_BAD_PASSWORD: 422,
 
   // Database
   DB_TYPE_CHANGED: 422,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
@@ -273,6 +274,7 @@ describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   let key: string;
   let leafPem: string;
+  const KEY_PASSPHRASE = 'key-Passphrase-42';
 
   beforeAll(() => {
     // An OpenSSL-made key and CSR (not hds-setup's), signed by the test CA.
@@ -284,9 +286,47 @@ describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over
     openssl('x509', '-in', pki.path('ossl-leaf.pem'), '-outform', 'DER', '-out', pki.path('ossl-leaf.cer'));
     openssl('x509', '-in', pki.path('intermediate.pem'), '-outform', 'DER', '-out', pki.path('inter.der'));
     writeFileSync(pki.path('inter.pem'), pki.intermediatePem);
+    // The same key encrypted by OpenSSL (PKCS#8, AES-256), and a traditional RSA key with its certificate.
+    openssl(
+      'pkey',
+      '-in',
+      key,
+      '-aes256',
+      '-passout',
+      `pass:${KEY_PASSPHRASE}`,
+      '-out',
+      pki.path('ossl-enc.key'),
+    );
+    openssl(
+      'genrsa',
+      '-traditional',
+      '-aes256',
+      '-passout',
+      `pass:${KEY_PASSPHRASE}`,
+      '-out',
+      pki.path('trad.key'),
+      '2048',
+    );
+    openssl(
+      'req',
+      '-new',
+      '-key',
+      pki.path('trad.key'),
+      '-passin',
+      `pass:${KEY_PASSPHRASE}`,
+      '-subj',
+      '/CN=kms.example.org',
+      '-out',
+      pki.path('trad.csr'),
+    );
+    writeFileSync(
+      pki.path('trad-leaf.pem'),
+      pki.signCsr(readFileSync(pki.path('trad.csr'), 'utf8'), ['kms.example.org']).certPem,
+    );
+    writeFileSync(pki.path('key-pass.txt'), `${KEY_PASSPHRASE}\n`);
   });
 
-  const assemble = (keyFile: string, chains: string[], out: string) =>
+  const assemble = (keyFile: string, chains: string[], out: string, extra: string[] = []) =>
     hds(
       'cert',
       'assemble',
@@ -299,39 +339,203 @@ describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over
       pki.path('pass.txt'),
       '--trust-root',
       pki.path('root.pem'),
+      ...extra,
       '--json',
     );
 
-  it('an encrypted PEM key (openssl pkey -aes256) is named encrypted, with the openssl pkey command', async () => {
+  /** The key inside a PKCS12 written by assemble, as OpenSSL reads it (PEM, unencrypted). */
+  const keyIn = (p12: string) =>
+    execFileSync('openssl', ['pkcs12', '-in', p12, '-nocerts', '-nodes', '-passin', `pass:${PASSWORD}`], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+  /** The public key of a PEM private key, for comparing keys without printing them. */
+  const publicOf = (pem: string, passphrase?: string) =>
+    createPublicKey(createPrivateKey({ key: pem, format: 'pem', ...(passphrase ? { passphrase } : {}) }))
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+
+  it('an encrypted PKCS#8 key (openssl pkey -aes256) assembles with --key-password-file or --key-password-env', async () => {
     const encrypted = pki.path('ossl-enc.key');
-    openssl('pkey', '-in', key, '-aes256', '-passout', 'pass:key-passphrase', '-out', encrypted);
     expect(readFileSync(encrypted, 'utf8')).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
-    const r = await assemble(
-      encrypted,
-      [pki.path('ossl-leaf.pem'), pki.path('inter.pem')],
-      pki.path('enc.p12'),
+    const chain = [pki.path('ossl-leaf.pem'), pki.path('inter.pem')];
+    const fromFile = await assemble(encrypted, chain, pki.path('enc.p12'), [
+      '--key-password-file',
+      pki.path('key-pass.txt'),
+    ]);
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout).certificate.cn).toBe('kms.example.org');
+    // The PKCS12 holds the very key the passphrase unlocked, under the PKCS12's own password.
+    expect(publicOf(keyIn(pki.path('enc.p12')))).toBe(publicOf(readFileSync(key, 'utf8')));
+    expect(fromFile.stdout).not.toContain(KEY_PASSPHRASE);
+
+    process.env.HDS_TEST_KEY_PASSPHRASE = KEY_PASSPHRASE;
+    try {
+      const fromEnv = await assemble(encrypted, chain, pki.path('enc-env.p12'), [
+        '--key-password-env',
+        'HDS_TEST_KEY_PASSPHRASE',
+      ]);
+      expect(fromEnv.code).toBe(0);
+    } finally {
+      delete process.env.HDS_TEST_KEY_PASSPHRASE;
+    }
+  });
+
+  it('a traditional encrypted RSA key (openssl genrsa -traditional -aes256, Proc-Type: 4,ENCRYPTED) assembles with its passphrase', async () => {
+    const rsa = pki.path('trad.key');
+    expect(readFileSync(rsa, 'utf8')).toMatch(/Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC/);
+    // A passphrase file written on Windows: the CRLF is not part of the passphrase.
+    writeFileSync(pki.path('key-pass-crlf.txt'), `${KEY_PASSPHRASE}\r\n`);
+    const r = await assemble(rsa, [pki.path('trad-leaf.pem'), pki.path('inter.pem')], pki.path('trad.p12'), [
+      '--key-password-file',
+      pki.path('key-pass-crlf.txt'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).certificate.keyType).toBe('RSA');
+    expect(publicOf(keyIn(pki.path('trad.p12')))).toBe(publicOf(readFileSync(rsa, 'utf8'), KEY_PASSPHRASE));
+  });
+
+  it('a key made with openssl pkcs8 -topk8 -v2 aes-256-cbc assembles; a wrong passphrase is CERT_KEY_BAD_PASSWORD and writes nothing', async () => {
+    const topk8 = pki.path('topk8.key');
+    openssl(
+      'pkcs8',
+      '-topk8',
+      '-v2',
+      'aes-256-cbc',
+      '-in',
+      key,
+      '-passout',
+      `pass:${KEY_PASSPHRASE}`,
+      '-out',
+      topk8,
     );
+    writeFileSync(pki.path('key-pass-no-newline.txt'), KEY_PASSPHRASE);
+    const chain = [pki.path('ossl-leaf.pem'), pki.path('inter.pem')];
+    expect(
+      (
+        await assemble(topk8, chain, pki.path('topk8.p12'), [
+          '--key-password-file',
+          pki.path('key-pass-no-newline.txt'),
+        ])
+      ).code,
+    ).toBe(0);
+
+    writeFileSync(pki.path('wrong-pass.txt'), 'not-the-Passphrase\n');
+    const wrong = await assemble(topk8, chain, pki.path('wrong.p12'), [
+      '--key-password-file',
+      pki.path('wrong-pass.txt'),
+    ]);
+    expect(wrong.code).toBe(1);
+    const error = JSON.parse(wrong.stdout).errors[0];
+    expect(error).toMatchObject({ code: 'CERT_KEY_BAD_PASSWORD', field: 'keyPasswordFile' });
+    expect(error.message).toBe(
+      `The passphrase in ${pki.path('wrong-pass.txt')} does not decrypt the private key ${topk8}. Give the passphrase the key was encrypted with (the PEM pass phrase OpenSSL asked for when it wrote the key), alone on the first line of the file.`,
+    );
+    expect(wrong.stdout).not.toContain('not-the-Passphrase');
+    expect(existsSync(pki.path('wrong.p12'))).toBe(false);
+
+    process.env.HDS_TEST_KEY_PASSPHRASE = 'also-wrong';
+    try {
+      const wrongEnv = await assemble(topk8, chain, pki.path('wrong.p12'), [
+        '--key-password-env',
+        'HDS_TEST_KEY_PASSPHRASE',
+      ]);
+      expect(JSON.parse(wrongEnv.stdout).errors[0]).toMatchObject({
+        code: 'CERT_KEY_BAD_PASSWORD',
+        field: 'keyPasswordEnv',
+        message: expect.stringMatching(
+          /^The passphrase in the environment variable HDS_TEST_KEY_PASSPHRASE does not decrypt/,
+        ),
+      });
+    } finally {
+      delete process.env.HDS_TEST_KEY_PASSPHRASE;
+    }
+  });
+
+  it('an encrypted key without a passphrase option says how to give it; both options at once or an unset variable are refused', async () => {
+    const encrypted = pki.path('ossl-enc.key');
+    const chain = [pki.path('ossl-leaf.pem'), pki.path('inter.pem')];
+    const r = await assemble(encrypted, chain, pki.path('nopass.p12'));
     expect(r.code).toBe(1);
     const error = JSON.parse(r.stdout).errors[0];
     expect(error).toMatchObject({ code: 'CERT_PEM_INVALID', field: 'key' });
-    expect(error.message).toContain('is an encrypted private key');
-    expect(error.message).toContain(`openssl pkey -in ${encrypted} -out key-plain.pem`);
-    expect(existsSync(pki.path('enc.p12'))).toBe(false);
+    expect(error.message).toBe(
+      `${encrypted} is an encrypted private key (it is protected by a passphrase). Give its passphrase with --key-password-file <file> (the passphrase alone on the first line) or --key-password-env <VAR>; hds-setup decrypts the key in memory only, and the PKCS12 protects it with its own password.`,
+    );
+    const trad = await assemble(pki.path('trad.key'), chain, pki.path('nopass.p12'));
+    expect(JSON.parse(trad.stdout).errors[0].message).toContain('is an encrypted private key');
+    expect(existsSync(pki.path('nopass.p12'))).toBe(false);
 
-    // The way out the message gives works: the decrypted key assembles.
-    const plain = pki.path('key-plain.pem');
-    openssl('pkey', '-in', encrypted, '-passin', 'pass:key-passphrase', '-out', plain);
-    expect(
-      (await assemble(plain, [pki.path('ossl-leaf.pem'), pki.path('inter.pem')], pki.path('plain.p12'))).code,
-    ).toBe(0);
+    const both = await assemble(encrypted, chain, pki.path('both.p12'), [
+      '--key-password-file',
+      pki.path('key-pass.txt'),
+      '--key-password-env',
+      'HOME',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/at most one of --key-password-file <file> or --key-password-env <VAR>/);
+    const unset = await assemble(encrypted, chain, pki.path('unset.p12'), [
+      '--key-password-env',
+      'HDS_TEST_NO_SUCH_VARIABLE',
+    ]);
+    expect(unset.code).toBe(1);
+    expect(JSON.parse(unset.stdout).errors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'keyPasswordEnv',
+    });
+
+    const help = await hds('cert', 'assemble', '--help');
+    expect(help.stdout).toMatch(/--key-password-file <file>/);
+    expect(help.stdout).toMatch(/--key-password-env <VAR>/);
   });
 
-  it('a traditional encrypted RSA key (Proc-Type: 4,ENCRYPTED) is named encrypted too', async () => {
-    const rsa = pki.path('trad.key');
-    openssl('genrsa', '-traditional', '-aes128', '-passout', 'pass:key-passphrase', '-out', rsa, '2048');
-    expect(readFileSync(rsa, 'utf8')).toContain('Proc-Type: 4,ENCRYPTED');
-    const r = await assemble(rsa, [pki.path('ossl-leaf.pem')], pki.path('trad.p12'));
-    expect(JSON.parse(r.stdout).errors[0].message).toContain('is an encrypted private key');
+  it('a key encrypted with a legacy algorithm (PBES1, RC2) is named so, with the openssl command that re-encrypts it', async () => {
+    const legacy = pki.path('legacy.key');
+    openssl(
+      'pkcs8',
+      '-topk8',
+      '-v1',
+      'PBE-SHA1-RC2-64',
+      '-provider',
+      'legacy',
+      '-provider',
+      'default',
+      '-in',
+      key,
+      '-passout',
+      `pass:${KEY_PASSPHRASE}`,
+      '-out',
+      legacy,
+    );
+    const chain = [pki.path('ossl-leaf.pem'), pki.path('inter.pem')];
+    const r = await assemble(legacy, chain, pki.path('legacy.p12'), [
+      '--key-password-file',
+      pki.path('key-pass.txt'),
+    ]);
+    expect(r.code).toBe(1);
+    const error = JSON.parse(r.stdout).errors[0];
+    expect(error).toMatchObject({ code: 'CERT_PEM_INVALID', field: 'key' });
+    const command = `openssl pkcs8 -topk8 -v2 aes-256-cbc -provider legacy -provider default -in ${legacy} -out key-aes.pem`;
+    expect(error.message).toContain(command);
+    // The way out the message gives works.
+    openssl(
+      ...command
+        .split(' ')
+        .slice(1)
+        .map((a) => (a === 'key-aes.pem' ? pki.path('key-aes.pem') : a)),
+      '-passin',
+      `pass:${KEY_PASSPHRASE}`,
+      '-passout',
+      `pass:${KEY_PASSPHRASE}`,
+    );
+    expect(
+      (
+        await assemble(pki.path('key-aes.pem'), chain, pki.path('re.p12'), [
+          '--key-password-file',
+          pki.path('key-pass.txt'),
+        ])
+      ).code,
+    ).toBe(0);
   });
 
   it('DER certificates (openssl x509 -outform DER) are accepted as --chain, one file each', async () => {

@@ -1,4 +1,4 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -6,6 +6,7 @@ import type { CertificateSummary } from '../../../../contract/certificate.js';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
 import { readNamedFile } from '../../core/answers/unreadable-file.js';
+import type { KeyPassphrase } from '../../core/certificate/index.js';
 import { runCommand, UsageError } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
@@ -169,7 +170,18 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
     .description(
       "check the CA's PEM chain against the key and write the PKCS12 (friendly name kms-private-key)",
     )
-    .requiredOption('--key <file>', 'the private key (PEM) the CSR was made with')
+    .requiredOption(
+      '--key <file>',
+      'the private key (PEM) the CSR was made with; an encrypted one needs --key-password-file or --key-password-env',
+    )
+    .option(
+      '--key-password-file <file>',
+      'read the passphrase of an encrypted --key from a file (a trailing newline is ignored)',
+    )
+    .option(
+      '--key-password-env <VAR>',
+      'read the passphrase of an encrypted --key from an environment variable',
+    )
     .addOption(
       new Option(
         '--chain <file>',
@@ -186,6 +198,8 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
     .action(
       async (opts: {
         key: string;
+        keyPasswordFile?: string;
+        keyPasswordEnv?: string;
         chain: string[];
         out: string;
         passwordFile: string;
@@ -195,12 +209,14 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
       }) => {
         setExit(
           await runCommand(Boolean(opts.json), async () => {
+            if (opts.keyPasswordFile && opts.keyPasswordEnv)
+              throw new UsageError(
+                "give the key's passphrase with at most one of --key-password-file <file> or --key-password-env <VAR>.",
+              );
             refuseExisting(opts.out, 'out', 'hds-setup never overwrites it');
             const password = readPassword(opts.passwordFile, undefined);
-            const [{ assemblePkcs12, completeCsr }, { backupPkcs12RequestSchema }] = await Promise.all([
-              certificates(),
-              schemas(),
-            ]);
+            const [{ assemblePkcs12, completeCsr, readPrivateKeyPem }, { backupPkcs12RequestSchema }] =
+              await Promise.all([certificates(), schemas()]);
             // The rule of the Certificate page's PKCS12 download: this file holds the private key.
             try {
               parseInput(backupPkcs12RequestSchema, { password: password.toString('utf8') });
@@ -212,18 +228,30 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
               );
             }
             const keyPem = readInput(opts.key, 'key');
+            const passphrase = keyPassphrase(opts.keyPasswordFile, opts.keyPasswordEnv);
+            let key: KeyObject;
             try {
-              createPrivateKey(keyPem);
-            } catch {
-              throw unreadableKey(opts.key, keyPem);
+              key = readPrivateKeyPem(
+                {
+                  pem: keyPem,
+                  path: opts.key,
+                  field: 'key',
+                  howToGivePassphrase:
+                    '--key-password-file <file> (the passphrase alone on the first line) or --key-password-env <VAR>',
+                  howToGiveKey: '--key',
+                },
+                passphrase,
+              );
+            } finally {
+              keyPem.fill(0);
+              passphrase?.value.fill(0);
             }
             const chainPem = opts.chain.map((path) => chainText(readInput(path, 'chain'))).join('\n');
-            const result = await completeCsr(keyPem, chainPem, {
+            const result = await completeCsr(key, chainPem, {
               trustRoots: (opts.trustRoot ?? []).map((path) => readInput(path, 'trustRoot').toString('utf8')),
               ...(opts.previousCn ? { previousCn: opts.previousCn } : {}),
               fields: { file: 'chain' },
             });
-            keyPem.fill(0);
             writeNewFile(
               opts.out,
               assemblePkcs12(
@@ -244,23 +272,6 @@ export const registerCert: RegisterCommand = (program: Command, setExit) => {
       },
     );
 };
-
-/** Why the --key file is not a key assemble can use, and what to do; never quotes the file. */
-function unreadableKey(path: string, bytes: Buffer): HdsError {
-  const text = bytes.toString('latin1');
-  // PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY) or OpenSSL's traditional form (Proc-Type: 4,ENCRYPTED).
-  if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,ENCRYPTED/.test(text))
-    return new HdsError(
-      'CERT_PEM_INVALID',
-      `${path} is an encrypted private key (it is protected by a passphrase); hds-setup cert assemble reads only an unencrypted key and has no passphrase option. Decrypt it into a new file (openssl pkey -in ${path} -out key-plain.pem asks for the passphrase and writes the file readable by you only), give that file with --key, and delete it once the PKCS12 is written: the PKCS12 protects the key with its own password.`,
-      'key',
-    );
-  return new HdsError(
-    'CERT_PEM_INVALID',
-    `${path} is not a readable PEM private key. Give the key file the CSR was made with (-----BEGIN PRIVATE KEY-----, as hds-setup cert csr --key-out wrote it).`,
-    'key',
-  );
-}
 
 /**
  * One --chain file as PEM text. CAs often send the certificate as a binary .cer/.crt (DER): one
@@ -315,27 +326,43 @@ function requireOnePasswordSource(file: string | undefined, envName: string | un
 }
 
 /** The password from the file or variable named on the command line; either missing is exit 1. */
-function readPassword(file: string | undefined, envName: string | undefined): Buffer {
+function readPassword(
+  file: string | undefined,
+  envName: string | undefined,
+  fields = { file: 'passwordFile', env: 'passwordEnv' },
+): Buffer {
   if (envName) {
     const value = process.env[envName];
     if (value === undefined)
       throw new HdsError(
         'INVALID_INPUT',
         `The environment variable ${envName} is not set: export it before running hds-setup.`,
-        'passwordEnv',
+        fields.env,
       );
     return Buffer.from(value, 'utf8');
   }
-  const bytes = readInput(file!, 'passwordFile');
+  const bytes = readInput(file!, fields.file);
   let end = bytes.length;
   if (end > 0 && bytes[end - 1] === 0x0a) end--;
   if (end > 0 && bytes[end - 1] === 0x0d) end--;
   return bytes.subarray(0, end);
 }
 
+/** The passphrase of an encrypted --key, when one was given (never on the command line itself). */
+function keyPassphrase(file: string | undefined, envName: string | undefined): KeyPassphrase | undefined {
+  if (!file && !envName) return undefined;
+  return {
+    value: readPassword(file, envName, { file: 'keyPasswordFile', env: 'keyPasswordEnv' }),
+    source: envName ? `the environment variable ${envName}` : file!,
+    field: envName ? 'keyPasswordEnv' : 'keyPasswordFile',
+    fromFile: !envName,
+  };
+}
+
 const INPUT_WHAT: Record<string, string> = {
   p12: 'the PKCS12 file',
   passwordFile: 'the password file',
+  keyPasswordFile: "the key's passphrase file",
   trustRoot: 'the root CA file (--trust-root)',
   key: 'the private key file',
   chain: "the CA's certificate chain file",

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, KeyObject } from 'node:crypto';
 import { HdsError } from '../../../../contract/hds-error.js';
 import {
   type CertificateCheckOptions,
@@ -12,13 +12,15 @@ import { readPemCertificates } from './read-pem.js';
  * against the key hds-setup made, with the same rules as an uploaded PKCS12.
  */
 export async function completeCsr(
-  privateKeyPem: Buffer,
+  privateKey: Buffer | KeyObject,
   chainPem: string,
   options: CertificateCheckOptions = {},
 ): Promise<CertificateCheckResult> {
   const field = options.fields?.file ?? 'chainPem';
   const certificates = readPemCertificates(chainPem, field, "The CA's certificate chain");
-  const key = createPrivateKey({ key: privateKeyPem, format: 'pem' });
+  // A KeyObject: a key the front door already read (cert assemble decrypts an encrypted one first).
+  const key =
+    privateKey instanceof KeyObject ? privateKey : createPrivateKey({ key: privateKey, format: 'pem' });
   try {
     return await checkCertificateChain([key], certificates, {
       ...options,

@@ -10,3 +10,4 @@ export { type CreatedCsr, type CsrSubject, createCsr } from './create-csr.js';
 export { readPrivateKeys } from './find-leaf.js';
 export { readPemCertificates } from './read-pem.js';
 export { readPkcs12 } from './read-pkcs12.js';
+export { type KeyPassphrase, type PrivateKeyFile, readPrivateKeyPem } from './read-private-key.js';

@@ -8,12 +8,8 @@ export type ServiceAccountName = (typeof SERVICE_ACCOUNT_NAMES)[number];
 export const ROTATION_MODES = ['keep', 'soft', 'hard'] as const;
 export type RotationMode = (typeof ROTATION_MODES)[number];
 
-/**
- * PUT /api/service-accounts: the admin's answer on the page. After an import: keep, soft or hard.
- * On a new deployment `new` accepts the secrets generated for it (the page is then done).
- */
 export const rotationRequestSchema = z.strictObject({
-  mode: z.enum(['new', ...ROTATION_MODES], { message: 'Choose keep, soft or hard.' }),
+  mode: z.enum(ROTATION_MODES, { message: 'Choose keep, soft or hard.' }),
 });
 
 export const SERVICE_ACCOUNT_LIFESPAN_MONTHS = 9;
@@ -40,9 +36,4 @@ export interface ServiceAccountsState {
   accounts: ServiceAccountView[];
   /** The accounts as they were in the imported ISO, if any. */
   imported?: ServiceAccountView[];
-  /**
-   * The admin has answered the page (Continue), or an imported ISO did, as for every other page:
-   * until then the step is not done and the ISO cannot be built.
-   */
-  confirmed: boolean;
 }

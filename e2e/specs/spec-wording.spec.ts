@@ -238,4 +238,28 @@ describe("the wizard, found by the spec's own words", () => {
     );
     expect(described).toMatch(/not an ISO/i);
   });
+
+  it("the step list's buttons are named by the pages' titles (their hints describe them)", async () => {
+    const { page } = await signedIn();
+    const steps = page.getByRole('navigation', { name: 'Setup steps' });
+    for (const title of [
+      'Overview',
+      'ISO import',
+      'Certificate',
+      'Database',
+      'System logs',
+      'Service accounts',
+    ])
+      await steps.getByRole('button', { name: new RegExp(`^${title}( \\(done\\))?$`) }).waitFor();
+    await steps.getByRole('button', { name: /^Review & download( \(done\))?$/ }).click();
+    await heading(page, 'Review & download').waitFor();
+    const certificate = steps.getByRole('button', { name: /^Certificate/ });
+    expect(
+      await certificate.evaluate(
+        (b) => document.getElementById(b.getAttribute('aria-describedby') ?? '')?.textContent,
+      ),
+    ).toBe('TLS certificate of the nodes');
+    // A page's own "No" is not shadowed by a step hint ("of the nodes").
+    expect(await page.getByRole('button', { name: 'No' }).count()).toBe(0);
+  });
 });

@@ -33,6 +33,7 @@ export function StepList({
                 type="button"
                 className={`step ${isCurrent ? 'step-current' : ''} ${done ? 'step-done' : ''}`}
                 aria-current={isCurrent ? 'step' : undefined}
+                aria-describedby={step.hint ? `step-hint-${step.id}` : undefined}
                 onClick={() => onSelect(step.id)}
               >
                 {numbered && (
@@ -46,7 +47,13 @@ export function StepList({
                   <span className="step-title" title={step.title}>
                     {step.title}
                   </span>
-                  {step.hint && <span className="step-hint">{step.hint}</span>}
+                  {/* The hint describes the button; its name stays the page's title ("Certificate", not
+                      "Certificate TLS certificate of the nodes", whose "nodes" answered to "No"). */}
+                  {step.hint && (
+                    <span className="step-hint" id={`step-hint-${step.id}`} aria-hidden="true">
+                      {step.hint}
+                    </span>
+                  )}
                 </span>
                 {done && <span className="visually-hidden"> (done)</span>}
               </button>

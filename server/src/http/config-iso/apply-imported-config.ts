@@ -49,8 +49,6 @@ export async function applyImportedConfig(
     mode,
     imported: loaded.serviceAccounts,
     accounts: rotateServiceAccounts(loaded.serviceAccounts, mode, now),
-    // Carried over, as the imported certificate, database and syslog pages are.
-    confirmed: true,
   });
 }
 

@@ -14,7 +14,7 @@ export function missingPages(state: WizardState): string[] {
   if (!state.get('certificate')) missing.push('Certificate');
   if (!state.get('database')) missing.push('Database');
   if (!state.get('syslog')) missing.push('System logs');
-  if (!state.get('serviceAccounts')?.confirmed) missing.push('Service accounts');
+  if (!state.get('serviceAccounts')) missing.push('Service accounts');
   return missing;
 }
 

@@ -24,11 +24,6 @@ export interface ServiceAccountsSection {
   imported?: ServiceAccount[];
   /** The accounts the next ISO will carry. */
   accounts: ServiceAccount[];
-  /**
-   * The admin answered the page, or the imported ISO did. A new deployment's generated secrets are
-   * not an answer: the page stays to do (step list, review, build) until the admin continues on it.
-   */
-  confirmed: boolean;
 }
 
 export interface BuiltIsoSection {

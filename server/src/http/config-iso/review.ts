@@ -200,7 +200,6 @@ function serviceAccountSection(state: WizardState, now: Date): ReviewSection {
   const section = state.get('serviceAccounts');
   if (!section)
     return { id: 'serviceAccounts', title: 'Service accounts', complete: false, items: [], notes: [] };
-  // Shown before too (the secrets are already generated), but done only once the admin continued on it.
   const modeText = {
     new: 'New secret',
     keep: 'Secret kept',
@@ -210,17 +209,14 @@ function serviceAccountSection(state: WizardState, now: Date): ReviewSection {
   return {
     id: 'serviceAccounts',
     title: 'Service accounts',
-    complete: section.confirmed,
+    complete: true,
     items: section.accounts.map((a) => ({
       label: a.name,
       value: `${modeText}; expires ${a.expiresAt.toISOString().slice(0, 10)}${a.previous ? `; previous secret valid until ${a.previous.validUntil.toISOString().slice(0, 10)}` : ''}`,
       change: section.mode === 'new' ? 'new' : section.mode === 'keep' ? 'unchanged' : 'changed',
     })),
-    notes: [
-      ...(section.confirmed ? [] : ['Open Service accounts and continue there to accept these secrets.']),
-      ...(section.accounts.some((a) => a.expiresAt <= now)
-        ? ['A secret has expired: choose Hard reset.']
-        : []),
-    ],
+    notes: section.accounts.some((a) => a.expiresAt <= now)
+      ? ['A secret has expired: choose Hard reset.']
+      : [],
   };
 }

@@ -108,13 +108,11 @@ describe('configuration ISO in the wizard', () => {
   const zeroFilled = (bytes: Buffer) => bytes.every((b) => b === 0);
   /**
    * A new deployment with its pages filled in: the test PKCS12 (private root acknowledged), the
-   * given database of the local test server (none: that page left empty), a syslog address and the
-   * generated service accounts accepted (unless told not to).
+   * given database of the local test server (none: that page left empty) and a syslog address.
    */
   const fillNewDeployment = async (
     agent: ReturnType<typeof request.agent>,
     target?: { name: string; user: string; password: string },
-    { acceptServiceAccounts = true } = {},
   ) => {
     await send(agent, 'post', '/api/deployment/new', {}).expect(200);
     await send(agent, 'put', '/api/certificate/pkcs12', {
@@ -127,7 +125,6 @@ describe('configuration ISO in the wizard', () => {
     await send(agent, 'put', '/api/syslog', { url: 'udp://127.0.0.1:5514', termination: 'newline' }).expect(
       200,
     );
-    if (acceptServiceAccounts) await send(agent, 'put', '/api/service-accounts', { mode: 'new' }).expect(200);
   };
   /** The Database page saved with a database of the local test server (its live test passes). */
   const saveDatabase = (
@@ -371,62 +368,8 @@ describe('configuration ISO in the wizard', () => {
       ['certificate', false],
       ['database', false],
       ['syslog', false],
-      ['serviceAccounts', false],
+      ['serviceAccounts', true],
     ]);
-  });
-
-  it("a new deployment's generated service accounts are done only once the admin accepts them: review, build and step list agree", async () => {
-    const target = await createTestDatabase(pg, 'wizard_accept_accounts');
-    const agent = await signedIn();
-    await fillNewDeployment(agent, target, { acceptServiceAccounts: false });
-    const accounts = await agent.get('/api/service-accounts').expect(200);
-    expect(accounts.body).toMatchObject({ mode: 'new', confirmed: false });
-    const before = (await agent.get('/api/review').expect(200)).body;
-    expect(before.ready).toBe(false);
-    const section = before.sections.find((s: { id: string }) => s.id === 'serviceAccounts');
-    expect(section).toMatchObject({
-      complete: false,
-      notes: ['Open Service accounts and continue there to accept these secrets.'],
-    });
-    expect(section.items.map((i: { label: string }) => i.label)).toEqual(['kms', 'indexing', 'compliance']);
-    const refused = await send(agent, 'post', '/api/iso/build', {});
-    expect(refused.status).toBe(409);
-    expect(refused.body.errors[0]).toMatchObject({
-      code: 'WIZARD_INCOMPLETE',
-      message: 'Complete these pages before building the ISO: Service accounts.',
-    });
-    // Keep and resets are for imported secrets; a new deployment accepts its new ones.
-    const keep = await send(agent, 'put', '/api/service-accounts', { mode: 'keep' });
-    expect(keep.status).toBe(400);
-    expect(keep.body.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: 'mode' });
-
-    const accepted = await send(agent, 'put', '/api/service-accounts', { mode: 'new' }).expect(200);
-    // The same secrets, accepted: nothing was generated again.
-    expect(accepted.body).toMatchObject({ mode: 'new', confirmed: true, accounts: accounts.body.accounts });
-    const after = (await agent.get('/api/review').expect(200)).body;
-    expect(after.ready).toBe(true);
-    expect(after.sections.find((s: { id: string }) => s.id === 'serviceAccounts')).toMatchObject({
-      complete: true,
-      notes: [],
-    });
-    await send(agent, 'post', '/api/iso/build', {}).expect(200);
-    // Accepting again (Continue on the page after the build) leaves the built ISO on offer.
-    await send(agent, 'put', '/api/service-accounts', { mode: 'new' }).expect(200);
-    expect((await agent.get('/api/review').expect(200)).body.built).toMatchObject({ generation: 1 });
-
-    // An import's accounts are carried over (done, as its other pages); "new" is not an answer there.
-    await importIso(agent, gen1).expect(200);
-    expect((await agent.get('/api/service-accounts').expect(200)).body).toMatchObject({
-      mode: 'keep',
-      confirmed: true,
-    });
-    const asNew = await send(agent, 'put', '/api/service-accounts', { mode: 'new' });
-    expect(asNew.status).toBe(400);
-    expect(asNew.body.errors[0]).toMatchObject({
-      code: 'INVALID_INPUT',
-      field: 'mode',
-      message: expect.stringMatching(/choose Keep, Soft reset or Hard reset/),
-    });
   });
 
   it('discarding a new deployment whose pages were filled in starts from nothing too', async () => {

@@ -45,7 +45,7 @@ export const deploymentRoutes: RouteModule = (router, { state, now }) => {
       nextGeneration: 1,
       previousManifestSha256: null,
     });
-    state.set('serviceAccounts', { mode: 'new', accounts: issueServiceAccounts(now()), confirmed: false });
+    state.set('serviceAccounts', { mode: 'new', accounts: issueServiceAccounts(now()) });
     res.json(deploymentState(state));
   });
 

@@ -21,28 +21,16 @@ export const serviceAccountRoutes: RouteModule = (router, { state, now }) => {
   router.put('/service-accounts', jsonBody(), (req, res) => {
     const { mode } = parseInput(rotationRequestSchema, req.body);
     const section = requireSection(state);
-    if (!section.imported) {
-      if (mode !== 'new')
-        throw new HdsError(
-          'INVALID_INPUT',
-          'A new deployment gets new service-account secrets; keep, soft and hard reset apply after an ISO import.',
-          'mode',
-        );
-      // The generated secrets accepted: nothing in the ISO changes, so a built ISO stays on offer.
-      state.set('serviceAccounts', { ...section, confirmed: true });
-      return res.json(serviceAccountsState(state, now()));
-    }
-    if (mode === 'new')
+    if (!section.imported)
       throw new HdsError(
         'INVALID_INPUT',
-        'These service accounts come from the imported ISO: choose Keep, Soft reset or Hard reset.',
+        'A new deployment gets new service-account secrets; keep, soft and hard reset apply after an ISO import.',
         'mode',
       );
     state.set('serviceAccounts', {
       mode,
       imported: section.imported,
       accounts: rotateServiceAccounts(section.imported, mode, now()),
-      confirmed: true,
     });
     state.clear('builtIso');
     res.json(serviceAccountsState(state, now()));
@@ -67,6 +55,5 @@ export function serviceAccountsState(state: WizardState, now: Date): ServiceAcco
     allowedModes: section.imported ? allowedRotationModes(section.imported, now) : ['new'],
     accounts: viewServiceAccounts(section.accounts, now),
     ...(section.imported ? { imported: viewServiceAccounts(section.imported, now) } : {}),
-    confirmed: section.confirmed,
   };
 }

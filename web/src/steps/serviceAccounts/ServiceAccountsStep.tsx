@@ -58,22 +58,16 @@ function ServiceAccountsStep({ onContinue, goTo }: StepProps) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!state) return;
-    // A new deployment's secrets are accepted as generated; the server then counts the page as done.
-    if (!state.imported) return save('new');
+    if (!state?.imported) return onContinue();
     if (!mode) {
       setErrors([
         { code: 'INVALID_INPUT', message: 'Choose Keep, Soft reset or Hard reset.', field: 'mode' },
       ]);
       return;
     }
-    await save(mode);
-  }
-
-  async function save(answer: RotationMode | 'new') {
     setBusy(true);
     try {
-      setState(await api<ServiceAccountsState>('PUT', '/service-accounts', { mode: answer }));
+      setState(await api<ServiceAccountsState>('PUT', '/service-accounts', { mode }));
       setErrors([]);
       onContinue();
     } catch (e) {

@@ -166,6 +166,18 @@ describe('hds-setup tenants', () => {
         json: { ok: true, state: 'done', done: 2, failed: 0 },
       },
     );
+    // None left: nothing to destroy, so no count to type — the run says so instead of "Type \"revoke 0\"".
+    const none = await runCli(
+      'tenants',
+      'revoke',
+      '--iso',
+      isoPath,
+      '--all-removed',
+      '--confirm',
+      'revoke 2',
+    );
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/^No tenant is marked removed: there is no CMK to revoke\.$/m);
     const listed = (await tenants('list', '--iso', isoPath)).json.tenants as {
       orgId: string;
       status: string;

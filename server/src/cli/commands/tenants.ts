@@ -253,6 +253,9 @@ async function revokeAllRemoved(opts: Parameters<Action>[0]): Promise<CommandRes
       },
     });
     if (!opts.json && outcome.done + outcome.failed > 0 && process.stderr.isTTY) process.stderr.write('\n');
-    return bulkResult(outcome, 'revoked');
+    const result = bulkResult(outcome, 'revoked');
+    return outcome.total === 0
+      ? { ...result, human: 'No tenant is marked removed: there is no CMK to revoke.' }
+      : result;
   });
 }

@@ -76,6 +76,8 @@ export async function revokeRemovedCmks(
   options: BulkOptions = {},
 ): Promise<BulkOutcome> {
   const orgIds = await removedTenantIds(db);
+  // Nothing to destroy, so nothing to confirm: "Type \"revoke 0\"" would only puzzle the admin.
+  if (orgIds.length === 0) return new BulkTally(0, options.onProgress).finish('done');
   const expected = bulkRevokeConfirmation(orgIds.length);
   if (confirm.trim() !== expected)
     throw new HdsError(

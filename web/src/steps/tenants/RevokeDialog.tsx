@@ -1,5 +1,5 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import type { TenantView } from '../../../../contract/tenants';
 import { Field } from '../../components/Field';
@@ -16,6 +16,7 @@ export function RevokeDialog({
   tenants,
   onConfirm,
   onClose,
+  focusAfterRevoke,
 }: {
   title: string;
   expected: string;
@@ -24,15 +25,22 @@ export function RevokeDialog({
   tenants?: readonly TenantView[];
   onConfirm: (typed: string) => Promise<ErrorDetail[]>;
   onClose: () => void;
+  /**
+   * Where the focus goes once the revocation is done: the row menu that opened the dialog has left
+   * the table with its tenant. Cancelling returns the focus to that menu as usual.
+   */
+  focusAfterRevoke?: () => void;
 }) {
   const [typed, setTyped] = useState('');
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
+  const revoked = useRef(false);
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
     const result = await onConfirm(typed);
     setBusy(false);
+    revoked.current = result.length === 0;
     if (result.length) setErrors(result);
     else onClose();
   }
@@ -40,7 +48,14 @@ export function RevokeDialog({
     <Dialog.Root open onOpenChange={(open) => !open && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog card">
+        <Dialog.Content
+          className="dialog card"
+          onCloseAutoFocus={(event) => {
+            if (!revoked.current || !focusAfterRevoke) return;
+            event.preventDefault();
+            focusAfterRevoke();
+          }}
+        >
           <Dialog.Title>{title}</Dialog.Title>
           <Dialog.Description>
             This is irreversible: {what} can never be decrypted again. The revocation is recorded in the audit

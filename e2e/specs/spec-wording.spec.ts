@@ -269,7 +269,8 @@ describe("the wizard, found by the spec's own words", () => {
 
   it('Tenant CMK Management: import CSV, *Create CMKs for all*, then revoke one by typing its name', async () => {
     const { page, problems } = await signedIn();
-    const tab = page.getByRole('button', { name: 'Tenant CMK Management' });
+    // PRODUCT.md page 9: "Tenant CMK management (tab, once a database is configured)".
+    const tab = page.getByRole('tab', { name: 'Tenant CMK management' });
     if ((await tab.count()) === 0) {
       // The tab comes with a configured key database: a deployment bound to it first.
       await newDeploymentToReview(page);
@@ -281,8 +282,11 @@ describe("the wizard, found by the spec's own words", () => {
       await page.getByRole('button', { name: 'Confirm backup' }).click();
       await page.getByRole('heading', { name: 'Verify your backup' }).waitFor();
     }
+    const left = await page.getByRole('heading', { level: 1 }).textContent();
     await tab.click();
     await heading(page, 'Tenant CMK Management').waitFor();
+    expect(await tab.getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('tabpanel', { name: 'Tenant CMK Management' }).count()).toBe(1);
 
     const orgs = ['0b7e8f6a-1c2d-4e3f-8a9b-0c1d2e3f4a01', '0b7e8f6a-1c2d-4e3f-8a9b-0c1d2e3f4a02'];
     const csv = `org_id,name\n${orgs[0]},"Acme, Inc."\n${orgs[1]},Globex\n`;
@@ -316,6 +320,10 @@ describe("the wizard, found by the spec's own words", () => {
     await outcome.waitFor();
     expect(await outcome.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await row('Globex').getByText('CMK managed').count()).toBe(1);
+
+    // The other tab leads back into the wizard, on the page the admin left for the tenants.
+    await page.getByRole('tab', { name: 'Setup wizard' }).click();
+    await heading(page, left ?? '').waitFor();
     expect(problems).toEqual([]);
   });
 });

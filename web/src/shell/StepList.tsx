@@ -6,24 +6,16 @@ export function StepList({
   current,
   onSelect,
   label,
-  numbered = true,
 }: {
   steps: WizardStep[];
   current: StepId;
   onSelect: (id: StepId) => void;
   label: string;
-  numbered?: boolean;
 }) {
   const completed = useShellStore((s) => s.completed);
   return (
     <nav aria-label={label}>
-      {/* The numbered steps need no caption; a separate group (the tabs) is named on screen too. */}
-      {!numbered && (
-        <p className="step-group-label" aria-hidden="true">
-          {label}
-        </p>
-      )}
-      <ol className={numbered ? 'step-list' : 'step-list step-list-plain'}>
+      <ol className="step-list">
         {steps.map((step, index) => {
           const isCurrent = step.id === current;
           const done = completed.includes(step.id);
@@ -36,11 +28,9 @@ export function StepList({
                 aria-describedby={step.hint ? `step-hint-${step.id}` : undefined}
                 onClick={() => onSelect(step.id)}
               >
-                {numbered && (
-                  <span className="step-marker" aria-hidden="true">
-                    {done ? '✓' : index + 1}
-                  </span>
-                )}
+                <span className="step-marker" aria-hidden="true">
+                  {done ? '✓' : index + 1}
+                </span>
                 <span className="step-text">
                   {/* Cut to one line when the column is narrow; the full title shows on hover (the button's
                       accessible name always has it). */}

@@ -1,3 +1,4 @@
+import * as Tabs from '@radix-ui/react-tabs';
 import { Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { wizardSteps } from '../steps/registry';
@@ -5,6 +6,7 @@ import type { StepId } from '../steps/step-id';
 import { useShellStore } from '../store/shell-store';
 import { StepList } from './StepList';
 import { useServerProgress } from './server-progress';
+import { SETUP_VIEW, ViewTabs, viewOf } from './ViewTabs';
 
 /** The signed-in frame: step list on the left, one task per page on the right. */
 export function WizardShell() {
@@ -46,14 +48,27 @@ export function WizardShell() {
     setSignedOut('You signed out. To sign in again, use the newest link hds-setup printed in its terminal.');
   }
 
+  const page = (
+    <Suspense fallback={<p className="muted">Loading {active.title}…</p>}>
+      <active.Component onContinue={onContinue} goTo={navigate} />
+    </Suspense>
+  );
+  const view = viewOf(active);
+  // Back from a management tab, the wizard opens on the page the admin left.
+  const lastSetupStep = useRef<StepId>('overview');
+  if (active.kind !== 'tab') lastSetupStep.current = active.id;
+
   return (
-    <div className="layout">
+    <Tabs.Root
+      className="layout"
+      value={view}
+      activationMode="manual"
+      onValueChange={(value) => goTo(value === SETUP_VIEW ? lastSetupStep.current : (value as StepId))}
+    >
       <aside className="sidebar">
         <p className="brand">HDS Setup</p>
+        {tabs.length > 0 && <ViewTabs tabs={tabs} />}
         <StepList steps={steps} current={current} onSelect={navigate} label="Setup steps" />
-        {tabs.length > 0 && (
-          <StepList steps={tabs} current={current} onSelect={navigate} label="Management" numbered={false} />
-        )}
         <div className="sidebar-footer">
           <button type="button" className="button button-link" onClick={signOut}>
             Sign out
@@ -62,11 +77,15 @@ export function WizardShell() {
         </div>
       </aside>
       <main className="content" ref={heading} tabIndex={-1} aria-live="polite">
-        <Suspense fallback={<p className="muted">Loading {active.title}…</p>}>
-          <active.Component onContinue={onContinue} goTo={navigate} />
-        </Suspense>
+        {tabs.length > 0 ? (
+          <Tabs.Content value={view} className="view-panel" tabIndex={-1}>
+            {page}
+          </Tabs.Content>
+        ) : (
+          page
+        )}
       </main>
-    </div>
+    </Tabs.Root>
   );
 }
 

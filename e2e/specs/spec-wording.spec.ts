@@ -326,4 +326,48 @@ describe("the wizard, found by the spec's own words", () => {
     await heading(page, left ?? '').waitFor();
     expect(problems).toEqual([]);
   });
+
+  it("Certificate: the CSR's reply can be uploaded as files (PEM and a DER .cer) instead of pasted", async () => {
+    const { page } = await signedIn();
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /Certificate/ })
+      .click();
+    await heading(page, 'Certificate').waitFor();
+    const replace = page.getByRole('button', { name: 'Replace certificate' });
+    const choose = page.getByRole('radio', { name: 'Create a key and CSR' });
+    await replace.or(choose).first().waitFor();
+    if (await replace.isVisible()) await replace.click();
+    await choose.check();
+    await page.getByLabel('Common name (CN)').fill('kms-csr.spec-words.example');
+    await page.getByLabel('Key type').selectOption({ label: 'EC P-256' });
+    await page.getByRole('button', { name: 'Create key and CSR' }).click();
+    const csr = await page.getByLabel('Certificate signing request (CSR)').inputValue();
+    const leaf = pki.signCsr(csr, ['kms-csr.spec-words.example']).certPem;
+
+    await page
+      .getByLabel("Upload the CA's PEM chain")
+      .setInputFiles({ name: 'kms.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(leaf) });
+    // The intermediate as the binary .cer many CAs send.
+    const der = Buffer.from(pki.intermediatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    await page
+      .getByLabel("Upload the CA's PEM chain")
+      .setInputFiles({ name: 'issuing-ca.cer', mimeType: 'application/pkix-cert', buffer: der });
+    const chain = await page.getByLabel('CA certificate chain (PEM)').inputValue();
+    expect(chain.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
+
+    await page.getByRole('button', { name: 'Use a private root CA (not publicly trusted)' }).click();
+    await page
+      .getByLabel('Private root CA certificate (PEM)')
+      .setInputFiles({
+        name: 'root.pem',
+        mimeType: 'application/x-pem-file',
+        buffer: Buffer.from(pki.rootPem),
+      });
+    await page.getByLabel(/not publicly trusted/).check();
+    await page.getByRole('button', { name: 'Complete certificate' }).click();
+    const details = page.getByRole('region', { name: 'Certificate details' });
+    await details.waitFor();
+    expect(await details.textContent()).toContain('kms-csr.spec-words.example');
+  });
 });

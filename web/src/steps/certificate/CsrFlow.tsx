@@ -8,6 +8,7 @@ import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError } from '../../api/client';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
+import { FileInput } from '../../components/FileInput';
 import { useFocusOn } from '../../components/focus';
 import { completeCsr, createCsr, saveFile } from './certificate-api';
 import { PrivateRootField, type PrivateRootState, privateRootRequest } from './PrivateRootField';
@@ -141,6 +142,20 @@ export function CsrFlow({
           >
             <textarea value={chainPem} rows={10} onChange={(e) => setChainPem(e.target.value)} />
           </Field>
+          {/* PRODUCT.md: "paste/upload the CA's PEM chain". A file's certificates join the text above. */}
+          <Field
+            label="Upload the CA's PEM chain"
+            hint="Or choose the files your CA sent (.pem, .crt or .cer, PEM or DER); their certificates are added above."
+          >
+            <FileInput
+              accept=".pem,.crt,.cer,.der"
+              onFile={async (file) => {
+                if (!file) return;
+                const pem = certificatesAsPem(new Uint8Array(await file.arrayBuffer()));
+                setChainPem((text) => (text.trim() ? `${text.trimEnd()}\n${pem}` : pem));
+              }}
+            />
+          </Field>
           <PrivateRootField value={root} onChange={setRoot} errors={errors} />
           <div className="actions">
             <button type="submit" className="button button-primary" disabled={busy}>
@@ -151,4 +166,14 @@ export function CsrFlow({
       )}
     </div>
   );
+}
+
+/** A CA file as PEM text: PEM as it is, a binary (DER) certificate wrapped as one PEM block. */
+function certificatesAsPem(bytes: Uint8Array): string {
+  const text = new TextDecoder().decode(bytes);
+  if (text.includes('-----BEGIN')) return text.endsWith('\n') ? text : `${text}\n`;
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  const lines = btoa(binary).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

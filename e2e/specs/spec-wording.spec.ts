@@ -357,17 +357,37 @@ describe("the wizard, found by the spec's own words", () => {
     expect(chain.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
 
     await page.getByRole('button', { name: 'Use a private root CA (not publicly trusted)' }).click();
-    await page
-      .getByLabel('Private root CA certificate (PEM)')
-      .setInputFiles({
-        name: 'root.pem',
-        mimeType: 'application/x-pem-file',
-        buffer: Buffer.from(pki.rootPem),
-      });
+    await page.getByLabel('Private root CA certificate (PEM)').setInputFiles({
+      name: 'root.pem',
+      mimeType: 'application/x-pem-file',
+      buffer: Buffer.from(pki.rootPem),
+    });
     await page.getByLabel(/not publicly trusted/).check();
     await page.getByRole('button', { name: 'Complete certificate' }).click();
     const details = page.getByRole('region', { name: 'Certificate details' });
     await details.waitFor();
     expect(await details.textContent()).toContain('kms-csr.spec-words.example');
+  });
+
+  it('Database, SQL Server with Windows authentication: Username (username@DOMAIN), KDC, the SPN shown; an IP is refused beside the host', async () => {
+    const { page } = await signedIn();
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: /Database/ })
+      .click();
+    await heading(page, 'Database').waitFor();
+    await page.getByRole('radio', { name: 'Microsoft SQL Server' }).check();
+    await page.getByRole('radio', { name: 'Windows' }).check();
+    await page.getByLabel('Host and port').fill('sql01.corp.example.com:1433');
+    await page.getByLabel('Database name').fill('hds_keys');
+    await page.getByLabel('Username').fill('hdsuser@CORP.EXAMPLE.COM');
+    await page.getByLabel('Password').fill('a-password');
+    await page.getByLabel('KDC').fill('dc01.corp.example.com');
+    await page.getByText('MSSQLSvc/sql01.corp.example.com:1433').waitFor();
+
+    await page.getByLabel('Host and port').fill('10.0.0.5:1433');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('alert').filter({ hasText: 'DB_WINDOWS_AUTH_NEEDS_FQDN' }).waitFor();
+    expect(await page.getByLabel('Host and port').getAttribute('aria-invalid')).toBe('true');
   });
 });

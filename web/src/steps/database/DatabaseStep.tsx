@@ -263,8 +263,13 @@ function DatabaseStep({ onContinue }: StepProps) {
         )}
 
         <Field
-          label={windows ? 'Windows account' : 'Username'}
-          hint={windows ? 'Written username@DOMAIN, for example hdsuser@CORP.EXAMPLE.COM.' : undefined}
+          // "Username" in both modes (PRODUCT.md: "username and password of an account"); Windows says how to write it.
+          label="Username"
+          hint={
+            windows
+              ? 'The Windows account, written username@DOMAIN, for example hdsuser@CORP.EXAMPLE.COM.'
+              : undefined
+          }
           errors={at('database.username')}
         >
           <input

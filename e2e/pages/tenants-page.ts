@@ -28,7 +28,7 @@ export class TenantsPage {
 
   /** Imports a tenant CSV (org_id,name); returns the page's account of it, or its refusal. */
   async importCsv(file: UploadFile): Promise<string> {
-    await this.page.getByLabel('Import CSV of tenants (org_id,name)').setInputFiles(file);
+    await this.page.getByLabel('Import CSV', { exact: true }).setInputFiles(file);
     const name = typeof file === 'string' ? (file.split('/').pop() ?? file) : file.name;
     const outcome = this.page
       .getByRole('status')

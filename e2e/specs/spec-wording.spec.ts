@@ -288,6 +288,11 @@ describe("the wizard, found by the spec's own words", () => {
     expect(await tab.getAttribute('aria-selected')).toBe('true');
     expect(await page.getByRole('tabpanel', { name: 'Tenant CMK Management' }).count()).toBe(1);
 
+    // "add one": the org id and name fields, each found by the spec's one word.
+    await page.getByLabel('Org id').fill('0b7e8f6a-1c2d-4e3f-8a9b-0c1d2e3f4a03');
+    await page.getByLabel('Name').fill('Initech');
+    await page.getByRole('button', { name: 'Add tenant' }).click();
+    await page.getByRole('rowheader', { name: 'Initech', exact: true }).waitFor();
     const orgs = ['0b7e8f6a-1c2d-4e3f-8a9b-0c1d2e3f4a01', '0b7e8f6a-1c2d-4e3f-8a9b-0c1d2e3f4a02'];
     const csv = `org_id,name\n${orgs[0]},"Acme, Inc."\n${orgs[1]},Globex\n`;
     await page
@@ -348,13 +353,22 @@ describe("the wizard, found by the spec's own words", () => {
     await page
       .getByLabel("Upload the CA's PEM chain")
       .setInputFiles({ name: 'kms.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(leaf) });
+    await expect
+      .poll(() => page.getByLabel('CA certificate chain (PEM)').inputValue())
+      .toMatch(/BEGIN CERTIFICATE/);
     // The intermediate as the binary .cer many CAs send.
     const der = Buffer.from(pki.intermediatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
     await page
       .getByLabel("Upload the CA's PEM chain")
       .setInputFiles({ name: 'issuing-ca.cer', mimeType: 'application/pkix-cert', buffer: der });
-    const chain = await page.getByLabel('CA certificate chain (PEM)').inputValue();
-    expect(chain.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
+    // The files are read as they are chosen: both certificates end up in the chain text.
+    const certificatesInChain = async () =>
+      (
+        (await page.getByLabel('CA certificate chain (PEM)').inputValue()).match(
+          /-----BEGIN CERTIFICATE-----/g,
+        ) ?? []
+      ).length;
+    await expect.poll(certificatesInChain).toBe(2);
 
     await page.getByRole('button', { name: 'Use a private root CA (not publicly trusted)' }).click();
     await page.getByLabel('Private root CA certificate (PEM)').setInputFiles({

@@ -32,7 +32,7 @@ export function requireCurrentBuiltIso(state: WizardState, now: () => Date): Bui
   throw new HdsError(
     'WIZARD_INCOMPLETE',
     state.get('builtIso')
-      ? 'A page was changed after the ISO was built, so that ISO no longer matches your settings. Build the ISO again on the Review & download page.'
-      : 'Build the ISO on the Review & download page first.',
+      ? 'A page was changed after the ISO was built, so that ISO no longer matches your settings. Press Download ISO on the Review & download page again: it builds the ISO anew.'
+      : 'Press Download ISO on the Review & download page first: it builds the ISO.',
   );
 }

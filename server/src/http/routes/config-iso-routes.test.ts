@@ -502,7 +502,9 @@ describe('configuration ISO in the wizard', () => {
     ]) {
       expect(refused.status).toBe(409);
       expect(refused.body.errors[0]).toMatchObject({ code: 'WIZARD_INCOMPLETE' });
-      expect(refused.body.errors[0].message).toMatch(/changed after the ISO was built.*Build the ISO again/);
+      expect(refused.body.errors[0].message).toMatch(
+        /changed after the ISO was built.*Download ISO .* again: it builds the ISO anew/,
+      );
     }
 
     // Putting the setting back as it was makes the built ISO match again.
@@ -696,7 +698,9 @@ describe('configuration ISO in the wizard', () => {
       expect(state.get('builtIso')).toBeUndefined();
       const download = await agent.get('/api/iso/download');
       expect(download.status).toBe(409);
-      expect(download.body.errors[0].message).toMatch(/Build the ISO on the Review & download page first/);
+      expect(download.body.errors[0].message).toMatch(
+        /Press Download ISO on the Review & download page first/,
+      );
       // The session holds the other deployment, untouched by the build of the first one.
       const otherId = (await readConfigIso(otherIso)).manifest.deploymentId;
       expect(state.get('deployment')!.deploymentId).toBe(otherId);

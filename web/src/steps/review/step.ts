@@ -5,7 +5,7 @@ export const reviewStep = lazyStep(
   {
     id: 'review',
     title: 'Review & download',
-    hint: 'Build the ISO',
+    hint: 'Download the ISO',
   },
   () => import('./ReviewStep'),
 );

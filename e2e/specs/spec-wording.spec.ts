@@ -97,6 +97,15 @@ describe("the wizard, found by the spec's own words", () => {
     await heading(page, 'Review & download').waitFor();
   }
 
+  it('Sign in, then the Overview: its heading names it, *Get Started* leads to the ISO import question', async () => {
+    const { page, problems } = await signedIn();
+    await heading(page, 'Overview').waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    await page.getByRole('button', { name: 'Get Started' }).click();
+    await page.getByRole('group', { name: 'Do you have a configuration ISO from an earlier run?' }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
   it('Review & download: the *Download ISO* button saves the ISO, then the reminder shows its SHA-256', async () => {
     const { page, problems } = await signedIn();
     await newDeploymentToReview(page);

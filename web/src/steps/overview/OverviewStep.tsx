@@ -5,7 +5,8 @@ import type { StepProps, WizardStep } from '../step-id';
 function OverviewStep({ onContinue }: StepProps) {
   return (
     <section aria-labelledby="overview-title">
-      <PageHeader title="Set up your HDS key servers">
+      {/* Named like its step ("Overview"), as every other page's heading is. */}
+      <PageHeader eyebrow="Overview" title="Set up your HDS key servers">
         This wizard collects the settings of your Hybrid Data Security nodes, generates the master key and the
         service-account secrets, and gives you a <strong>configuration ISO</strong> that every node mounts at
         boot.

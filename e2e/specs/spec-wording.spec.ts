@@ -27,6 +27,8 @@ describe("the wizard, found by the spec's own words", () => {
   let database: TestDatabase;
   let pki: TestPki;
   let work: string;
+  /** The ISO the Review test downloaded (generation 1 of a deployment on the test database). */
+  let gen1Iso: string | undefined;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'hds-spec-wording-'));
@@ -117,6 +119,7 @@ describe("the wizard, found by the spec's own words", () => {
     expect(download.suggestedFilename()).toBe('hds-config-kms.spec-words.example-gen1.iso');
     const saved = join(work, download.suggestedFilename());
     await download.saveAs(saved);
+    gen1Iso = saved;
     const sha256 = createHash('sha256').update(readFileSync(saved)).digest('hex');
 
     await page.getByRole('heading', { name: 'Back up the ISO now' }).waitFor();
@@ -412,5 +415,33 @@ describe("the wizard, found by the spec's own words", () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('alert').filter({ hasText: 'DB_WINDOWS_AUTH_NEEDS_FQDN' }).waitFor();
     expect(await page.getByLabel('Host and port').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('an ISO import keeps its summary on screen when the Tenant CMK Management tab appears with it', async () => {
+    expect(gen1Iso, 'the Review test downloaded an ISO').toBeDefined();
+    // A wizard with no database yet, so the tab is not there before the import.
+    const fresh = await startWizard();
+    const page = await (await browser.newContext()).newPage();
+    const problems = await watchPageProblems(page);
+    await SignInPage.openLink(page, await fresh.nextSignInUrl());
+    expect(await page.getByRole('tab', { name: 'Tenant CMK management' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Get Started' }).click();
+    await page.getByRole('radio', { name: 'Yes' }).check();
+    await page.getByLabel('Configuration ISO').setInputFiles(gen1Iso!);
+    const question = await page
+      .getByRole('group', { name: /Do you have a configuration ISO/ })
+      .elementHandle();
+    await page.getByRole('button', { name: 'Import ISO' }).click();
+    const summary = page.getByRole('region', { name: 'What the imported ISO holds' });
+    await summary.waitFor();
+    // The imported database brings the tab; the page beside it stays as it was. It used to be
+    // remounted (new elements), so the summary went blank for a moment while the page loaded again.
+    await page.getByRole('tab', { name: 'Tenant CMK management' }).waitFor();
+    expect(await question!.evaluate((el) => el.isConnected)).toBe(true);
+    expect(await summary.isVisible()).toBe(true);
+    expect(await page.getByRole('status').filter({ hasText: 'ISO verified' }).isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
+    await fresh.stop();
   });
 });

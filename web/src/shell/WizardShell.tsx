@@ -67,7 +67,9 @@ export function WizardShell() {
     >
       <aside className="sidebar">
         <p className="brand">HDS Setup</p>
-        {tabs.length > 0 && <ViewTabs tabs={tabs} />}
+        {/* Always there (the Tenant tab joins once a database is configured): the page below keeps one
+            place in the tree, so it is not remounted — losing what it shows — when a tab appears. */}
+        <ViewTabs tabs={tabs} />
         <StepList steps={steps} current={current} onSelect={navigate} label="Setup steps" />
         <div className="sidebar-footer">
           <button type="button" className="button button-link" onClick={signOut}>
@@ -77,13 +79,9 @@ export function WizardShell() {
         </div>
       </aside>
       <main className="content" ref={heading} tabIndex={-1} aria-live="polite">
-        {tabs.length > 0 ? (
-          <Tabs.Content value={view} className="view-panel" tabIndex={-1}>
-            {page}
-          </Tabs.Content>
-        ) : (
-          page
-        )}
+        <Tabs.Content value={view} className="view-panel" tabIndex={-1}>
+          {page}
+        </Tabs.Content>
       </main>
     </Tabs.Root>
   );

@@ -180,12 +180,20 @@ export interface AddTenantsResult {
 }
 
 /**
- * Every change to a tenant is also sent to the syslog server as an audit line, after it committed:
- * a line that could not be sent is a warning here (the change stands; the key database's audit log
- * has it).
+ * Audit lines the syslog server did not take. Every change to a tenant is also sent to syslog as an
+ * audit line after it committed; a line not sent never undoes the change (the key database's audit
+ * log has it), so it is a warning. The message names the syslog URL and why, never an org or a key;
+ * a bulk run's failures with one cause are one warning with their count.
  */
+export interface TenantAuditWarning {
+  code: 'SYSLOG_UNREACHABLE';
+  /** How many audit lines did not reach syslog. */
+  lines: number;
+  message: string;
+}
+
 export interface TenantAuditWarnings {
-  warnings: string[];
+  warnings: TenantAuditWarning[];
 }
 
 export interface ImportTenantsResponse extends AddTenantsResult, TenantAuditWarnings {
@@ -228,6 +236,8 @@ export interface BulkJobView {
   failed: number;
   remaining: number;
   failures: BulkFailure[];
+  /** Audit lines of the CMKs created or revoked so far that syslog did not take (the changes stand). */
+  warnings: TenantAuditWarning[];
   /** Why a run stopped early (e.g. DB_UNREACHABLE); the rest can be finished by running again. */
   error?: { code: string; message: string };
 }

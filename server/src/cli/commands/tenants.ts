@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
 import { parseInput } from '../../../../contract/parse-input.js';
+import type { TenantAuditWarning } from '../../../../contract/tenants.js';
 import { readNamedFile } from '../../core/answers/unreadable-file.js';
 import type { BulkOutcome } from '../../core/tenants/index.js';
 import { type CommandResult, runCommand, UsageError } from '../output.js';
@@ -169,7 +170,7 @@ function printProgress(p: { done: number; failed: number; remaining: number }): 
 }
 
 function bulkResult(outcome: BulkOutcome, verb: string): CommandResult {
-  const { auditWarnings, ...data } = outcome;
+  const { warnings, ...data } = outcome;
   if (outcome.state === 'failed' && outcome.error)
     throw new HdsError(
       outcome.error.code as HdsError['code'],
@@ -186,13 +187,13 @@ function bulkResult(outcome: BulkOutcome, verb: string): CommandResult {
   return {
     data: { ...data },
     human: `${outcome.done} CMK(s) ${verb}; ${outcome.failed} failed.`,
-    warnings: syslogWarnings(auditWarnings),
+    warnings: syslogWarnings(warnings),
   };
 }
 
 /** Audit lines syslog did not take: the change stands (the database's audit log has it), so exit 0. */
-function syslogWarnings(auditWarnings: string[]): CommandResult['warnings'] {
-  return auditWarnings.map((message) => ({ code: 'SYSLOG_UNREACHABLE', message }));
+function syslogWarnings(auditWarnings: TenantAuditWarning[]): CommandResult['warnings'] {
+  return auditWarnings.map(({ code, message }) => ({ code, message }));
 }
 
 const removeAction: Action = async (opts) => {

@@ -60,7 +60,12 @@ export async function withTenantDatabase<T>(
       return await work({
         db,
         masterKey: loaded.masterKey,
-        audit: syslogAuditSender(syslog, loaded.syslog.rootCaPem),
+        audit: syslogAuditSender(
+          syslog,
+          loaded.syslog.rootCaPem,
+          // The syslog settings come from the ISO: fixed on the System logs page (or the answers file), then a new ISO.
+          'Check the syslog server, or the syslog settings this ISO was built with (System logs page, or syslog: in the answers file).',
+        ),
       });
     } finally {
       await close();

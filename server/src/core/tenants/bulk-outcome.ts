@@ -1,11 +1,9 @@
 import type { BulkFailure, BulkJobView } from '../../../../contract/tenants.js';
-import { sendTenantAudit, type TenantAuditSender } from './tenant-audit.js';
+import { AuditWarningTally, type TenantAuditLine, type TenantAuditSender } from './tenant-audit.js';
 
-export type BulkProgress = Pick<BulkJobView, 'total' | 'done' | 'failed' | 'remaining'>;
-export type BulkOutcome = Omit<BulkJobView, 'ok' | 'id' | 'action'> & {
-  /** Audit lines that could not be sent to syslog (the database audit log has them). */
-  auditWarnings: string[];
-};
+/** Where a run stands, reported as it goes: the audit warnings too, so a page shows them before it ends. */
+export type BulkProgress = Pick<BulkJobView, 'total' | 'done' | 'failed' | 'remaining' | 'warnings'>;
+export type BulkOutcome = Omit<BulkJobView, 'ok' | 'id' | 'action'>;
 
 export interface BulkOptions {
   /** Tenants per transaction. */
@@ -21,7 +19,7 @@ export interface BulkOptions {
 export class BulkTally {
   done = 0;
   readonly failures: BulkFailure[] = [];
-  readonly auditWarnings: string[] = [];
+  private readonly audit = new AuditWarningTally();
   constructor(
     readonly total: number,
     private readonly onProgress?: (progress: BulkProgress) => void,
@@ -29,7 +27,13 @@ export class BulkTally {
 
   progress(): BulkProgress {
     const failed = this.failures.length;
-    return { total: this.total, done: this.done, failed, remaining: this.total - this.done - failed };
+    return {
+      total: this.total,
+      done: this.done,
+      failed,
+      remaining: this.total - this.done - failed,
+      warnings: this.audit.warnings(),
+    };
   }
 
   report(): void {
@@ -41,15 +45,11 @@ export class BulkTally {
       state,
       ...this.progress(),
       failures: this.failures,
-      auditWarnings: this.auditWarnings,
       ...(error ? { error } : {}),
     };
   }
 
-  async sendAudit(
-    audit: TenantAuditSender | undefined,
-    lines: Parameters<TenantAuditSender>[0],
-  ): Promise<void> {
-    this.auditWarnings.push(...(await sendTenantAudit(audit, lines)));
+  async sendAudit(audit: TenantAuditSender | undefined, lines: TenantAuditLine[]): Promise<void> {
+    await this.audit.send(audit, lines);
   }
 }

@@ -18,7 +18,12 @@ export {
   revokeTenantCmk,
 } from './revoke-cmks.js';
 export { syslogAuditSender } from './syslog-audit-sender.js';
-export { describeAuditLine, type TenantAuditLine, type TenantAuditSender } from './tenant-audit.js';
+export {
+  type AuditLinesNotSent,
+  describeAuditLine,
+  type TenantAuditLine,
+  type TenantAuditSender,
+} from './tenant-audit.js';
 export { parseTenantCsv, type TenantToAdd } from './tenant-csv.js';
 export {
   addTenant,

@@ -1,5 +1,9 @@
 import { HdsError } from '../../../../contract/hds-error.js';
-import { TENANT_STATUS_LABEL, type TenantView } from '../../../../contract/tenants.js';
+import {
+  TENANT_STATUS_LABEL,
+  type TenantAuditWarning,
+  type TenantView,
+} from '../../../../contract/tenants.js';
 import { writeAudit } from '../keyDatabase/audit-log.js';
 import type { KeyDatabase } from '../keyDatabase/key-database.js';
 import { sendTenantAudit, type TenantAuditSender } from './tenant-audit.js';
@@ -18,7 +22,7 @@ export async function restoreTenant(
   orgId: string,
   now: Date,
   options: { audit?: TenantAuditSender } = {},
-): Promise<{ restored: TenantView; auditWarnings: string[] }> {
+): Promise<{ restored: TenantView; auditWarnings: TenantAuditWarning[] }> {
   const keyVersion = await db.transaction(async (tx) => {
     const [row] = await tx.run(db.sql.readTenants([orgId], true)[0]!);
     if (!row)

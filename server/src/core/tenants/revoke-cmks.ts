@@ -1,4 +1,5 @@
 import { HdsError } from '../../../../contract/hds-error.js';
+import type { TenantAuditWarning } from '../../../../contract/tenants.js';
 import { writeAudit } from '../keyDatabase/audit-log.js';
 import type { KeyDatabase } from '../keyDatabase/key-database.js';
 import { type BulkOptions, type BulkOutcome, BulkTally } from './bulk-outcome.js';
@@ -36,7 +37,7 @@ export async function revokeTenantCmk(
   orgId: string,
   confirmName: string,
   options: { now?: Date; audit?: TenantAuditSender } = {},
-): Promise<{ auditWarnings: string[] }> {
+): Promise<{ auditWarnings: TenantAuditWarning[] }> {
   const tenant = await findTenant(db, orgId);
   if (tenant.status !== 'removalPending')
     throw new HdsError(

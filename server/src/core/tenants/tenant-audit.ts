@@ -1,3 +1,5 @@
+import type { TenantAuditWarning } from '../../../../contract/tenants.js';
+
 /**
  * The audit line every change to a tenant also sends to the configured syslog server, one per row of
  * the key database's audit log: a tenant added, marked removed or restored, a CMK created or revoked.
@@ -26,7 +28,20 @@ export type TenantAuditLine =
       outcome: 'ok' | 'failed';
     };
 
-export type TenantAuditSender = (lines: TenantAuditLine[]) => Promise<void>;
+/** Audit lines the syslog server did not take, and why (the transport's message). */
+export interface AuditLinesNotSent {
+  lines: number;
+  reason: string;
+}
+
+export interface TenantAuditSender {
+  /** Where the lines go (the syslog URL), named in the warning when they do not get there. */
+  readonly destination: string;
+  /** What the admin checks then, in the front door's words (the wizard: its System logs page). */
+  readonly remedy: string;
+  /** Sends the lines; resolves with those not sent, or undefined once all went out. */
+  send(lines: TenantAuditLine[]): Promise<AuditLinesNotSent | undefined>;
+}
 
 /** RFC 5424 MSGID of each line (section 6.2.7: at most 32 printable characters). */
 export const AUDIT_MSG_ID: Record<TenantAuditLine['action'], string> = {
@@ -77,14 +92,48 @@ export function auditStructuredData(line: TenantAuditLine): Record<string, strin
 export async function sendTenantAudit(
   audit: TenantAuditSender | undefined,
   lines: TenantAuditLine[],
-): Promise<string[]> {
-  if (!audit || lines.length === 0) return [];
-  try {
-    await audit(lines);
-    return [];
-  } catch (error) {
-    return [
-      `The syslog audit line for ${lines.length} tenant(s) could not be sent (${(error as Error).message}); the key database's audit log has them.`,
-    ];
+): Promise<TenantAuditWarning[]> {
+  const tally = new AuditWarningTally();
+  await tally.send(audit, lines);
+  return tally.warnings();
+}
+
+/** Causes told apart before the rest are counted together: a flapping peer must not make a list. */
+const MAX_CAUSES = 5;
+const OTHER_CAUSES = 'other causes than the ones named above.';
+
+/**
+ * Audit lines not sent, counted by cause: a bulk run sends after every transaction, and a syslog
+ * server that is down would otherwise give one warning per tenant. One warning per cause, with its
+ * count; it names the syslog URL and the cause, never an org (the lines themselves name them).
+ */
+export class AuditWarningTally {
+  private readonly causes = new Map<string, { lines: number; destination: string; remedy: string }>();
+
+  async send(audit: TenantAuditSender | undefined, lines: TenantAuditLine[]): Promise<void> {
+    if (!audit || lines.length === 0) return;
+    let notSent: AuditLinesNotSent | undefined;
+    try {
+      notSent = await audit.send(lines);
+    } catch (error) {
+      notSent = { lines: lines.length, reason: (error as Error).message || String(error) };
+    }
+    if (!notSent || notSent.lines === 0) return;
+    const reason = /[.!?]$/.test(notSent.reason) ? notSent.reason : `${notSent.reason}.`;
+    const key = this.causes.has(reason) || this.causes.size < MAX_CAUSES ? reason : OTHER_CAUSES;
+    const cause = this.causes.get(key) ?? { lines: 0, destination: audit.destination, remedy: audit.remedy };
+    cause.lines += notSent.lines;
+    this.causes.set(key, cause);
+  }
+
+  warnings(): TenantAuditWarning[] {
+    return [...this.causes].map(([reason, { lines, destination, remedy }]) => {
+      const many = lines !== 1;
+      return {
+        code: 'SYSLOG_UNREACHABLE',
+        lines,
+        message: `The change${many ? 's are' : ' is'} saved and recorded in the key database's audit log, but ${lines} audit line${many ? 's' : ''} did not reach syslog at ${destination}: ${reason} ${remedy}`,
+      };
+    });
   }
 }

@@ -31,6 +31,9 @@ import {
   unwrapCmk,
 } from './index.js';
 
+/** What the wizard tells the admin to check when audit lines do not reach syslog. */
+const REMEDY = 'Check the System logs page.';
+
 function tenantCsv(count: number): string {
   const lines = ['org_id,name'];
   for (let i = 0; i < count; i++) lines.push(`${randomUUID()},Org ${String(i).padStart(5, '0')}`);
@@ -370,14 +373,18 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     await expect(revokeTenantCmk(db, first.orgId, 'org 00000')).rejects.toMatchObject({
       code: 'TENANT_CONFIRMATION_MISMATCH',
     });
-    const audit = syslogAuditSender({
-      url: `udp://127.0.0.1:${syslog.udpPort}`,
-      protocol: 'udp',
-      host: '127.0.0.1',
-      port: syslog.udpPort,
-      tls: false,
-      termination: 'newline',
-    });
+    const audit = syslogAuditSender(
+      {
+        url: `udp://127.0.0.1:${syslog.udpPort}`,
+        protocol: 'udp',
+        host: '127.0.0.1',
+        port: syslog.udpPort,
+        tls: false,
+        termination: 'newline',
+      },
+      undefined,
+      REMEDY,
+    );
     const result = await revokeTenantCmk(db, first.orgId, first.name, { audit });
     expect(result.auditWarnings).toEqual([]);
     const line = await syslog.waitForMessage(first.orgId);
@@ -513,7 +520,11 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
     const [keyed, keyless] = list as [(typeof list)[0], (typeof list)[0]];
     await createCmks(db, masterKey, [keyed.orgId]);
     const udp = { url: `udp://127.0.0.1:${syslog.udpPort}`, protocol: 'udp' as const, port: syslog.udpPort };
-    const audit = syslogAuditSender({ ...udp, host: '127.0.0.1', tls: false, termination: 'newline' });
+    const audit = syslogAuditSender(
+      { ...udp, host: '127.0.0.1', tls: false, termination: 'newline' },
+      undefined,
+      REMEDY,
+    );
     const sd = (orgId: string, extra = '') => `[hdsAudit@32473 org="${orgId}"${extra} outcome="ok"]`;
 
     // One line per added tenant (as the audit log has one row each), never the org's name.
@@ -561,33 +572,46 @@ describe('tenants and their CMKs on a real PostgreSQL', () => {
 
     // Nothing listens on this TCP port: every change still commits, each answer carries the warning.
     const deadPort = await freePort();
-    const refused = syslogAuditSender({
-      url: `tcp://127.0.0.1:${deadPort}`,
-      protocol: 'tcp',
-      host: '127.0.0.1',
-      port: deadPort,
-      tls: false,
-      termination: 'newline',
-    });
-    const warning =
-      /^The syslog audit line for 1 tenant\(s\) could not be sent \(.*refused.*\); the key database's audit log has them\.$/;
+    const refused = syslogAuditSender(
+      {
+        url: `tcp://127.0.0.1:${deadPort}`,
+        protocol: 'tcp',
+        host: '127.0.0.1',
+        port: deadPort,
+        tls: false,
+        termination: 'newline',
+      },
+      undefined,
+      REMEDY,
+    );
+    const warning = {
+      code: 'SYSLOG_UNREACHABLE',
+      lines: 1,
+      message: expect.stringMatching(
+        new RegExp(
+          `^The change is saved and recorded in the key database's audit log, but 1 audit line did not reach syslog at tcp://127\\.0\\.0\\.1:${deadPort}: .*refused the connection.* ${REMEDY}$`,
+        ),
+      ),
+    };
     const late = { orgId: randomUUID(), name: 'Added While Syslog Is Down' };
-    expect((await addTenant(db, late, new Date(), { audit: refused })).auditWarnings).toEqual([
-      expect.stringMatching(warning),
-    ]);
+    expect((await addTenant(db, late, new Date(), { audit: refused })).auditWarnings).toEqual([warning]);
     const importedWhileDown = [randomUUID(), randomUUID(), randomUUID()].map((orgId, i) => ({
       orgId,
       name: `Down ${i}`,
     }));
     expect((await addTenants(db, importedWhileDown, new Date(), { audit: refused })).auditWarnings).toEqual([
-      expect.stringMatching(/^The syslog audit line for 3 tenant\(s\) could not be sent/),
+      {
+        ...warning,
+        lines: 3,
+        message: expect.stringMatching(/^The changes are saved .* but 3 audit lines did not reach syslog at/),
+      },
     ]);
     expect((await markTenantRemoved(db, late.orgId, new Date(), { audit: refused })).auditWarnings).toEqual([
-      expect.stringMatching(warning),
+      warning,
     ]);
     expect((await listTenants(db)).find((t) => t.orgId === late.orgId)?.status).toBe('removalPending');
     const back = await restoreTenant(db, late.orgId, new Date(), { audit: refused });
-    expect(back.auditWarnings).toEqual([expect.stringMatching(warning)]);
+    expect(back.auditWarnings).toEqual([warning]);
     expect(back.restored.status).toBe('pending');
     const rows = await client.query(`SELECT action FROM hds_audit_log WHERE org_id = $1 ORDER BY id`, [
       late.orgId,

@@ -3,6 +3,7 @@ import type {
   AddTenantsResult,
   AlreadyListedTenant,
   PreviouslyRevokedTenant,
+  TenantAuditWarning,
   TenantCmkStatus,
   TenantView,
 } from '../../../../contract/tenants.js';
@@ -40,7 +41,7 @@ export async function addTenants(
   tenants: TenantToAdd[],
   now: Date,
   options: { audit?: TenantAuditSender } = {},
-): Promise<AddTenantsResult & { auditWarnings: string[] }> {
+): Promise<AddTenantsResult & { auditWarnings: TenantAuditWarning[] }> {
   const { result, auditLines } = await addTenantsReadingListed(db, tenants, now);
   return { ...result, auditWarnings: await sendTenantAudit(options.audit, auditLines) };
 }
@@ -136,7 +137,7 @@ export async function addTenant(
   tenant: TenantToAdd,
   now: Date,
   options: { audit?: TenantAuditSender } = {},
-): Promise<{ previouslyRevoked?: PreviouslyRevokedTenant; auditWarnings: string[] }> {
+): Promise<{ previouslyRevoked?: PreviouslyRevokedTenant; auditWarnings: TenantAuditWarning[] }> {
   const { result, listed, auditLines } = await addTenantsReadingListed(db, [tenant], now);
   const { added, previouslyRevoked, listedUnderOtherName } = result;
   if (added === 0) {
@@ -185,7 +186,7 @@ export async function markTenantRemoved(
   orgId: string,
   now: Date,
   options: { audit?: TenantAuditSender } = {},
-): Promise<{ auditWarnings: string[] }> {
+): Promise<{ auditWarnings: TenantAuditWarning[] }> {
   const tenant = await findTenant(db, orgId);
   if (tenant.status === 'removalPending') return { auditWarnings: [] };
   await db.transaction(async (tx) => {

@@ -419,9 +419,13 @@ describe('tenant CMK management in the wizard', () => {
       agent.put('/api/syslog').set(CLIENT_HEADER, 'web').send({ url, tls: false, termination: 'newline' });
     expect((await setSyslog(`tcp://127.0.0.1:${await freePort()}`)).status).toBe(200);
     try {
-      const notSent = expect.stringMatching(
-        /^The syslog audit line for 1 tenant\(s\) could not be sent \(.*refused the connection.*\); the key database's audit log has them\.$/,
-      );
+      const notSent = {
+        code: 'SYSLOG_UNREACHABLE',
+        lines: 1,
+        message: expect.stringMatching(
+          /^The change is saved and recorded in the key database's audit log, but 1 audit line did not reach syslog at tcp:\/\/127\.0\.0\.1:\d+: .*refused the connection.* Check the System logs page\.$/,
+        ),
+      };
       const late = { orgId: randomUUID(), name: 'Added While Syslog Is Down' };
       const addedDown = await post('/tenants', late);
       expect(addedDown.status).toBe(200);
@@ -457,6 +461,63 @@ describe('tenant CMK management in the wizard', () => {
     );
     expect(job).toMatchObject({ action: 'revoke', state: 'done', done: 2, failed: 0 });
     expect((await list()).filter((t) => t.status === 'removalPending')).toEqual([]);
+  });
+
+  it('bulk runs whose audit lines syslog refuses are done, and the job view carries one SYSLOG_UNREACHABLE warning with the count, naming no org', async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({ orgId: randomUUID(), name: `Unsyslogged ${i}` }));
+    expect((await post('/tenants/import', { csv: csvOf(rows) })).body).toMatchObject({
+      added: 5,
+      warnings: [],
+    });
+    const deadPort = await freePort();
+    const setSyslog = (url: string) =>
+      agent.put('/api/syslog').set(CLIENT_HEADER, 'web').send({ url, tls: false, termination: 'newline' });
+    expect((await setSyslog(`tcp://127.0.0.1:${deadPort}`)).status).toBe(200);
+    const notSent = (lines: number) => ({
+      code: 'SYSLOG_UNREACHABLE',
+      lines,
+      message: expect.stringMatching(
+        new RegExp(
+          `^The changes? (is|are) saved and recorded in the key database's audit log, but ${lines} audit lines? did not reach syslog at tcp://127\\.0\\.0\\.1:${deadPort}: 127\\.0\\.0\\.1:${deadPort}.* refused the connection: nothing listens on that TCP port\\..* Check the System logs page\\.$`,
+        ),
+      ),
+    });
+    try {
+      const started = await post('/tenants/jobs', { action: 'create', orgIds: rows.map((r) => r.orgId) });
+      expect(started.body.warnings).toEqual([]);
+      const created = await finished(started.body.id);
+      expect(created).toMatchObject({ state: 'done', done: 5, failed: 0, warnings: [notSent(5)] });
+      expect((await list()).filter((t) => t.name.startsWith('Unsyslogged')).map((t) => t.status)).toEqual(
+        Array(5).fill('managed'),
+      );
+
+      // One revoke per transaction, so one audit send each: the view still carries one warning, counted.
+      for (const { orgId } of rows.slice(0, 3))
+        expect((await post(`/tenants/${orgId}/remove`)).body.warnings).toEqual([notSent(1)]);
+      const revoked = await finished(
+        (await post('/tenants/jobs', { action: 'revoke', confirm: 'revoke 3' })).body.id,
+      );
+      expect(revoked).toMatchObject({ state: 'done', done: 3, warnings: [notSent(3)] });
+      // The single revoke answers alike.
+      const last = rows[3]!;
+      await post(`/tenants/${last.orgId}/remove`);
+      expect((await post(`/tenants/${last.orgId}/revoke`, { confirm: last.name })).body).toEqual({
+        ok: true,
+        warnings: [notSent(1)],
+      });
+      const audit = await client.query(
+        `SELECT count(*)::int AS n FROM hds_audit_log WHERE action = 'revoke-cmk' AND org_id = ANY($1::uuid[])`,
+        [rows.slice(0, 4).map((r) => r.orgId)],
+      );
+      expect(audit.rows[0].n).toBe(4);
+      const said = JSON.stringify([created.warnings, revoked.warnings]);
+      for (const { orgId, name } of rows) {
+        expect(said).not.toContain(orgId);
+        expect(said).not.toContain(name);
+      }
+    } finally {
+      expect((await setSyslog(`udp://127.0.0.1:${syslog.udpPort}`)).status).toBe(200);
+    }
   });
 
   it('no answer and no log line carries key material or a secret', async () => {

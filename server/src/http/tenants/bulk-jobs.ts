@@ -41,13 +41,13 @@ export class BulkJobs {
       failed: 0,
       remaining: total,
       failures: [],
+      warnings: [],
     };
     this.jobs.set(id, { view, controller, deploymentId });
     this.forgetOld();
     void run(controller.signal, (p) => Object.assign(view, p))
       .then((outcome) => {
-        const { auditWarnings: _warnings, ...rest } = outcome;
-        Object.assign(view, rest);
+        Object.assign(view, outcome);
       })
       .catch((error: { code?: string; message?: string }) => {
         Object.assign(view, {

@@ -106,7 +106,9 @@ export async function openTenantWorkspace(state: WizardState): Promise<TenantWor
     db,
     masterKey,
     deploymentId: deployment.deploymentId,
-    audit: syslog ? syslogAuditSender(syslog.settings, syslog.rootCaPem) : undefined,
+    audit: syslog
+      ? syslogAuditSender(syslog.settings, syslog.rootCaPem, 'Check the System logs page.')
+      : undefined,
     assertCurrent: () => snapshot.assertCurrent(),
     close,
   };

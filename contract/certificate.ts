@@ -137,6 +137,17 @@ export interface CertificateStatus {
   csr?: CertificateCsrView;
   /** The CN of the imported ISO's certificate: a new certificate must keep it. */
   previousCn?: string;
+  /** The private root the imported ISO's chain ended at: offered again, trusted only once acknowledged. */
+  previousPrivateRoot?: PreviousPrivateRoot;
+}
+
+/** A root CA that is not publicly trusted, as the previous ISO's certificate chain held it. */
+export interface PreviousPrivateRoot {
+  pem: string;
+  /** One line, most specific first: `CN=…, O=…`. */
+  subject: string;
+  commonName: string;
+  fingerprintSha256: string;
 }
 
 export interface CertificateAccepted extends CertificateView {

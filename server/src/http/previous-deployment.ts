@@ -1,3 +1,5 @@
+import type { PreviousPrivateRoot } from '../../../contract/certificate.js';
+
 /**
  * What the wizard learned from an imported configuration ISO (page 3), read by the other pages:
  * the certificate page compares CNs, the database page refuses a type change, the service
@@ -10,6 +12,8 @@ export interface PreviousDeployment {
   manifestSha256: string;
   certificateCn: string;
   certificateNotAfter: string;
+  /** The private root its chain ended at: the Certificate page offers it again (still to acknowledge). */
+  certificatePrivateRoot?: PreviousPrivateRoot;
   databaseType: 'postgresql' | 'sqlserver';
 }
 

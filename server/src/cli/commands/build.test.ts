@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -380,6 +381,66 @@ describe('hds-setup build, inspect and verify against a real key database', () =
         }),
       ]),
     );
+  });
+
+  it('--import of an ISO whose chain ends at a private root: a new certificate from that CA needs the root in trustRoots again, and the refusal says how', () => {
+    const gen1 = join(dir, 'private-gen1.iso');
+    expect(
+      cli(['build', '--answers', answers('p', other, newCert), '--out', gen1, '--skip-db-test']).status,
+    ).toBe(0);
+    writeFileSync(
+      join(dir, 'kms-new.p12'),
+      pki.pkcs12(pki.issueLeaf({ cn: 'kms.example.org' }), 'p12-Secret-pass'),
+    );
+    const newP12 = '  p12: ./kms-new.p12\n  passwordFile: ./p12.pass';
+    const build = (certificate: string, out: string) =>
+      cli([
+        'build',
+        '--answers',
+        answers('p2', other, certificate),
+        '--import',
+        gen1,
+        '--out',
+        join(dir, out),
+        '--skip-db-test',
+      ]);
+
+    // Importing is no acknowledgment: the root is not trusted without its trustRoots entry.
+    const refused = build(newP12, 'private-refused.iso');
+    expect(refused.status).toBe(1);
+    expect(refused.json.errors).toEqual([
+      expect.objectContaining({ code: 'CERT_UNTRUSTED_ROOT', field: 'certificate.p12' }),
+    ]);
+    const message = refused.json.errors![0]!.message;
+    expect(message).toContain('private root "HDS Test Private Root CA"');
+    expect(message).toContain(new X509Certificate(pki.rootPem).fingerprint256);
+    expect(message).toContain(`hds-setup iso extract ${gen1} <dir>`);
+    expect(message).toContain('certificate.trustRoots');
+    expect(existsSync(join(dir, 'private-refused.iso'))).toBe(false);
+
+    // Done as the message says: the root copied out of the previous ISO, listed under trustRoots.
+    const extracted = join(dir, 'private-extracted');
+    expect(cli(['iso', 'extract', gen1, extracted]).status).toBe(0);
+    const chain = readFileSync(join(extracted, 'hds/certs/kms-chain.pem'), 'utf8');
+    writeFileSync(
+      join(dir, 'previous-root.pem'),
+      chain.slice(chain.lastIndexOf('-----BEGIN CERTIFICATE-----')),
+    );
+    const built = build(`${newP12}\n  trustRoots: [./previous-root.pem]`, 'private-gen2.iso');
+    expect(built.status, JSON.stringify(built.json)).toBe(0);
+    expect(built.json.generation).toBe(2);
+    expect(built.json.warnings).toEqual([expect.objectContaining({ code: 'CERT_PRIVATE_ROOT' })]);
+
+    // The CN rule stands.
+    writeFileSync(
+      join(dir, 'kms-other.p12'),
+      pki.pkcs12(pki.issueLeaf({ cn: 'other.example.org' }), 'p12-Secret-pass'),
+    );
+    const otherCn = build(
+      '  p12: ./kms-other.p12\n  passwordFile: ./p12.pass\n  trustRoots: [./previous-root.pem]',
+      'private-other.iso',
+    );
+    expect(otherCn.json.errors?.[0]?.code).toBe('CERT_CN_CHANGED');
   });
 
   it('refuses bad input with specific codes', () => {

@@ -86,6 +86,7 @@ async function build(opts: BuildOptions) {
   const prepared = await prepareHeadlessBuild({
     answers,
     imported,
+    ...(opts.import ? { importPath: opts.import } : {}),
     serviceAccountMode: opts.serviceAccounts as RotationMode | undefined,
     skipDatabaseTest: Boolean(opts.skipDbTest),
     createdAt: buildTime(process.env),

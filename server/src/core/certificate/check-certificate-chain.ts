@@ -14,6 +14,7 @@ import {
   IssuerFetcher,
   type IssuerFetchLimits,
 } from './issuer-fetcher.js';
+import { explainPreviousPrivateRoot, type PreviousPrivateRootHint } from './previous-private-root.js';
 import { readPemCertificates } from './read-pem.js';
 import { publicRoots, TrustStore } from './trust-store.js';
 
@@ -22,6 +23,11 @@ export interface CertificateCheckOptions {
   trustRoots?: string[];
   /** The imported ISO's CN: a new certificate must keep it. */
   previousCn?: string;
+  /**
+   * The private root the imported ISO's chain ended at: not trusted by this, only named (with how
+   * to add it) when a chain is refused for lacking it.
+   */
+  previousPrivateRoot?: PreviousPrivateRootHint;
   now?: Date;
   /** Which input the errors concern (the page shows them beside it). */
   fields?: { file?: string; password?: string; trustRoot?: string };
@@ -73,7 +79,9 @@ export async function checkCertificateChain(
     built = await buildChain(leaf, certificates, trust, field, fetcher);
   } catch (error) {
     if (!(error instanceof HdsError)) throw error;
-    errors.push(error);
+    errors.push(
+      await explainPreviousPrivateRoot(error, leaf, certificates, options.previousPrivateRoot, field),
+    );
   }
   const chain = built?.certificates ?? [leaf];
   const validity = checkValidity(chain, now, field);

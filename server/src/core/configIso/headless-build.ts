@@ -7,7 +7,12 @@ import {
 } from '../../../../contract/service-accounts.js';
 import type { AnswersFile } from '../answers/answers-file.js';
 import { readCertificateAnswers } from '../certificate/certificate-answers.js';
-import { assemblePkcs12, checkPkcs12, readPemCertificates } from '../certificate/index.js';
+import {
+  assemblePkcs12,
+  checkPkcs12,
+  findPreviousPrivateRoot,
+  readPemCertificates,
+} from '../certificate/index.js';
 import { readDatabaseAnswers, runDatabaseLiveTest } from '../database/index.js';
 import { generateMasterKey } from '../secrets/master-key.js';
 import {
@@ -25,6 +30,8 @@ export interface HeadlessBuildOptions {
   answers: AnswersFile;
   /** The current ISO, for a rotation (`--import`). Without it: a new deployment. */
   imported?: LoadedConfigIso;
+  /** Where that ISO is, as the admin named it: messages say what to run on it. */
+  importPath?: string;
   serviceAccountMode?: RotationMode;
   skipDatabaseTest: boolean;
   createdAt: Date;
@@ -55,7 +62,7 @@ export async function prepareHeadlessBuild(options: HeadlessBuildOptions): Promi
     );
 
   if (imported?.modesLost) warnings.push(isoModesLostWarning());
-  const certificate = await certificateFromAnswers(answers, imported, now, warnings);
+  const certificate = await certificateFromAnswers(answers, imported, options.importPath, now, warnings);
   const database = readDatabaseAnswers(answers, { previousType: imported?.database.settings.type });
   if (!options.skipDatabaseTest) {
     const result = await runDatabaseLiveTest(database.settings, database.password, database.rootCa?.pem);
@@ -107,6 +114,7 @@ export async function prepareHeadlessBuild(options: HeadlessBuildOptions): Promi
 async function certificateFromAnswers(
   answers: AnswersFile,
   imported: LoadedConfigIso | undefined,
+  importPath: string | undefined,
   now: Date,
   warnings: PreparedBuild['warnings'],
 ): Promise<ConfigIsoInput['certificate']> {
@@ -137,9 +145,20 @@ async function certificateFromAnswers(
       ...facts(result.summary),
     };
   }
+  // Importing is no acknowledgment of the previous private root: its trustRoots entry is. A chain
+  // that lacks it is refused naming that root and how to list it (as the wizard asks for its tick).
+  const previousRoot = imported && findPreviousPrivateRoot(imported.certificate.chainPem);
   const result = await checkPkcs12(given.p12!, given.password!, {
     trustRoots: given.trustRoots,
     ...(previousCn ? { previousCn } : {}),
+    ...(previousRoot
+      ? {
+          previousPrivateRoot: {
+            root: previousRoot,
+            howToTrust: howToListRoot(importPath ?? '<current.iso>'),
+          },
+        }
+      : {}),
     now,
     // Named as the answers file names them (docs/answers-file.md: fields are dotted paths).
     fields: {
@@ -157,6 +176,10 @@ async function certificateFromAnswers(
     chainPem: chainPems.join(''),
     ...facts(result.summary),
   };
+}
+
+function howToListRoot(iso: string): string {
+  return `copy it out of the previous ISO (hds-setup iso extract ${iso} <dir>; it is the last -----BEGIN CERTIFICATE----- block of <dir>/hds/certs/kms-chain.pem), save it as a PEM file and list that file under certificate.trustRoots in the answers file (the entry is your acknowledgment).`;
 }
 
 function facts(summary: {

@@ -1,6 +1,6 @@
 import type { ConfigIsoSummary } from '../../../../contract/config-iso.js';
 import { HdsError } from '../../../../contract/hds-error.js';
-import { checkPkcs12, readPemCertificates } from '../../core/certificate/index.js';
+import { checkPkcs12, findPreviousPrivateRoot, readPemCertificates } from '../../core/certificate/index.js';
 import type { LoadedConfigIso } from '../../core/configIso/index.js';
 import { validateDatabaseRootCa } from '../../core/database/index.js';
 import { assertImportedIsoDatabase } from '../../core/keyDatabase/index.js';
@@ -25,6 +25,7 @@ export async function applyImportedConfig(
   now: Date,
 ): Promise<void> {
   const { manifest, config } = loaded;
+  const privateRoot = findPreviousPrivateRoot(loaded.certificate.chainPem);
   state.set('deployment', {
     origin: 'imported',
     masterKey: loaded.masterKey,
@@ -39,6 +40,7 @@ export async function applyImportedConfig(
     manifestSha256: loaded.manifestSha256,
     certificateCn: config.certificate.commonName,
     certificateNotAfter: config.certificate.notAfter,
+    ...(privateRoot ? { certificatePrivateRoot: privateRoot } : {}),
     databaseType: config.database.settings.type,
   });
   await importCertificate(state, loaded, now);

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER } from '../../../../contract/client-header.js';
 import { startCaIssuerServer } from '../../../../scripts/test-env/ca-issuer-server.js';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
-import { checkPkcs12 } from '../../core/certificate/index.js';
+import { sampleConfigIsoInput } from '../../../../scripts/test-env/sample-config-iso-input.js';
+import { createTestApp, postIsoImport, type TestApp } from '../../../../scripts/test-env/test-app.js';
+import { assemblePkcs12, checkPkcs12 } from '../../core/certificate/index.js';
+import { buildConfigIso } from '../../core/configIso/index.js';
 import { createApp } from '../app.js';
 import { createLogger } from '../logger.js';
 
@@ -205,5 +208,119 @@ describe('a PKCS12 without its intermediate, whose leaf names where to download 
     } finally {
       await site.close();
     }
+  });
+});
+
+describe('after an ISO import whose certificate chain ends at a private root', () => {
+  const CN = 'kms.example.org';
+  let importedApp: TestApp;
+  let agent: ReturnType<typeof request.agent>;
+  let previous: TestPki;
+
+  beforeAll(async () => {
+    // Generation 1 as hds-setup writes it: the keystore and kms-chain.pem (leaf, issuing CA, root).
+    previous = new TestPki('HDS Previous Private Root CA');
+    const leaf = previous.issueLeaf({ cn: CN });
+    const keystorePassword = 'keystore-Pass-1';
+    const checked = await checkPkcs12(
+      previous.pkcs12(leaf, keystorePassword, { chain: ['intermediate', 'root'] }),
+      Buffer.from(keystorePassword),
+      { trustRoots: [previous.rootPem] },
+    );
+    const chainPem = checked.chain.map((c) => c.toString()).join('');
+    const iso = await buildConfigIso(
+      sampleConfigIsoInput({
+        certificate: {
+          pkcs12: assemblePkcs12(
+            checked.key,
+            checked.chain.map((c) => c.toString()),
+            Buffer.from(keystorePassword),
+          ),
+          password: Buffer.from(keystorePassword),
+          chainPem,
+          commonName: CN,
+          subjectAltNames: [CN],
+          notBefore: new Date(checked.summary.notBefore),
+          notAfter: new Date(checked.summary.notAfter),
+          fingerprintSha256: checked.summary.fingerprintSha256,
+        },
+        // Nothing listens there: the import cannot compare the database and goes on.
+        database: {
+          settings: {
+            ...sampleConfigIsoInput().database.settings,
+            hosts: ['127.0.0.1:1'],
+            tlsMode: 'prefer',
+          },
+          password: Buffer.from('db-pass-123'),
+        },
+      }),
+    );
+    importedApp = createTestApp();
+    agent = request.agent(importedApp.app);
+    await agent.post('/api/session').set(CLIENT_HEADER, 'web').send({ token: importedApp.unusedToken() });
+    const imported = await postIsoImport(agent, iso.bytes);
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+  });
+  afterAll(() => previous.cleanup());
+
+  const upload = (body: object) => agent.put('/api/certificate/pkcs12').set(CLIENT_HEADER, 'web').send(body);
+  const newP12 = (pki: TestPki, chain: ('intermediate' | 'root')[], cn = CN) =>
+    pki.pkcs12(pki.issueLeaf({ cn }), PASSWORD, { chain }).toString('base64');
+
+  it('offers that root (subject, SHA-256 fingerprint, PEM) on the Certificate page', async () => {
+    const status = await agent.get('/api/certificate');
+    const root = new X509Certificate(previous.rootPem);
+    expect(status.body.previousCn).toBe(CN);
+    expect(status.body.previousPrivateRoot).toEqual({
+      pem: root.toString(),
+      subject: 'CN=HDS Previous Private Root CA, O=HDS Tests',
+      commonName: 'HDS Previous Private Root CA',
+      fingerprintSha256: root.fingerprint256,
+    });
+  });
+
+  it('a new certificate from that CA is still refused until the root is sent with the acknowledgment; the refusal names the root and how', async () => {
+    for (const chain of [['intermediate', 'root'], ['intermediate']] as const) {
+      const refused = await upload({ p12: newP12(previous, [...chain]), password: PASSWORD });
+      expect(refused.status, chain.join('+')).toBe(422);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ code: 'CERT_UNTRUSTED_ROOT', field: 'p12' }),
+      ]);
+      const message: string = refused.body.errors[0].message;
+      expect(message).toContain('private root "HDS Previous Private Root CA"');
+      expect(message).toContain(new X509Certificate(previous.rootPem).fingerprint256);
+      expect(message).toContain("previous ISO's certificate chain");
+      expect(message).toMatch(/Use a private root CA.*I understand this root is not publicly trusted/);
+    }
+
+    const root = (await agent.get('/api/certificate')).body.previousPrivateRoot.pem as string;
+    const p12 = newP12(previous, ['intermediate']);
+    const noAck = await upload({ p12, password: PASSWORD, trustRoot: root });
+    expect(noAck.body.errors).toEqual([
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'acknowledgePrivateRoot' }),
+    ]);
+    const accepted = await upload({ p12, password: PASSWORD, trustRoot: root, acknowledgePrivateRoot: true });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.summary).toMatchObject({ cn: CN, trust: 'private' });
+    expect(accepted.body.summary.chain.at(-1).subject).toBe('CN=HDS Previous Private Root CA, O=HDS Tests');
+    expect(accepted.body.warnings.map((w: { code: string }) => w.code)).toEqual(['CERT_PRIVATE_ROOT']);
+
+    // The CN rule stands with the previous root trusted.
+    const otherCn = await upload({
+      p12: newP12(previous, ['intermediate'], 'other.example.org'),
+      password: PASSWORD,
+      trustRoot: root,
+      acknowledgePrivateRoot: true,
+    });
+    expect(otherCn.body.errors[0].code).toBe('CERT_CN_CHANGED');
+  });
+
+  it('a certificate from another private CA gets the usual refusal, without the previous root', async () => {
+    const refused = await upload({ p12: newP12(pki, ['intermediate', 'root']), password: PASSWORD });
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ code: 'CERT_UNTRUSTED_ROOT', field: 'p12' }),
+    ]);
+    expect(refused.body.errors[0].message).toContain('"CN=HDS Test Private Root CA, O=HDS Tests"');
+    expect(refused.body.errors[0].message).not.toContain('previous ISO');
   });
 });

@@ -27,6 +27,10 @@ import { type AcceptedCertificate, certificateRequestView, certificateView } fro
 import '../previous-deployment.js';
 import type { RouteModule } from '../route-context.js';
 
+/** The page's own words (PrivateRootField) for trusting the previous ISO's private root again. */
+const HOW_TO_TRUST_PREVIOUS_ROOT =
+  'the page offers it under "Use a private root CA (not publicly trusted)" (from the previous ISO): keep it there and tick "I understand this root is not publicly trusted".';
+
 /**
  * The Certificate page: upload a PKCS12, or create a key + CSR and complete it with the CA's PEM.
  * Either way the accepted certificate is re-assembled into the PKCS12 the nodes get, with the
@@ -34,16 +38,28 @@ import type { RouteModule } from '../route-context.js';
  */
 export const certificateRoutes: RouteModule = (router: Router, { state, now }) => {
   const previousCn = () => state.get('previousDeployment')?.certificateCn;
+  const previousRoot = () => state.get('previousDeployment')?.certificatePrivateRoot;
+  /** What an import knew: the CN to keep, and the private root to name if a chain lacks it. */
+  const previousRules = () => {
+    const cn = previousCn();
+    const root = previousRoot();
+    return {
+      ...(cn ? { previousCn: cn } : {}),
+      ...(root ? { previousPrivateRoot: { root, howToTrust: HOW_TO_TRUST_PREVIOUS_ROOT } } : {}),
+    };
+  };
 
   const status = (): CertificateStatus => {
     const accepted = state.get('certificate');
     const pending = state.get('certificateRequest');
     const cn = previousCn();
+    const root = previousRoot();
     return {
       ok: true,
       ...(accepted ? { certificate: certificateView(accepted) } : {}),
       ...(pending ? { csr: certificateRequestView(pending) } : {}),
       ...(cn ? { previousCn: cn } : {}),
+      ...(root ? { previousPrivateRoot: root } : {}),
     };
   };
 
@@ -96,10 +112,9 @@ export const certificateRoutes: RouteModule = (router: Router, { state, now }) =
   router.put('/certificate/pkcs12', pkcs12Upload, async (req, res) => {
     const request = parseInput(uploadPkcs12RequestSchema, req.body);
     const password = Buffer.from(request.password, 'utf8');
-    const cn = previousCn();
     const result = await checkPkcs12(Buffer.from(request.p12, 'base64'), password, {
       ...trustOptions(request),
-      ...(cn ? { previousCn: cn } : {}),
+      ...previousRules(),
       now: now(),
     });
     res.json(accept('upload', result, password));
@@ -137,10 +152,9 @@ export const certificateRoutes: RouteModule = (router: Router, { state, now }) =
         'There is no certificate request waiting in this session (hds-setup was restarted?). Create a new key and CSR first.',
         'chainPem',
       );
-    const cn = previousCn();
     const result = await completeCsr(pending.privateKeyPem, request.chainPem, {
       ...trustOptions(request),
-      ...(cn ? { previousCn: cn } : {}),
+      ...previousRules(),
       now: now(),
     });
     // The nodes' PKCS12 gets a random password: nobody needs to type it, the ISO carries it.

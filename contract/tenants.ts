@@ -208,6 +208,11 @@ export interface AddTenantResponse extends TenantListResponse, TenantAuditWarnin
 /** POST /api/tenants/:orgId/remove: the new list. */
 export interface RemoveTenantResponse extends TenantListResponse, TenantAuditWarnings {}
 
+/** POST /api/tenants/:orgId/revoke: done; the warnings if its audit line did not reach syslog. */
+export interface RevokeTenantResponse extends TenantAuditWarnings {
+  ok: true;
+}
+
 /** What the CLI and the wizard say after a removed tenant is restored. */
 export function restoredNotice(t: TenantView): string {
   return t.status === 'managed'

@@ -60,6 +60,22 @@ export class TenantsPage {
     };
   }
 
+  /**
+   * The page's warnings that audit lines did not reach syslog (the change stands): after an add,
+   * import, remove, restore or revoke, and in a bulk run's progress.
+   */
+  get syslogWarnings(): Locator {
+    return this.page.getByRole('status').filter({ hasText: 'did not reach syslog' });
+  }
+
+  /** Adds one organisation with the *Add a tenant* form; resolves once its row shows. */
+  async add(orgId: string, name: string): Promise<void> {
+    await this.page.getByLabel('Org id', { exact: true }).fill(orgId);
+    await this.page.getByLabel('Organisation name', { exact: true }).fill(name);
+    await this.page.getByRole('button', { name: 'Add tenant' }).click();
+    await this.row(name).waitFor();
+  }
+
   /** The table row of an organisation, found by its name in the row header. */
   row(name: string): Locator {
     return this.table

@@ -11,6 +11,7 @@ import {
   orgIdSchema,
   type RemoveTenantResponse,
   type RestoreTenantResponse,
+  type RevokeTenantResponse,
   revokeRequestSchema,
   TENANT_CSV_MAX_BYTES,
   type TenantListResponse,
@@ -103,7 +104,8 @@ export const tenantRoutes: RouteModule = (router: Router, { state, now }) => {
     const result = await withTenantWorkspace(state, ({ db, audit }) =>
       revokeTenantCmk(db, orgId, confirm, { now: now(), audit }),
     );
-    res.json({ ok: true, warnings: result.auditWarnings });
+    const response: RevokeTenantResponse = { ok: true, warnings: result.auditWarnings };
+    res.json(response);
   });
 
   // Bulk work (and single creates, so one path reports per-row failures) runs as a job the page polls.

@@ -2,8 +2,12 @@ import * as Progress from '@radix-ui/react-progress';
 import type { Ref } from 'react';
 import type { BulkJobView } from '../../../../contract/tenants';
 import { ErrorCode } from '../../components/ErrorCode';
+import { SyslogAuditWarnings } from './SyslogAuditWarnings';
 
-/** Live progress of a bulk CMK run: done / failed / remaining and a progress bar. */
+/**
+ * Live progress of a bulk CMK run: done / failed / remaining, a progress bar, and the audit lines
+ * syslog did not take (counted, as the run reports them), which stay with the run's record.
+ */
 export function BulkProgress({
   job,
   onCancel,
@@ -39,6 +43,7 @@ export function BulkProgress({
           <ErrorCode code={job.error.code} />
         </p>
       )}
+      <SyslogAuditWarnings warnings={job.warnings} />
       {job.state === 'running' && (
         <div className="actions">
           <button type="button" className="button" onClick={onCancel}>

@@ -10,6 +10,7 @@ import {
   restoredNotice,
   TENANT_CSV_MAX_BYTES,
   TENANT_STATUS_LABEL,
+  type TenantAuditWarning,
   type TenantView,
 } from '../../../../contract/tenants';
 import { ApiError } from '../../api/client';
@@ -22,6 +23,7 @@ import { PageHeader } from '../../components/PageHeader';
 import type { StepProps } from '../step-id';
 import { BulkProgress } from './BulkProgress';
 import { RevokeDialog } from './RevokeDialog';
+import { SyslogAuditWarnings } from './SyslogAuditWarnings';
 import { tenantsApi } from './tenants-api';
 
 /** Natural order, as an admin reads a list: "Org 2" before "Org 10". */
@@ -46,6 +48,8 @@ function TenantsStep({ goTo }: StepProps) {
   const [revokedBefore, setRevokedBefore] = useState<PreviouslyRevokedTenant[]>([]);
   /** Orgs imported again under another name: their listed name was kept, and the page says so. */
   const [listedAs, setListedAs] = useState<AlreadyListedTenant[]>([]);
+  /** The last action's audit lines that syslog did not take (a bulk run shows its own with its progress). */
+  const [auditWarnings, setAuditWarnings] = useState<TenantAuditWarning[]>([]);
   /** The CSV file last refused: its bad lines are listed on top, and nothing of it was imported. */
   const [refusedCsv, setRefusedCsv] = useState<string | undefined>();
   const [job, setJob] = useState<BulkJobView | undefined>();
@@ -86,6 +90,7 @@ function TenantsStep({ goTo }: StepProps) {
     setNotice('');
     setRevokedBefore([]);
     setListedAs([]);
+    setAuditWarnings([]);
     setErrors([]);
     // The add form's refusal is about what was typed there; another action makes it stale.
     setAddErrors([]);
@@ -107,12 +112,14 @@ function TenantsStep({ goTo }: StepProps) {
     setNotice('');
     setRevokedBefore([]);
     setListedAs([]);
+    setAuditWarnings([]);
     try {
       const list = await tenantsApi.add(orgId, name);
       setTenants(list.tenants);
       setAddErrors([]);
       setNotice(`Added ${name}.`);
       setRevokedBefore(list.previouslyRevoked ? [list.previouslyRevoked] : []);
+      setAuditWarnings(list.warnings);
       setOrgId('');
       setName('');
     } catch (error) {
@@ -146,6 +153,7 @@ function TenantsStep({ goTo }: StepProps) {
       );
       setRevokedBefore(result.previouslyRevoked);
       setListedAs(result.listedUnderOtherName);
+      setAuditWarnings(result.warnings);
     });
   }
 
@@ -194,6 +202,7 @@ function TenantsStep({ goTo }: StepProps) {
           {notice}
         </Callout>
       )}
+      <SyslogAuditWarnings warnings={auditWarnings} />
       <TenantNoticeList
         title="Added again after a revoked CMK"
         tenants={revokedBefore}
@@ -355,7 +364,10 @@ function TenantsStep({ goTo }: StepProps) {
                               <DropdownMenu.Item
                                 className="menu-item"
                                 onSelect={() =>
-                                  act(() => tenantsApi.remove(t.orgId), `${t.name} is marked removed.`)
+                                  act(async () => {
+                                    setAuditWarnings((await tenantsApi.remove(t.orgId)).warnings);
+                                    return `${t.name} is marked removed.`;
+                                  })
                                 }
                               >
                                 Mark removed
@@ -366,9 +378,11 @@ function TenantsStep({ goTo }: StepProps) {
                               <DropdownMenu.Item
                                 className="menu-item"
                                 onSelect={() =>
-                                  act(async () =>
-                                    restoredNotice((await tenantsApi.restore(t.orgId)).restored),
-                                  )
+                                  act(async () => {
+                                    const { restored, warnings } = await tenantsApi.restore(t.orgId);
+                                    setAuditWarnings(warnings);
+                                    return restoredNotice(restored);
+                                  })
                                 }
                               >
                                 Restore
@@ -403,8 +417,9 @@ function TenantsStep({ goTo }: StepProps) {
           focusAfterRevoke={() => noticeRef.current?.focus()}
           onConfirm={async (typed) => {
             try {
-              await tenantsApi.revoke(revoking.tenant.orgId, typed);
+              const { warnings } = await tenantsApi.revoke(revoking.tenant.orgId, typed);
               setNotice(`The CMK of ${revoking.tenant.name} is revoked.`);
+              setAuditWarnings(warnings);
               await reload();
               return [];
             } catch (error) {

@@ -2,7 +2,9 @@ import type {
   AddTenantResponse,
   BulkJobView,
   ImportTenantsResponse,
+  RemoveTenantResponse,
   RestoreTenantResponse,
+  RevokeTenantResponse,
   TenantAvailability,
   TenantListResponse,
 } from '../../../../contract/tenants';
@@ -13,11 +15,12 @@ export const tenantsApi = {
   list: () => api<TenantListResponse>('GET', '/tenants'),
   add: (orgId: string, name: string) => api<AddTenantResponse>('POST', '/tenants', { orgId, name }),
   importCsv: (csv: string) => api<ImportTenantsResponse>('POST', '/tenants/import', { csv }),
-  remove: (orgId: string) => api<TenantListResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/remove`),
+  remove: (orgId: string) =>
+    api<RemoveTenantResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/remove`),
   restore: (orgId: string) =>
     api<RestoreTenantResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/restore`),
   revoke: (orgId: string, confirm: string) =>
-    api<{ ok: true }>('POST', `/tenants/${encodeURIComponent(orgId)}/revoke`, { confirm }),
+    api<RevokeTenantResponse>('POST', `/tenants/${encodeURIComponent(orgId)}/revoke`, { confirm }),
   createCmks: (orgIds?: string[]) => api<BulkJobView>('POST', '/tenants/jobs', { action: 'create', orgIds }),
   revokeRemoved: (confirm: string) =>
     api<BulkJobView>('POST', '/tenants/jobs', { action: 'revoke', confirm }),

@@ -56,4 +56,35 @@ describe('audit lines not sent to syslog', () => {
     await broken.send(undefined, [line(2)]);
     expect(broken.warnings()[0]!.lines).toBe(1);
   });
+
+  it('a peer that makes each send wait for a timeout is tried until 15 s went on failures, then the run stops trying and counts the rest', async () => {
+    let clock = 0;
+    let tried = 0;
+    const silent: TenantAuditSender = {
+      destination: 'tcp://10.0.0.9:514',
+      remedy: 'Check the System logs page.',
+      send: async (lines) => {
+        tried++;
+        clock += 5000; // each send waits out the 5 s connect deadline
+        return { lines: lines.length, reason: 'Connecting to 10.0.0.9:514 took longer than 5 s.' };
+      },
+    };
+    const tally = new AuditWarningTally({ now: () => clock });
+    for (let i = 0; i < 300; i++) await tally.send(silent, [line(i)]);
+    expect(tried).toBe(3);
+    expect(tally.warnings()).toEqual([
+      expect.objectContaining({ lines: 3, message: expect.stringMatching(/took longer than 5 s\. Check/) }),
+      expect.objectContaining({
+        lines: 297,
+        message: expect.stringMatching(
+          /297 audit lines did not reach syslog at tcp:\/\/10\.0\.0\.9:514: earlier sends to it in this run failed for 15 s, so hds-setup stopped trying\. Check the System logs page\.$/,
+        ),
+      }),
+    ]);
+    // Quick refusals (a closed port) cost next to nothing: every send is still tried.
+    const quick = new AuditWarningTally();
+    const refusing = senderSaying(['10.0.0.9:514 refused the connection.']);
+    for (let i = 0; i < 500; i++) await quick.send(refusing, [line(i)]);
+    expect(quick.warnings()).toEqual([expect.objectContaining({ lines: 500 })]);
+  });
 });

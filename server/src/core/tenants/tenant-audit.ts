@@ -101,6 +101,8 @@ export async function sendTenantAudit(
 /** Causes told apart before the rest are counted together: a flapping peer must not make a list. */
 const MAX_CAUSES = 5;
 const OTHER_CAUSES = 'other causes than the ones named above.';
+/** Failing sends in one run may take this long before the rest of its lines are not tried. */
+const FAILURE_BUDGET_MS = 15_000;
 
 /**
  * Audit lines not sent, counted by cause: a bulk run sends after every transaction, and a syslog
@@ -109,9 +111,27 @@ const OTHER_CAUSES = 'other causes than the ones named above.';
  */
 export class AuditWarningTally {
   private readonly causes = new Map<string, { lines: number; destination: string; remedy: string }>();
+  /** Time spent on sends that failed: a peer that drops packets costs a timeout on every send. */
+  private failingMs = 0;
+  private readonly failureBudgetMs: number;
+  private readonly now: () => number;
+
+  constructor(options: { failureBudgetMs?: number; now?: () => number } = {}) {
+    this.failureBudgetMs = options.failureBudgetMs ?? FAILURE_BUDGET_MS;
+    this.now = options.now ?? performance.now.bind(performance);
+  }
 
   async send(audit: TenantAuditSender | undefined, lines: TenantAuditLine[]): Promise<void> {
     if (!audit || lines.length === 0) return;
+    if (this.failingMs >= this.failureBudgetMs) {
+      // A revoke-all sends after every tenant: against a silent peer, hundreds of timeouts in a row.
+      this.count(audit, {
+        lines: lines.length,
+        reason: `earlier sends to it in this run failed for ${Math.round(this.failingMs / 1000)} s, so hds-setup stopped trying.`,
+      });
+      return;
+    }
+    const started = this.now();
     let notSent: AuditLinesNotSent | undefined;
     try {
       notSent = await audit.send(lines);
@@ -119,6 +139,11 @@ export class AuditWarningTally {
       notSent = { lines: lines.length, reason: (error as Error).message || String(error) };
     }
     if (!notSent || notSent.lines === 0) return;
+    this.failingMs += this.now() - started;
+    this.count(audit, notSent);
+  }
+
+  private count(audit: TenantAuditSender, notSent: AuditLinesNotSent): void {
     const reason = /[.!?]$/.test(notSent.reason) ? notSent.reason : `${notSent.reason}.`;
     const key = this.causes.has(reason) || this.causes.size < MAX_CAUSES ? reason : OTHER_CAUSES;
     const cause = this.causes.get(key) ?? { lines: 0, destination: audit.destination, remedy: audit.remedy };

@@ -28,11 +28,26 @@ export class CertificatePage {
   }
 
   async addPrivateRoot(pem: string): Promise<void> {
-    await this.page.getByText('Use a private root CA (not publicly trusted)').click();
+    await this.openPrivateRoot();
     await this.page
       .getByLabel('Private root CA certificate (PEM)')
       .setInputFiles({ name: 'root.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem) });
     await this.page.getByLabel(/I understand this root is not publicly trusted/).check();
+  }
+
+  /** Opens the private-root section unless it is open already (after an import it may be, pre-filled). */
+  async openPrivateRoot(): Promise<void> {
+    const toggle = this.page.getByRole('button', { name: 'Use a private root CA (not publicly trusted)' });
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  }
+
+  /** The root the previous ISO's chain ended at, as the private-root section offers it after an import. */
+  get previousRoot() {
+    return this.page.getByRole('region', { name: 'Private root CA from the previous ISO' });
+  }
+
+  get privateRootAcknowledgment() {
+    return this.page.getByLabel(/I understand this root is not publicly trusted/);
   }
 
   /** Chooses "Create a key and CSR", creates them, and returns the CSR PEM shown on the page. */
@@ -57,7 +72,7 @@ export class CertificatePage {
   }
 
   /** The input's accessible description: its hint and the error shown beside it (aria-describedby). */
-  async fieldError(label: string): Promise<string> {
+  async fieldError(label: string | RegExp): Promise<string> {
     return this.page.getByLabel(label).evaluate((input) =>
       (input.getAttribute('aria-describedby') ?? '')
         .split(' ')

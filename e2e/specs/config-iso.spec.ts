@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -338,6 +338,59 @@ describe('the configuration ISO, end to end', () => {
     expect(await alert.textContent()).toContain('CERT_CN_CHANGED');
     expect(await cert.fieldError('PKCS12 file (.p12 or .pfx)')).toContain(CN);
     await expect(cert.details.isVisible()).resolves.toBe(false);
+    await expectNoSecretLeaked(page);
+    await page.context().close();
+  });
+
+  it("(3b) a new certificate from the same private CA: the previous ISO's root is offered pre-filled, still to acknowledge, and removable", async () => {
+    expect(gen1, 'journey 1 made generation 1').toBeDefined();
+    const page = await signedIn();
+    const isoImport = await IsoImportPage.reached(page);
+    await isoImport.importIso(gen1!.iso);
+    await isoImport.continue();
+    const cert = await replaceImportedCertificate(page);
+
+    // Offered: subject and fingerprint of generation 1's root, the acknowledgment not ticked.
+    const offered = cert.previousRoot;
+    await offered.waitFor();
+    const root = new X509Certificate(pki.rootPem);
+    const shown = (await offered.textContent()) ?? '';
+    expect(shown).toContain('From the previous ISO');
+    expect(shown).toContain('CN=HDS Journey Private Root CA, O=HDS Tests');
+    expect(shown).toContain(root.fingerprint256);
+    expect(await cert.privateRootAcknowledgment.isChecked()).toBe(false);
+    await snapshot(page, 'certificate-previous-root-offered');
+
+    // Not trusted without the tick.
+    const next = certificateFor(CN, 'same private CA');
+    await cert.uploadPkcs12(next.p12, next.password);
+    await cert.errorSummary.waitFor();
+    expect(await cert.fieldError(/I understand this root is not publicly trusted/)).toMatch(
+      /tick the acknowledgment/,
+    );
+
+    // Removed: the chain is refused, naming the previous root and how to take it back.
+    await offered.getByRole('button', { name: 'Remove this root' }).click();
+    await offered.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Check certificate' }).click();
+    await cert.errorSummary.getByText('CERT_UNTRUSTED_ROOT').waitFor();
+    const refusal = await cert.fieldError('PKCS12 file (.p12 or .pfx)');
+    expect(refusal).toContain('private root "HDS Journey Private Root CA"');
+    expect(refusal).toContain("that the previous ISO's certificate chain also ended at");
+    await snapshot(page, 'certificate-previous-root-removed');
+
+    // Brought back and acknowledged: accepted, the chain ends at that root.
+    await page
+      .getByRole('button', { name: 'Use the root from the previous ISO (HDS Journey Private Root CA)' })
+      .click();
+    await offered.waitFor();
+    await cert.privateRootAcknowledgment.check();
+    await page.getByRole('button', { name: 'Check certificate' }).click();
+    await cert.details.waitFor();
+    const rootRow = cert.details.getByRole('row').filter({ hasText: 'root' }).last();
+    expect(await rootRow.textContent()).toContain('CN=HDS Journey Private Root CA, O=HDS Tests');
+    expect(await cert.details.textContent()).toContain('Private root');
+    await snapshot(page, 'certificate-previous-root-accepted');
     await expectNoSecretLeaked(page);
     await page.context().close();
   });

@@ -56,7 +56,7 @@ export async function explainPreviousPrivateRoot(
   }
   return new HdsError(
     'CERT_UNTRUSTED_ROOT',
-    `The chain ends at the private root "${hint.root.commonName}" (SHA-256 ${hint.root.fingerprintSha256}), the root the previous ISO's certificate chain also ended at. It is not publicly trusted, so hds-setup trusts it again only when you say so: ${hint.howToTrust}`,
+    `The chain ends at the private root "${hint.root.commonName}" that the previous ISO's certificate chain also ended at. It is not publicly trusted, so hds-setup trusts it again only when you say so: ${hint.howToTrust}`,
     field,
   );
 }

@@ -155,7 +155,7 @@ async function certificateFromAnswers(
       ? {
           previousPrivateRoot: {
             root: previousRoot,
-            howToTrust: howToListRoot(importPath ?? '<current.iso>'),
+            howToTrust: howToListRoot(importPath ?? '<current.iso>', previousRoot.fingerprintSha256),
           },
         }
       : {}),
@@ -178,8 +178,8 @@ async function certificateFromAnswers(
   };
 }
 
-function howToListRoot(iso: string): string {
-  return `copy it out of the previous ISO (hds-setup iso extract ${iso} <dir>; it is the last -----BEGIN CERTIFICATE----- block of <dir>/hds/certs/kms-chain.pem), save it as a PEM file and list that file under certificate.trustRoots in the answers file (the entry is your acknowledgment).`;
+function howToListRoot(iso: string, fingerprintSha256: string): string {
+  return `copy it out of the previous ISO (hds-setup iso extract ${iso} <dir>; it is the last -----BEGIN CERTIFICATE----- block of <dir>/hds/certs/kms-chain.pem, SHA-256 fingerprint ${fingerprintSha256}), save it as a PEM file and list that file under certificate.trustRoots in the answers file (the entry is your acknowledgment).`;
 }
 
 function facts(summary: {

@@ -288,9 +288,10 @@ describe('after an ISO import whose certificate chain ends at a private root', (
       ]);
       const message: string = refused.body.errors[0].message;
       expect(message).toContain('private root "HDS Previous Private Root CA"');
-      expect(message).toContain(new X509Certificate(previous.rootPem).fingerprint256);
-      expect(message).toContain("previous ISO's certificate chain");
-      expect(message).toMatch(/Use a private root CA.*I understand this root is not publicly trusted/);
+      expect(message).toContain("that the previous ISO's certificate chain also ended at");
+      expect(message).toMatch(
+        /Use a private root CA.*choose "Use the root from the previous ISO".*I understand this root is not publicly trusted/,
+      );
     }
 
     const root = (await agent.get('/api/certificate')).body.previousPrivateRoot.pem as string;

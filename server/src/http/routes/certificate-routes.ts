@@ -29,7 +29,7 @@ import type { RouteModule } from '../route-context.js';
 
 /** The page's own words (PrivateRootField) for trusting the previous ISO's private root again. */
 const HOW_TO_TRUST_PREVIOUS_ROOT =
-  'the page offers it under "Use a private root CA (not publicly trusted)" (from the previous ISO): keep it there and tick "I understand this root is not publicly trusted".';
+  'under "Use a private root CA (not publicly trusted)" choose "Use the root from the previous ISO" and tick "I understand this root is not publicly trusted".';
 
 /**
  * The Certificate page: upload a PKCS12, or create a key + CSR and complete it with the CA's PEM.

@@ -167,9 +167,14 @@ function CertificateStep({ onContinue }: StepProps) {
             </label>
           </fieldset>
           {method === 'upload' ? (
-            <Pkcs12Upload onAccepted={accept} />
+            <Pkcs12Upload previousRoot={status.previousPrivateRoot} onAccepted={accept} />
           ) : (
-            <CsrFlow pending={status.csr} previousCn={status.previousCn} onAccepted={accept} />
+            <CsrFlow
+              pending={status.csr}
+              previousCn={status.previousCn}
+              previousRoot={status.previousPrivateRoot}
+              onAccepted={accept}
+            />
           )}
         </>
       )}

@@ -3,6 +3,7 @@ import type {
   CertificateAccepted,
   CertificateCsrView,
   CertificateKeyType,
+  PreviousPrivateRoot,
 } from '../../../../contract/certificate';
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError } from '../../api/client';
@@ -11,7 +12,12 @@ import { errorsFor, Field } from '../../components/Field';
 import { FileInput } from '../../components/FileInput';
 import { useFocusOn } from '../../components/focus';
 import { completeCsr, createCsr, saveFile } from './certificate-api';
-import { PrivateRootField, type PrivateRootState, privateRootRequest } from './PrivateRootField';
+import {
+  initialPrivateRoot,
+  PrivateRootField,
+  type PrivateRootState,
+  privateRootRequest,
+} from './PrivateRootField';
 
 /**
  * "Create a key and CSR": hds-setup makes the key (it stays in its memory) and the CSR; the admin
@@ -20,10 +26,12 @@ import { PrivateRootField, type PrivateRootState, privateRootRequest } from './P
 export function CsrFlow({
   pending,
   previousCn,
+  previousRoot,
   onAccepted,
 }: {
   pending: CertificateCsrView | undefined;
   previousCn: string | undefined;
+  previousRoot: PreviousPrivateRoot | undefined;
   onAccepted: (accepted: CertificateAccepted) => void;
 }) {
   const [csr, setCsr] = useState(pending);
@@ -33,7 +41,7 @@ export function CsrFlow({
   const [country, setCountry] = useState('');
   const [keyType, setKeyType] = useState<CertificateKeyType>('rsa-3072');
   const [chainPem, setChainPem] = useState('');
-  const [root, setRoot] = useState<PrivateRootState>({ pem: '', acknowledged: false });
+  const [root, setRoot] = useState<PrivateRootState>(() => initialPrivateRoot(previousRoot));
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
   // A new CSR takes the focus: the next thing to do (send it to the CA) is below the form.
@@ -156,7 +164,7 @@ export function CsrFlow({
               }}
             />
           </Field>
-          <PrivateRootField value={root} onChange={setRoot} errors={errors} />
+          <PrivateRootField value={root} onChange={setRoot} errors={errors} previous={previousRoot} />
           <div className="actions">
             <button type="submit" className="button button-primary" disabled={busy}>
               Complete certificate

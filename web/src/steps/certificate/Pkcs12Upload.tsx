@@ -1,18 +1,29 @@
 import { type FormEvent, useState } from 'react';
-import type { CertificateAccepted } from '../../../../contract/certificate';
+import type { CertificateAccepted, PreviousPrivateRoot } from '../../../../contract/certificate';
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, fileToBase64 } from '../../api/client';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { errorsFor, Field } from '../../components/Field';
 import { FileInput } from '../../components/FileInput';
 import { uploadPkcs12 } from './certificate-api';
-import { PrivateRootField, type PrivateRootState, privateRootRequest } from './PrivateRootField';
+import {
+  initialPrivateRoot,
+  PrivateRootField,
+  type PrivateRootState,
+  privateRootRequest,
+} from './PrivateRootField';
 
 /** Upload + password. The file and the password go only to hds-setup's server, never to storage. */
-export function Pkcs12Upload({ onAccepted }: { onAccepted: (accepted: CertificateAccepted) => void }) {
+export function Pkcs12Upload({
+  previousRoot,
+  onAccepted,
+}: {
+  previousRoot: PreviousPrivateRoot | undefined;
+  onAccepted: (accepted: CertificateAccepted) => void;
+}) {
   const [file, setFile] = useState<File | undefined>();
   const [password, setPassword] = useState('');
-  const [root, setRoot] = useState<PrivateRootState>({ pem: '', acknowledged: false });
+  const [root, setRoot] = useState<PrivateRootState>(() => initialPrivateRoot(previousRoot));
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
 
@@ -57,7 +68,7 @@ export function Pkcs12Upload({ onAccepted }: { onAccepted: (accepted: Certificat
           onChange={(e) => setPassword(e.target.value)}
         />
       </Field>
-      <PrivateRootField value={root} onChange={setRoot} errors={errors} />
+      <PrivateRootField value={root} onChange={setRoot} errors={errors} previous={previousRoot} />
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Checking…' : 'Check certificate'}

@@ -1,5 +1,8 @@
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { vi } from 'vitest';
 import { main } from '../../server/src/cli/main.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
 
 export interface CliRun {
   code: number;
@@ -29,4 +32,15 @@ export async function runCli(...args: string[]): Promise<CliRun> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/**
+ * Runs the built `bin/hds-setup.js <args>` from the repository root as another OS user
+ * (`runuser -u <user>`, so root only): root reads every file, an unprivileged user meets the modes.
+ */
+export function runBuiltCliAs(user: string, ...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync('runuser', ['-u', user, '--', process.execPath, 'bin/hds-setup.js', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 }

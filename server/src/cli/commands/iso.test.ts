@@ -23,7 +23,7 @@ import {
   sha256,
   writeFixtureToDisk,
 } from '../../../../iso/test/fixture-tree.js';
-import { runCli } from '../../../../scripts/test-env/run-cli.js';
+import { runBuiltCliAs, runCli } from '../../../../scripts/test-env/run-cli.js';
 
 const ROOT = new URL('../../../..', import.meta.url).pathname;
 let work: string;
@@ -371,23 +371,7 @@ describe('hds-setup iso', () => {
         await writeFile(join(shared, 'tree', 'private.txt'), 'root only');
         await chmod(join(shared, 'tree', 'private.txt'), 0o000);
         const out = join(shared, 'out.iso');
-        const run = spawnSync(
-          'runuser',
-          [
-            '-u',
-            'nobody',
-            '--',
-            process.execPath,
-            'bin/hds-setup.js',
-            'iso',
-            'create',
-            join(shared, 'tree'),
-            '-o',
-            out,
-            '--json',
-          ],
-          { cwd: ROOT, encoding: 'utf8' },
-        );
+        const run = runBuiltCliAs('nobody', 'iso', 'create', join(shared, 'tree'), '-o', out, '--json');
         expect(run.status, run.stderr).toBe(1);
         expect(JSON.parse(run.stdout).errors[0]).toMatchObject({
           code: 'FILE_UNREADABLE',

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../scripts/test-env/run-cli.js';
+import { runBuiltCliAs, runCli } from '../../../../scripts/test-env/run-cli.js';
 import { sampleConfigIsoInput } from '../../../../scripts/test-env/sample-config-iso-input.js';
 import { buildConfigIso, type ConfigIsoInput } from '../../core/configIso/index.js';
 import { issueServiceAccounts } from '../../core/secrets/service-accounts.js';
@@ -188,20 +188,7 @@ describe('hds-setup verify', () => {
       try {
         chmodSync(shared, 0o755);
         execFileSync('bsdtar', ['-xf', current, '-C', shared]);
-        const run = spawnSync(
-          'runuser',
-          [
-            '-u',
-            'nobody',
-            '--',
-            process.execPath,
-            'bin/hds-setup.js',
-            'verify',
-            join(shared, 'hds'),
-            '--json',
-          ],
-          { cwd: new URL('../../../..', import.meta.url).pathname, encoding: 'utf8' },
-        );
+        const run = runBuiltCliAs('nobody', 'verify', join(shared, 'hds'), '--json');
         expect(run.status, run.stderr).toBe(1);
         expect(JSON.parse(run.stdout).errors[0]).toMatchObject({
           code: 'FILE_UNREADABLE',

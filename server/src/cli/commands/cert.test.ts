@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
+import { opensslEncryptKey } from '../../../../scripts/test-env/openssl-keys.js';
 import { runCli } from '../../../../scripts/test-env/run-cli.js';
 
 const PASSWORD = 'cli-p12-password';
@@ -287,16 +288,7 @@ describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over
     openssl('x509', '-in', pki.path('intermediate.pem'), '-outform', 'DER', '-out', pki.path('inter.der'));
     writeFileSync(pki.path('inter.pem'), pki.intermediatePem);
     // The same key encrypted by OpenSSL (PKCS#8, AES-256), and a traditional RSA key with its certificate.
-    openssl(
-      'pkey',
-      '-in',
-      key,
-      '-aes256',
-      '-passout',
-      `pass:${KEY_PASSPHRASE}`,
-      '-out',
-      pki.path('ossl-enc.key'),
-    );
+    opensslEncryptKey(key, pki.path('ossl-enc.key'), KEY_PASSPHRASE, ['pkey', '-aes256']);
     openssl(
       'genrsa',
       '-traditional',
@@ -397,18 +389,7 @@ describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over
 
   it('a key made with openssl pkcs8 -topk8 -v2 aes-256-cbc assembles; a wrong passphrase is CERT_KEY_BAD_PASSWORD and writes nothing', async () => {
     const topk8 = pki.path('topk8.key');
-    openssl(
-      'pkcs8',
-      '-topk8',
-      '-v2',
-      'aes-256-cbc',
-      '-in',
-      key,
-      '-passout',
-      `pass:${KEY_PASSPHRASE}`,
-      '-out',
-      topk8,
-    );
+    opensslEncryptKey(key, topk8, KEY_PASSPHRASE, ['pkcs8', '-topk8', '-v2', 'aes-256-cbc']);
     writeFileSync(pki.path('key-pass-no-newline.txt'), KEY_PASSPHRASE);
     const chain = [pki.path('ossl-leaf.pem'), pki.path('inter.pem')];
     expect(
@@ -491,7 +472,7 @@ describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over
 
   it('a key encrypted with a legacy algorithm (PBES1, RC2) is named so, with the openssl command that re-encrypts it', async () => {
     const legacy = pki.path('legacy.key');
-    openssl(
+    opensslEncryptKey(key, legacy, KEY_PASSPHRASE, [
       'pkcs8',
       '-topk8',
       '-v1',
@@ -500,13 +481,7 @@ describe('hds-setup cert assemble: the files a CA and OpenSSL actually hand over
       'legacy',
       '-provider',
       'default',
-      '-in',
-      key,
-      '-passout',
-      `pass:${KEY_PASSPHRASE}`,
-      '-out',
-      legacy,
-    );
+    ]);
     const chain = [pki.path('ossl-leaf.pem'), pki.path('inter.pem')];
     const r = await assemble(legacy, chain, pki.path('legacy.p12'), [
       '--key-password-file',

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { opensslEncryptKey } from '../../../../scripts/test-env/openssl-keys.js';
 import { refusalOf } from '../../../../scripts/test-env/refusals.js';
 import { type KeyPassphrase, readPrivateKeyPem } from './read-private-key.js';
 
@@ -34,43 +35,13 @@ describe('readPrivateKeyPem with keys made by openssl', () => {
     const out = (name: string) => join(dir, name);
     const pass = `pass:${PASSPHRASE}`;
     openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out('plain.pem'));
-    openssl('pkey', '-in', out('plain.pem'), '-aes256', '-passout', pass, '-out', out('pkey-aes256.pem'));
-    openssl(
-      'pkcs8',
-      '-topk8',
-      '-v2',
-      'aes-256-cbc',
-      '-in',
-      out('plain.pem'),
-      '-passout',
-      pass,
-      '-out',
-      out('topk8.pem'),
-    );
-    openssl(
-      'pkcs8',
-      '-topk8',
-      '-scrypt',
-      '-in',
-      out('plain.pem'),
-      '-passout',
-      pass,
-      '-out',
-      out('scrypt.pem'),
-    );
-    openssl(
-      'pkcs8',
-      '-topk8',
-      '-v1',
-      'PBE-SHA1-3DES',
-      '-in',
-      out('plain.pem'),
-      '-passout',
-      pass,
-      '-out',
-      out('pbe-3des.pem'),
-    );
-    openssl('ec', '-in', out('plain.pem'), '-aes128', '-passout', pass, '-out', out('ec-traditional.pem'));
+    const encrypt = (name: string, how: string[]) =>
+      opensslEncryptKey(out('plain.pem'), out(name), PASSPHRASE, how);
+    encrypt('pkey-aes256.pem', ['pkey', '-aes256']);
+    encrypt('topk8.pem', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc']);
+    encrypt('scrypt.pem', ['pkcs8', '-topk8', '-scrypt']);
+    encrypt('pbe-3des.pem', ['pkcs8', '-topk8', '-v1', 'PBE-SHA1-3DES']);
+    encrypt('ec-traditional.pem', ['ec', '-aes128']);
     openssl(
       'genrsa',
       '-traditional',
@@ -84,20 +55,8 @@ describe('readPrivateKeyPem with keys made by openssl', () => {
     // OpenSSL 3's genrsa writes PKCS#8 unless told -traditional.
     openssl('genrsa', '-aes256', '-passout', pass, '-out', out('genrsa-default.pem'), '2048');
     const legacy = ['-provider', 'legacy', '-provider', 'default'];
-    openssl(
-      'pkcs8',
-      '-topk8',
-      '-v1',
-      'PBE-SHA1-RC2-64',
-      ...legacy,
-      '-in',
-      out('plain.pem'),
-      '-passout',
-      pass,
-      '-out',
-      out('pbe-rc2.pem'),
-    );
-    openssl('ec', '-in', out('plain.pem'), '-des', ...legacy, '-passout', pass, '-out', out('ec-des.pem'));
+    encrypt('pbe-rc2.pem', ['pkcs8', '-topk8', '-v1', 'PBE-SHA1-RC2-64', ...legacy]);
+    encrypt('ec-des.pem', ['ec', '-des', ...legacy]);
     plain = readPrivateKeyPem(file('plain.pem'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,6 +6,7 @@ import {
   browserStorageDump,
   closeBrowser,
   launchBrowser,
+  snapshot,
   startWizard,
   type WizardProcess,
 } from '../fixtures.js';
@@ -79,6 +80,41 @@ describe('Database page against a real PostgreSQL with TLS', () => {
     expect(main).toMatch(/PostgreSQL 15/);
     expect(main).toMatch(/TLSv1\.[23]/);
     expect(main).toContain('CN=localhost');
+  });
+
+  it("switching the type removes the errors the other type's rules or fields made; the password's stays", async () => {
+    const db = await DatabasePage.open(page);
+    await page.getByRole('radio', { name: 'Microsoft SQL Server' }).check();
+    await page.getByRole('radio', { name: /^Windows/ }).check();
+    await page.getByLabel('Host and port').fill('10.0.0.5:1433');
+    await page.getByLabel('Database name').fill('master');
+    await page.getByLabel('Username').fill('hds');
+    await page.getByLabel('Kerberos KDC').fill('');
+    await page.getByLabel('TLS mode').selectOption({ label: 'Require TLS' });
+    await db.continue();
+    const summary = page.getByRole('alert').filter({ hasText: 'Please fix the following' });
+    await summary.getByText('DB_WINDOWS_AUTH_NEEDS_FQDN').waitFor();
+    expect(await db.errorBeside('Database name')).toMatch(/every Microsoft SQL Server server has/);
+    expect(await db.errorBeside('Username')).toMatch(/username@DOMAIN/);
+    expect(await db.errorBeside('Kerberos KDC')).toMatch(/Kerberos KDC/);
+    expect(await db.errorBeside('Password')).toMatch(/Enter the password/);
+    await snapshot(page, 'database-sqlserver-errors');
+
+    // PostgreSQL: no KDC field, "master" is an ordinary name, any host and username will do.
+    await page.getByRole('radio', { name: 'PostgreSQL' }).check();
+    expect(await page.getByLabel('Kerberos KDC').count()).toBe(0);
+    const items = summary.getByRole('listitem');
+    await expect.poll(() => items.allTextContents()).toEqual([expect.stringMatching(/Enter the password/)]);
+    for (const label of ['Host and port', 'Database name', 'Username'])
+      expect(await page.getByLabel(label, { exact: true }).getAttribute('aria-invalid'), label).not.toBe(
+        'true',
+      );
+    expect(await db.errorBeside('Password')).toMatch(/Enter the password/);
+    await snapshot(page, 'database-switched-to-postgresql');
+
+    // And back: nothing of the SQL Server errors returns before the next Continue.
+    await page.getByRole('radio', { name: 'Microsoft SQL Server' }).check();
+    await expect.poll(() => items.allTextContents()).toEqual([expect.stringMatching(/Enter the password/)]);
   });
 
   it('no password reaches the browser storage or the server output', async () => {

@@ -14,6 +14,7 @@ import type { StepProps } from '../step-id';
 import {
   type DatabaseForm,
   emptyForm,
+  errorsAfterTypeChange,
   formFromSettings,
   settingsFromForm,
   TLS_MODE_LABELS,
@@ -138,13 +139,14 @@ function DatabaseStep({ onContinue }: StepProps) {
                   form.type === t.type ? errorFieldsAttribute(at('database.type')) : undefined
                 }
                 disabled={previousType !== undefined && previousType !== t.type}
-                onChange={() =>
+                onChange={() => {
                   setForm((f) => ({
                     ...f,
                     type: t.type,
                     tlsMode: f.tlsMode === 'verify-ca' ? 'verify-full' : f.tlsMode,
-                  }))
-                }
+                  }));
+                  setErrors(errorsAfterTypeChange);
+                }}
               />
               {t.label}
             </label>

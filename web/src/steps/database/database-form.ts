@@ -1,5 +1,7 @@
 import type { DatabaseSettings } from '../../../../contract/database';
 import type { DatabaseTlsMode, DatabaseType } from '../../../../contract/database-host';
+import { isDatabaseLiveTestCode } from '../../../../contract/database-live-test-codes';
+import type { ErrorDetail } from '../../../../contract/hds-error';
 
 /** What the page's inputs hold: text as typed. The password is kept apart, never here. */
 export interface DatabaseForm {
@@ -56,6 +58,23 @@ export function settingsFromForm(f: DatabaseForm): Record<string, unknown> {
       connectTimeoutSeconds: toNumber(f.timeoutSeconds),
     },
   };
+}
+
+/**
+ * The errors that still hold once the admin switches the database type. Hosts, name, username,
+ * authentication, KDC and TLS mode are judged by each type's own rules (or not shown for the
+ * other type), and a live test ran against the type left behind: those errors go, as the System
+ * logs page drops a test outcome once its settings change. The password, the root CA file and the
+ * advanced numbers mean the same for both types: their errors stay until the next Continue.
+ */
+export function errorsAfterTypeChange(errors: ErrorDetail[]): ErrorDetail[] {
+  return errors.filter(
+    (e) =>
+      !isDatabaseLiveTestCode(e.code) &&
+      (e.field === 'database.password' ||
+        e.field === 'database.rootCa' ||
+        Boolean(e.field?.startsWith('database.advanced.'))),
+  );
 }
 
 function toNumber(text: string): number | string {

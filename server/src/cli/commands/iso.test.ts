@@ -99,30 +99,15 @@ describe('hds-setup iso', () => {
   });
 
   it('refuses bad input with stable codes and no partial output', async () => {
-    const badId = await cli(
-      'iso',
-      'create',
-      join(work, 'tree'),
-      '-o',
-      join(work, 'v.iso'),
-      '-V',
-      'lower',
-      '--json',
-    );
+    /** `iso create <tree> -o v.iso <options…> --json`: only the options under test differ. */
+    const createVIso = (...options: string[]) =>
+      cli('iso', 'create', join(work, 'tree'), '-o', join(work, 'v.iso'), ...options, '--json');
+    const badId = await createVIso('-V', 'lower');
     // A malformed option value is a usage error (exit 2), still one JSON object with --json.
     expect(badId.code).toBe(2);
     expect(json(badId.stdout).errors?.[0]).toMatchObject({ code: 'INVALID_INPUT', message: /d-characters/ });
     await expect(lstat(join(work, 'v.iso'))).rejects.toThrow();
-    const badDate = await cli(
-      'iso',
-      'create',
-      join(work, 'tree'),
-      '-o',
-      join(work, 'v.iso'),
-      '--date',
-      'soon',
-      '--json',
-    );
+    const badDate = await createVIso('--date', 'soon');
     expect(badDate.code).toBe(2);
     expect(json(badDate.stdout).errors?.[0]).toMatchObject({
       code: 'INVALID_INPUT',
@@ -135,16 +120,7 @@ describe('hds-setup iso', () => {
       ['2024-05-06T24:30:00Z', /not a time of day/],
       ['1850-01-01', /outside 1900–2155/],
     ] as const) {
-      const run = await cli(
-        'iso',
-        'create',
-        join(work, 'tree'),
-        '-o',
-        join(work, 'v.iso'),
-        '--date',
-        date,
-        '--json',
-      );
+      const run = await createVIso('--date', date);
       expect(run.code, date).toBe(2);
       expect(json(run.stdout).errors?.[0]).toMatchObject({ code: 'INVALID_INPUT', message: why });
     }

@@ -94,7 +94,9 @@ describe('Database page against a real PostgreSQL with TLS', () => {
     await db.continue();
     const summary = page.getByRole('alert').filter({ hasText: 'Please fix the following' });
     await summary.getByText('DB_WINDOWS_AUTH_NEEDS_FQDN').waitFor();
-    expect(await db.errorBeside('Database name')).toMatch(/every Microsoft SQL Server server has/);
+    expect(await db.errorBeside('Database name')).toMatch(/every SQL Server instance has/);
+    // No SPN is previewed for an IP address: Kerberos cannot use one (the field's error says so).
+    expect(await page.getByText(/MSSQLSvc\//).count()).toBe(0);
     expect(await db.errorBeside('Username')).toMatch(/username@DOMAIN/);
     expect(await db.errorBeside('Kerberos KDC')).toMatch(/Kerberos KDC/);
     expect(await db.errorBeside('Password')).toMatch(/Enter the password/);

@@ -132,7 +132,7 @@ function meaningProblems(
     errors.push(
       new HdsError(
         'DB_DEFAULT_DATABASE',
-        `"${settings.name}" is a database every ${label(type)} server has; the keys need a database of their own. Create one (for example hds_keys) and enter its name.`,
+        `"${settings.name}" is a database every ${type === 'postgresql' ? 'PostgreSQL server' : 'SQL Server instance'} has; the keys need a database of their own. Create one (for example hds_keys) and enter its name.`,
         'database.name',
       ),
     );

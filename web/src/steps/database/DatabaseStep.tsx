@@ -1,6 +1,11 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import type { DatabaseRequest, DatabaseResponse, DatabaseView } from '../../../../contract/database';
-import { DATABASE_TLS_MODES, kerberosSpn, parseDatabaseHost } from '../../../../contract/database-host';
+import {
+  DATABASE_TLS_MODES,
+  isFqdn,
+  kerberosSpn,
+  parseDatabaseHost,
+} from '../../../../contract/database-host';
 import { isDatabaseLiveTestCode } from '../../../../contract/database-live-test-codes';
 import type { ErrorDetail } from '../../../../contract/hds-error';
 import { ApiError, api } from '../../api/client';
@@ -98,7 +103,8 @@ function DatabaseStep({ onContinue }: StepProps) {
   const spns = windows
     ? form.hosts.flatMap((h) => {
         const parsed = parseDatabaseHost(h, 'sqlserver');
-        return 'error' in parsed || h.trim() === '' ? [] : [kerberosSpn(parsed)];
+        // No SPN for an IP or a short name: Kerberos cannot use it, and the field says so.
+        return 'error' in parsed || !isFqdn(parsed) ? [] : [kerberosSpn(parsed)];
       })
     : [];
 

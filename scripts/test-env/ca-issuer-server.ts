@@ -1,14 +1,23 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** What one path answers: bytes (200), a status, a redirect, or nothing ever (a hung server). */
-export type CaIssuerRoute = Buffer | { status: number } | { redirect: string } | 'hang';
+/**
+ * What one path answers: bytes (200), a status, a redirect (with a body that never ends, if asked),
+ * or nothing ever (a hung server).
+ */
+export type CaIssuerRoute =
+  | Buffer
+  | { status: number }
+  | { redirect: string; endlessBody?: boolean }
+  | 'hang';
 
 export interface CaIssuerServer {
   /** `http://127.0.0.1:<port>` */
   base: string;
   /** Every request, in order: the path and the Via header a proxy adds. */
   requests: { path: string; via: string | undefined }[];
+  /** Endless redirect bodies still being sent (the client has not closed the connection). */
+  endlessBodiesOpen(): number;
   close(): Promise<void>;
 }
 
@@ -19,6 +28,7 @@ export interface CaIssuerServer {
 export async function startCaIssuerServer(routes: Record<string, CaIssuerRoute>): Promise<CaIssuerServer> {
   const requests: CaIssuerServer['requests'] = [];
   const sockets = new Set<Socket>();
+  let endless = 0;
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     const via = req.headers.via;
@@ -28,6 +38,17 @@ export async function startCaIssuerServer(routes: Record<string, CaIssuerRoute>)
     if (route === undefined) return void res.writeHead(404, 'Not Found').end();
     if (Buffer.isBuffer(route))
       return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(route);
+    if ('redirect' in route && route.endlessBody) {
+      res.writeHead(302, { location: route.redirect });
+      endless++;
+      res.once('close', () => endless--);
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on('drain', pump);
+      return pump();
+    }
     if ('redirect' in route) return void res.writeHead(302, { location: route.redirect }).end();
     res.writeHead(route.status).end();
   });
@@ -40,6 +61,7 @@ export async function startCaIssuerServer(routes: Record<string, CaIssuerRoute>)
   return {
     base: `http://127.0.0.1:${port}`,
     requests,
+    endlessBodiesOpen: () => endless,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

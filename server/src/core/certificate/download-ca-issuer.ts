@@ -48,10 +48,11 @@ function getOnce(target: URL, deadline: number, limits: CaIssuerDownloadLimits):
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (outcome instanceof CaIssuerDownloadError) {
-        request?.destroy();
-        reject(outcome);
-      } else resolve(outcome);
+      // A redirect's body is not wanted: closing the connection stops it (drained, a server could
+      // send one without end — downloading for ever, and keeping the CLI from exiting).
+      if (outcome instanceof CaIssuerDownloadError || outcome.kind === 'redirect') request?.destroy();
+      if (outcome instanceof CaIssuerDownloadError) reject(outcome);
+      else resolve(outcome);
     };
     const fail = (reason: string) => finish(new CaIssuerDownloadError(reason));
     try {
@@ -68,7 +69,6 @@ function getOnce(target: URL, deadline: number, limits: CaIssuerDownloadLimits):
         (response) => {
           const status = response.statusCode ?? 0;
           if ([301, 302, 303, 307, 308].includes(status)) {
-            response.resume();
             const location = response.headers.location;
             if (!location) return fail(`HTTP ${status} redirect without a Location`);
             return finish({ kind: 'redirect', location });

@@ -54,6 +54,7 @@ beforeAll(async () => {
     '/int.pem': Buffer.from(pki.intermediatePem),
     '/int.p7c': readFileSync(pki.path('int.p7c')),
     '/moved': { redirect: '/int.der' },
+    '/moved-endless': { redirect: '/int.der', endlessBody: true },
     '/loop': { redirect: '/loop' },
     '/gone': { status: 500 },
     '/hang': 'hang',
@@ -104,6 +105,15 @@ describe('a PKCS12 without its intermediate, whose leaf names a caIssuers URL', 
   it('tries the next caIssuers URL when the first fails', async () => {
     const result = await checkPkcs12(p12Naming('/missing.der', '/int.der'), pw, trust);
     expect(result.summary.chain[1]!.fetchedFrom).toBe(`${site.base}/int.der`);
+  });
+
+  it('a redirect whose body never ends is left at once: nothing keeps downloading after the check', async () => {
+    // The redirect's body was drained for ever (GBs a minute), and the CLI never exited.
+    const result = await checkPkcs12(p12Naming('/moved-endless'), pw, trust);
+    expect(result.summary.chain[1]!.fetchedFrom).toBe(`${site.base}/moved-endless`);
+    const until = Date.now() + 2000;
+    while (site.endlessBodiesOpen() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(site.endlessBodiesOpen()).toBe(0);
   });
 
   it('the CSR flow completes a CA reply that holds the leaf alone the same way', async () => {

@@ -1,8 +1,8 @@
 import { type CertificateFacts, readCertificate } from './certificate-facts.js';
+import { pemBlocks } from './pem-blocks.js';
 
 const MAX_CERTIFICATES = 10;
 const SIGNED_DATA = Buffer.from('06092a864886f70d010702', 'hex'); // OID 1.2.840.113549.1.7.2
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
 /**
  * The certificates in a caIssuers download. RFC 5280 4.2.2.1 says DER certificate or a
@@ -11,8 +11,8 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 export function readCaIssuerResponse(body: Buffer): CertificateFacts[] | undefined {
   const text = body.toString('latin1');
   const ders = text.includes('-----BEGIN')
-    ? [...text.matchAll(PEM_BLOCK)].flatMap(([, label, base64]) => {
-        const der = Buffer.from(base64!.replace(/\s+/g, ''), 'base64');
+    ? pemBlocks(text).flatMap(({ label, body }) => {
+        const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
         if (label === 'CERTIFICATE' || label === 'X509 CERTIFICATE') return [der];
         if (label === 'PKCS7') return pkcs7Certificates(der) ?? [];
         return [];

@@ -1,22 +1,22 @@
 import { HdsError } from '../../../../contract/hds-error.js';
 import { type CertificateFacts, readCertificate } from './certificate-facts.js';
+import { pemBlocks } from './pem-blocks.js';
 
 const MAX_CERTIFICATES = 20;
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
 /**
  * Certificates from PEM text (a CA's reply: leaf and chain in any order, or a private root).
  * A private key pasted by mistake is refused rather than silently read: it must not travel here.
  */
 export function readPemCertificates(pem: string, field: string, what: string): CertificateFacts[] {
-  const blocks = [...pem.matchAll(BLOCK)];
-  if (blocks.some((b) => b[1]!.includes('PRIVATE KEY')))
+  const blocks = pemBlocks(pem);
+  if (blocks.some((b) => b.label.includes('PRIVATE KEY')))
     throw new HdsError(
       'CERT_PEM_INVALID',
       `${what} contains a private key. Paste only certificates (BEGIN CERTIFICATE blocks); the private key stays where it is.`,
       field,
     );
-  const certificates = blocks.filter((b) => b[1] === 'CERTIFICATE' || b[1] === 'TRUSTED CERTIFICATE');
+  const certificates = blocks.filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
   if (certificates.length === 0)
     throw new HdsError(
       'CERT_PEM_INVALID',
@@ -30,7 +30,7 @@ export function readPemCertificates(pem: string, field: string, what: string): C
       field,
     );
   return certificates.map((block, index) => {
-    const body = block[2]!.replace(/\s+/g, '');
+    const body = block.body.replace(/\s+/g, '');
     try {
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw new Error('not base64');
       return readCertificate(Buffer.from(body, 'base64'));

@@ -72,8 +72,23 @@ export async function sendOverStream(target: StreamTarget, record: Buffer): Prom
     // banner, a TLS server that got plain text). rsyslog, syslog-ng and Graylog close their side
     // once ours is closed; a peer that does not may be anything that accepts connections.
     const peer = watchPeer(stream);
+    // A batch of audit lines can outgrow the socket buffers: a receiver that stops reading (its
+    // queue full) would leave this write pending for ever, and the change it follows unanswered.
     await new Promise<void>((resolve, reject) => {
-      stream.write(record, (error) => (error ? reject(error) : resolve()));
+      const timer = setTimeout(
+        () =>
+          reject(
+            timeout(
+              `${target.label} accepted the connection but stopped taking data: the ${record.length}-byte write was not taken within ${target.timeoutMs / 1000} s. The syslog server may be overloaded or its queue full; check its own log.`,
+            ),
+          ),
+        target.timeoutMs,
+      );
+      stream.write(record, (error) => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      });
     });
     await peer.until(() => peer.answered() || peer.ended || peer.error !== undefined, target.lingerMs);
     peer.check(target);

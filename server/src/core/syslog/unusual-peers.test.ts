@@ -11,7 +11,7 @@ import {
   createTestCa,
   issueServerCert,
 } from '../../../../scripts/test-env/test-pki.js';
-import { parseSyslogSettings, sendSyslogTestMessage } from './index.js';
+import { parseSyslogSettings, sendSyslogMessages, sendSyslogTestMessage } from './index.js';
 
 // What the test message says when the peer is not the syslog server the admin thinks it is.
 const servers: Server[] = [];
@@ -67,6 +67,22 @@ describe('TCP peers that are not syslog servers', () => {
     expect(text).toMatch(/did not close its side .* syslog servers do/);
     expect(report.summary).toMatch(/could not confirm that a syslog server received it/);
   });
+
+  it('a listener that stops reading (a syslog server whose queue is full): SYSLOG_TIMEOUT, not a hang', async () => {
+    // The audit trail writes a batch of lines at once; once the socket buffers are full the write
+    // never completed, and the tenant change it followed never answered. Loopback buffers take
+    // megabytes (a WAN link far less than one batch of 1 000 lines), hence 20 000 long lines here.
+    const port = await listen(createServer((c) => c.pause()));
+    const records = Array.from({ length: 20_000 }, (_, i) => ({
+      msgId: 'TENANT_ADD',
+      message: `hds-setup added org ${String(i).padStart(12, '0')} to the tenant list: ok ${'.'.repeat(400)}`,
+    }));
+    const started = Date.now();
+    const failure = await rejectionOf(sendSyslogMessages(tcp(port), records, undefined, { timeoutMs: 1000 }));
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(failure.code).toBe('SYSLOG_TIMEOUT');
+    expect(failure.message).toMatch(/stopped taking data: the \d+-byte write was not taken within 1 s/);
+  }, 30_000);
 
   it('a blackholed port (SYN dropped): SYSLOG_TIMEOUT within the deadline, naming the TCP connect', async () => {
     // A listener that never accepts, its queue filled: the kernel drops further SYNs, as a firewall would.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../scripts/test-env/certificate-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../scripts/test-env/key-database.js';
@@ -14,6 +14,7 @@ import {
   type WizardProcess,
   watchPageProblems,
 } from '../fixtures.js';
+import { ReviewPage } from '../pages/review-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 
 /**
@@ -45,14 +46,69 @@ describe("the wizard, found by the spec's own words", () => {
     if (pki) rmSync(pki.dir, { recursive: true, force: true });
   });
 
-  async function signedIn(): Promise<{ page: Page; problems: string[] }> {
+  /** A new browser context signed in to `into` (the suite's wizard unless told), on the Overview. */
+  async function signedIn(into: WizardProcess = wizard): Promise<{ page: Page; problems: string[] }> {
     const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
     const problems = await watchPageProblems(page);
-    await SignInPage.openLink(page, await wizard.nextSignInUrl());
+    await SignInPage.openLink(page, await into.nextSignInUrl());
     return { page, problems };
   }
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { name, level: 1 });
+
+  /** A page opened from the step list by the words of its title; resolves once its heading shows. */
+  async function openStep(page: Page, title: string): Promise<void> {
+    await page
+      .getByRole('navigation', { name: 'Setup steps' })
+      .getByRole('button', { name: new RegExp(title) })
+      .click();
+    await heading(page, title).waitFor();
+  }
+
+  /** The Database page's fields for the test database, with `password` (right or wrong). */
+  async function fillTestDatabase(page: Page, password: string): Promise<void> {
+    await page.getByLabel('Host and port').fill(`127.0.0.1:${postgres.port}`);
+    await page.getByLabel('Database name').fill(database.name);
+    await page.getByLabel('Username').fill(database.user);
+    await page.getByLabel('Password').fill(password);
+  }
+
+  /** An earlier test's certificate may be in the session: *Replace certificate* if it shows before `ready`. */
+  async function replaceCertificateIfShown(page: Page, ready: Locator): Promise<void> {
+    const replace = page.getByRole('button', { name: 'Replace certificate' });
+    await replace.or(ready).first().waitFor();
+    if (await replace.isVisible()) await replace.click();
+  }
+
+  /** With the private root section open: the test PKI's root uploaded and ticked as not publicly trusted. */
+  async function givePrivateRoot(page: Page): Promise<void> {
+    await page.getByLabel('Private root CA certificate (PEM)').setInputFiles({
+      name: 'root.pem',
+      mimeType: 'application/x-pem-file',
+      buffer: Buffer.from(pki.rootPem),
+    });
+    await page.getByLabel(/not publicly trusted/).check();
+  }
+
+  /** Clicks *Download ISO*; resolves with the download it started. */
+  async function downloadIso(page: Page): Promise<Download> {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download ISO' }).click(),
+    ]);
+    return download;
+  }
+
+  /** What an input's aria-describedby points to (its hint and error), as assistive technology reads it. */
+  const description = (input: Locator) =>
+    input.evaluate((el) =>
+      (el.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+
+  const hasFocus = (element: Locator) => element.evaluate((el) => el === document.activeElement);
 
   /** Overview → ISO import "No" → Certificate → Database → System logs → Service accounts → Review. */
   async function newDeploymentToReview(page: Page): Promise<void> {
@@ -73,21 +129,13 @@ describe("the wizard, found by the spec's own words", () => {
     });
     await page.getByLabel('Password').fill('p12-pass');
     await page.getByText('Use a private root CA (not publicly trusted)').click();
-    await page.getByLabel('Private root CA certificate (PEM)').setInputFiles({
-      name: 'root.pem',
-      mimeType: 'application/x-pem-file',
-      buffer: Buffer.from(pki.rootPem),
-    });
-    await page.getByLabel(/not publicly trusted/).check();
+    await givePrivateRoot(page);
     await page.getByRole('button', { name: 'Check certificate' }).click();
     await page.getByLabel('I have read these warnings and want to use this certificate').check();
     await page.getByRole('button', { name: 'Continue' }).click();
 
     await heading(page, 'Database').waitFor();
-    await page.getByLabel('Host and port').fill(`127.0.0.1:${postgres.port}`);
-    await page.getByLabel('Database name').fill(database.name);
-    await page.getByLabel('Username').fill(database.user);
-    await page.getByLabel('Password').fill(database.password);
+    await fillTestDatabase(page, database.password);
     await page.getByRole('button', { name: 'Continue' }).click();
 
     await heading(page, 'System logs').waitFor();
@@ -112,10 +160,7 @@ describe("the wizard, found by the spec's own words", () => {
     const { page, problems } = await signedIn();
     await newDeploymentToReview(page);
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download ISO' }).click(),
-    ]);
+    const download = await downloadIso(page);
     expect(download.suggestedFilename()).toBe('hds-config-kms.spec-words.example-gen1.iso');
     const saved = join(work, download.suggestedFilename());
     await download.saveAs(saved);
@@ -128,31 +173,19 @@ describe("the wizard, found by the spec's own words", () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Back up the ISO now');
 
     // Downloading again gives the same file: the ISO is built once, not per click.
-    const [again] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download ISO' }).click(),
-    ]);
+    const again = await downloadIso(page);
     const second = join(work, 'second.iso');
     await again.saveAs(second);
     expect(createHash('sha256').update(readFileSync(second)).digest('hex')).toBe(sha256);
 
-    await page.getByRole('checkbox', { name: /stored a copy of this ISO/ }).check();
-    await page.getByRole('button', { name: 'Confirm backup' }).click();
-    await page.getByRole('heading', { name: 'Verify your backup' }).waitFor();
+    await new ReviewPage(page).acknowledgeBackup();
     expect(problems).toEqual([]);
   });
 
   it('Database: after a failed live test, the corrected password goes through *Continue* (no second Continue button)', async () => {
     const { page } = await signedIn();
-    await page
-      .getByRole('navigation', { name: 'Setup steps' })
-      .getByRole('button', { name: /Database/ })
-      .click();
-    await heading(page, 'Database').waitFor();
-    await page.getByLabel('Host and port').fill(`127.0.0.1:${postgres.port}`);
-    await page.getByLabel('Database name').fill(database.name);
-    await page.getByLabel('Username').fill(database.user);
-    await page.getByLabel('Password').fill('not-the-password');
+    await openStep(page, 'Database');
+    await fillTestDatabase(page, 'not-the-password');
     await page.getByRole('button', { name: 'Continue' }).click();
 
     const summary = page.getByRole('alert').filter({ hasText: 'DB_AUTH_FAILED' });
@@ -160,14 +193,8 @@ describe("the wizard, found by the spec's own words", () => {
     // Beside its field too, and the summary has the focus.
     const password = page.getByLabel('Password');
     expect(await password.getAttribute('aria-invalid')).toBe('true');
-    const described = await password.evaluate((el) =>
-      (el.getAttribute('aria-describedby') ?? '')
-        .split(' ')
-        .map((id) => document.getElementById(id)?.textContent ?? '')
-        .join(' '),
-    );
-    expect(described).toMatch(/refused the login/);
-    expect(await summary.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await description(password)).toMatch(/refused the login/);
+    expect(await hasFocus(summary)).toBe(true);
     // The failure may be kept as it is ("Ignore and continue") — for exactly the settings tested.
     await page.getByRole('button', { name: 'Ignore and continue' }).waitFor();
 
@@ -179,16 +206,9 @@ describe("the wizard, found by the spec's own words", () => {
 
   it('Advanced settings and the private root CA open from buttons; an error inside a closed section opens it', async () => {
     const { page } = await signedIn();
-    await page
-      .getByRole('navigation', { name: 'Setup steps' })
-      .getByRole('button', { name: /Certificate/ })
-      .click();
-    await heading(page, 'Certificate').waitFor();
+    await openStep(page, 'Certificate');
     const privateRoot = page.getByRole('button', { name: 'Use a private root CA (not publicly trusted)' });
-    // The first test's certificate may be in the session already.
-    const replace = page.getByRole('button', { name: 'Replace certificate' });
-    await replace.or(privateRoot).first().waitFor();
-    if (await replace.isVisible()) await replace.click();
+    await replaceCertificateIfShown(page, privateRoot);
     expect(await privateRoot.getAttribute('aria-expanded')).toBe('false');
     // The keyboard opens it like any button.
     await privateRoot.focus();
@@ -196,11 +216,7 @@ describe("the wizard, found by the spec's own words", () => {
     expect(await privateRoot.getAttribute('aria-expanded')).toBe('true');
     await page.getByLabel('Private root CA certificate (PEM)').waitFor();
 
-    await page
-      .getByRole('navigation', { name: 'Setup steps' })
-      .getByRole('button', { name: /Database/ })
-      .click();
-    await heading(page, 'Database').waitFor();
+    await openStep(page, 'Database');
     const advanced = page.getByRole('button', { name: 'Advanced settings' });
     expect(await advanced.getAttribute('aria-expanded')).toBe('false');
     await advanced.click();
@@ -211,26 +227,19 @@ describe("the wizard, found by the spec's own words", () => {
     await advanced.click();
     expect(await poolSize.isVisible()).toBe(false);
 
-    await page.getByLabel('Host and port').fill(`127.0.0.1:${postgres.port}`);
-    await page.getByLabel('Database name').fill(database.name);
-    await page.getByLabel('Username').fill(database.user);
-    await page.getByLabel('Password').fill(database.password);
+    await fillTestDatabase(page, database.password);
     await page.getByRole('button', { name: 'Continue' }).click();
     const summary = page.getByRole('alert');
     await summary.getByRole('link', { name: /pool/i }).click();
     // The summary's link opened the section and put the keyboard on the field in error.
     expect(await advanced.getAttribute('aria-expanded')).toBe('true');
-    expect(await poolSize.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await hasFocus(poolSize)).toBe(true);
     expect(await poolSize.getAttribute('aria-invalid')).toBe('true');
   });
 
   it('ISO import: *Yes*, then the file field named "Configuration ISO"; a file that is no ISO is refused beside it', async () => {
     const { page } = await signedIn();
-    await page
-      .getByRole('navigation', { name: 'Setup steps' })
-      .getByRole('button', { name: /ISO import/ })
-      .click();
-    await heading(page, 'ISO import').waitFor();
+    await openStep(page, 'ISO import');
     await page
       .getByRole('group', { name: 'Do you have a configuration ISO from an earlier run?' })
       .getByRole('radio', { name: 'Yes' })
@@ -244,15 +253,9 @@ describe("the wizard, found by the spec's own words", () => {
     await page.getByRole('button', { name: 'Import ISO' }).click();
     const summary = page.getByRole('alert').filter({ hasText: 'ISO_INVALID' });
     await summary.waitFor();
-    expect(await summary.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await hasFocus(summary)).toBe(true);
     expect(await field.getAttribute('aria-invalid')).toBe('true');
-    const described = await field.evaluate((el) =>
-      (el.getAttribute('aria-describedby') ?? '')
-        .split(' ')
-        .map((id) => document.getElementById(id)?.textContent ?? '')
-        .join(' '),
-    );
-    expect(described).toMatch(/not an ISO/i);
+    expect(await description(field)).toMatch(/not an ISO/i);
   });
 
   it("the step list's buttons are named by the pages' titles (their hints describe them)", async () => {
@@ -286,13 +289,8 @@ describe("the wizard, found by the spec's own words", () => {
     if ((await tab.count()) === 0) {
       // The tab comes with a configured key database: a deployment bound to it first.
       await newDeploymentToReview(page);
-      await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: 'Download ISO' }).click(),
-      ]);
-      await page.getByRole('checkbox', { name: /stored a copy of this ISO/ }).check();
-      await page.getByRole('button', { name: 'Confirm backup' }).click();
-      await page.getByRole('heading', { name: 'Verify your backup' }).waitFor();
+      await downloadIso(page);
+      await new ReviewPage(page).acknowledgeBackup();
     }
     const left = await page.getByRole('heading', { level: 1 }).textContent();
     await tab.click();
@@ -335,7 +333,7 @@ describe("the wizard, found by the spec's own words", () => {
     // The menu that opened the dialog left with its row: the focus lands on the outcome, not on the page body.
     const outcome = page.getByRole('status').filter({ hasText: 'The CMK of Acme, Inc. is revoked.' });
     await outcome.waitFor();
-    expect(await outcome.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await hasFocus(outcome)).toBe(true);
     expect(await row('Globex').getByText('CMK managed').count()).toBe(1);
 
     // The other tab leads back into the wizard, on the page the admin left for the tenants.
@@ -346,15 +344,9 @@ describe("the wizard, found by the spec's own words", () => {
 
   it("Certificate: the CSR's reply can be uploaded as files (PEM and a DER .cer) instead of pasted", async () => {
     const { page } = await signedIn();
-    await page
-      .getByRole('navigation', { name: 'Setup steps' })
-      .getByRole('button', { name: /Certificate/ })
-      .click();
-    await heading(page, 'Certificate').waitFor();
-    const replace = page.getByRole('button', { name: 'Replace certificate' });
+    await openStep(page, 'Certificate');
     const choose = page.getByRole('radio', { name: 'Create a key and CSR' });
-    await replace.or(choose).first().waitFor();
-    if (await replace.isVisible()) await replace.click();
+    await replaceCertificateIfShown(page, choose);
     await choose.check();
     await page.getByLabel('Common name (CN)').fill('kms-csr.spec-words.example');
     await page.getByLabel('Key type').selectOption({ label: 'EC P-256' });
@@ -383,12 +375,7 @@ describe("the wizard, found by the spec's own words", () => {
     await expect.poll(certificatesInChain).toBe(2);
 
     await page.getByRole('button', { name: 'Use a private root CA (not publicly trusted)' }).click();
-    await page.getByLabel('Private root CA certificate (PEM)').setInputFiles({
-      name: 'root.pem',
-      mimeType: 'application/x-pem-file',
-      buffer: Buffer.from(pki.rootPem),
-    });
-    await page.getByLabel(/not publicly trusted/).check();
+    await givePrivateRoot(page);
     await page.getByRole('button', { name: 'Complete certificate' }).click();
     const details = page.getByRole('region', { name: 'Certificate details' });
     await details.waitFor();
@@ -397,11 +384,7 @@ describe("the wizard, found by the spec's own words", () => {
 
   it('Database, SQL Server with Windows authentication: Username (username@DOMAIN), KDC, the SPN shown; an IP is refused beside the host', async () => {
     const { page } = await signedIn();
-    await page
-      .getByRole('navigation', { name: 'Setup steps' })
-      .getByRole('button', { name: /Database/ })
-      .click();
-    await heading(page, 'Database').waitFor();
+    await openStep(page, 'Database');
     await page.getByRole('radio', { name: 'Microsoft SQL Server' }).check();
     await page.getByRole('radio', { name: 'Windows' }).check();
     await page.getByLabel('Host and port').fill('sql01.corp.example.com:1433');
@@ -421,9 +404,7 @@ describe("the wizard, found by the spec's own words", () => {
     expect(gen1Iso, 'the Review test downloaded an ISO').toBeDefined();
     // A wizard with no database yet, so the tab is not there before the import.
     const fresh = await startWizard();
-    const page = await (await browser.newContext()).newPage();
-    const problems = await watchPageProblems(page);
-    await SignInPage.openLink(page, await fresh.nextSignInUrl());
+    const { page, problems } = await signedIn(fresh);
     expect(await page.getByRole('tab', { name: 'Tenant CMK management' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Get Started' }).click();
     await page.getByRole('radio', { name: 'Yes' }).check();

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestPki } from '../../../../scripts/test-env/certificate-fixtures.js';
 import { opensslEncryptKey } from '../../../../scripts/test-env/openssl-keys.js';
@@ -194,6 +195,31 @@ describe('hds-setup cert csr + assemble', () => {
       stdio: 'pipe',
     });
     expect(info).toContain('friendlyName: kms-private-key');
+    // Written whole through a temporary file beside it, then linked into place: none is left behind,
+    // the modes are kept, and an existing keystore is still never replaced.
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dirname(out)).filter((n) => n.endsWith('.part'))).toEqual([]);
+    const again = await hds(
+      'cert',
+      'assemble',
+      '--key',
+      key,
+      '--chain',
+      pki.path('reply.pem'),
+      '--out',
+      out,
+      '--password-file',
+      pki.path('pass.txt'),
+      '--trust-root',
+      pki.path('root.pem'),
+      '--json',
+    );
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).errors[0]).toMatchObject({
+      field: 'out',
+      message: expect.stringMatching(/already exists; choose another path/),
+    });
+    expect(readdirSync(dirname(out)).filter((n) => n.endsWith('.part'))).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
-import { type KeyObject, X509Certificate } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { CertificateSummary } from '../../../../contract/certificate.js';
 import { HdsError } from '../../../../contract/hds-error.js';
@@ -391,19 +391,43 @@ function refuseExisting(path: string, field: string, why: string): void {
     throw new HdsError('INVALID_INPUT', `${path} already exists; choose another path (${why}).`, field);
 }
 
-/** Creates `path` (never replacing a file); a folder that cannot be written is said plainly. */
+/**
+ * Creates `path` (never replacing a file) all at once: the bytes go to a temporary file beside it,
+ * flushed, then linked into place (link() fails where rename() would overwrite), so a crash never
+ * leaves half a private key or keystore. A folder that cannot be written is said plainly.
+ */
 function writeNewFile(path: string, bytes: Uint8Array, mode: number, field: string): void {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
   try {
-    writeFileSync(path, bytes, { mode, flag: 'wx' });
+    const fd = openSync(temp, 'wx', mode);
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(temp, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Filesystems without hard links (FAT/exFAT USB sticks): rename after a fresh check.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
+      if (existsSync(target)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+      renameSync(temp, target);
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new HdsError(
       'INVALID_INPUT',
       code === 'EEXIST'
         ? `${path} already exists; choose another path (hds-setup never overwrites it).`
-        : `Cannot write ${path} (${(error as Error).message}). Choose a folder you can write to.`,
+        : // The code, not the message: that names the temporary file, not the path the admin gave.
+          `Cannot write ${path} (${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (error as Error).message)}). Choose a folder you can write to.`,
       field,
     );
+  } finally {
+    rmSync(temp, { force: true });
   }
 }
 

@@ -16,8 +16,13 @@ export interface CommandResult {
 /**
  * Runs one CLI action and turns its outcome into output and an exit code: 0 ok, 1 a
  * validation/integrity failure (HdsError), 2 usage. Unknown errors print a short line, not a stack.
+ * `field`: with --json, the input an error naming none is about (a person reads the path in the message).
  */
-export async function runCommand(json: boolean, action: () => Promise<CommandResult>): Promise<number> {
+export async function runCommand(
+  json: boolean,
+  action: () => Promise<CommandResult>,
+  { field }: { field?: string } = {},
+): Promise<number> {
   try {
     const result = await action();
     if (json) {
@@ -35,7 +40,9 @@ export async function runCommand(json: boolean, action: () => Promise<CommandRes
     if (error instanceof UsageError) throw error;
     const known =
       error instanceof HdsError || error instanceof HdsErrors
-        ? error
+        ? field === undefined || !json
+          ? error
+          : withDefaultField(error, field)
         : new HdsError(
             'INTERNAL',
             `hds-setup failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
@@ -46,6 +53,16 @@ export async function runCommand(json: boolean, action: () => Promise<CommandRes
         process.stderr.write(`error ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
     return EXIT_FAILED;
   }
+}
+
+/**
+ * The core checks a file's contents without knowing which option or argument named it; the
+ * command does. Errors that name no input get `field` (the command-level default); those that do
+ * keep theirs. Applied by the CLI only: the HTTP API's errors keep the core's shape for the wizard.
+ */
+export function withDefaultField<E extends HdsError | HdsErrors>(error: E, field: string): E {
+  const named = (e: HdsError) => (e.field === undefined ? new HdsError(e.code, e.message, field) : e);
+  return (error instanceof HdsErrors ? new HdsErrors(error.errors.map(named)) : named(error)) as E;
 }
 
 /**

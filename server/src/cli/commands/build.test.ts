@@ -13,7 +13,7 @@ const ROOT = new URL('../../../..', import.meta.url).pathname;
 
 interface CliResult {
   status: number | null;
-  json: { ok: boolean; errors?: { code: string; message: string }[]; [k: string]: unknown };
+  json: { ok: boolean; errors?: { code: string; message: string; field?: string }[]; [k: string]: unknown };
   stderr: string;
 }
 
@@ -152,7 +152,8 @@ describe('hds-setup build, inspect and verify against a real key database', () =
     const foreign = join(dir, 'foreign.iso');
     const taken = cli(['build', '--answers', answers('d', db, newCert), '--out', foreign]);
     expect(taken.status).toBe(1);
-    expect(taken.json.errors?.[0]?.code).toBe('DB_ALREADY_BOUND');
+    // Its field is the option that confirms a re-bind (the wizard's is rebindConfirmation).
+    expect(taken.json.errors?.[0]).toMatchObject({ code: 'DB_ALREADY_BOUND', field: 'rebind' });
     expect(existsSync(foreign)).toBe(false);
     const otherGen1 = join(dir, 'other-gen1.iso');
     expect(cli(['build', '--answers', answers('e', other, newCert), '--out', otherGen1]).status).toBe(0);
@@ -166,8 +167,39 @@ describe('hds-setup build, inspect and verify against a real key database', () =
       join(dir, 'x.iso'),
     ]);
     expect(mismatch.status).toBe(1);
-    expect(mismatch.json.errors?.[0]?.code).toBe('ISO_DB_MISMATCH');
+    expect(mismatch.json.errors?.[0]).toMatchObject({ code: 'ISO_DB_MISMATCH', field: 'import' });
     expect(mismatch.json.errors?.[0]?.message).toMatch(/does not belong to the database at .*hds_keys/);
+  });
+
+  it("a new deployment on a database bound to another one that holds CMKs: DB_ALREADY_BOUND naming the answers file's database, --rebind or not", async () => {
+    const held = await createTestDatabase(pg, 'hds_held');
+    secrets.push(held.password);
+    expect(
+      cli(['build', '--answers', answers('held1', held, newCert), '--out', join(dir, 'held1.iso')]).status,
+    ).toBe(0);
+    const client = await held.connect();
+    try {
+      const orgId = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+      await client.query(
+        `INSERT INTO hds_tenants (org_id, name, status, created_at, updated_at) VALUES ($1, 'Org A', 'active', now(), now())`,
+        [orgId],
+      );
+      await client.query(
+        `INSERT INTO hds_tenant_cmks (org_id, key_version, wrapped_key, algorithm, created_at) VALUES ($1, 1, '\\x00', 'test', now())`,
+        [orgId],
+      );
+    } finally {
+      await client.end();
+    }
+    for (const extra of [[], ['--rebind']]) {
+      const out = join(dir, `held2${extra.length}.iso`);
+      const refused = cli(['build', '--answers', answers('held2', held, newCert), '--out', out, ...extra]);
+      expect(refused.status).toBe(1);
+      expect(refused.json.errors).toEqual([
+        { code: 'DB_ALREADY_BOUND', message: expect.stringMatching(/holds 1 tenant CMK/), field: 'database' },
+      ]);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('an ISO whose database is empty: every command that connects refuses with ISO_DB_EMPTY until --accept-empty-database', async () => {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { HdsError } from '../../../../contract/hds-error.js';
 import type { RotationMode } from '../../../../contract/service-accounts.js';
 import { productVersion } from '../../product.js';
-import { runCommand, UsageError } from '../output.js';
+import { runCommand, UsageError, withDefaultField } from '../output.js';
 import type { RegisterCommand } from './index.js';
 
 interface BuildOptions {
@@ -104,7 +104,7 @@ async function build(opts: BuildOptions) {
     : { origin: 'new' as const, rebind: Boolean(opts.rebind) };
   const preflight = opts.skipDbTest
     ? { ok: false, message: 'Key database not contacted (--skip-db-test); the master key is not bound yet.' }
-    : await checkBindingBeforeBuild(input.database, input.masterKey, key);
+    : await checkBindingBeforeBuild(input.database, input.masterKey, key).catch(inBuildTerms);
   const built = await buildConfigIso(input);
   // The ISO holds the master key: readable by its owner only.
   const path = await writeFileAtomically(opts.out, built.bytes, { force: Boolean(opts.force), mode: 0o600 });
@@ -119,7 +119,7 @@ async function build(opts: BuildOptions) {
         input.certificate.commonName,
         key,
         now,
-      );
+      ).catch(inBuildTerms);
   return {
     data: {
       file: path,
@@ -142,4 +142,17 @@ async function build(opts: BuildOptions) {
     ].join('\n'),
     warnings: prepared.warnings,
   };
+}
+
+/**
+ * The key database check's fields in build's own terms: the wizard's typed confirmation is
+ * --rebind, the ISO is --import's; what names no input (a database bound to another deployment
+ * and holding CMKs) is about the answers file's `database`. The HTTP API keeps the core's fields.
+ */
+const BUILD_FIELDS: Record<string, string> = { rebindConfirmation: 'rebind', iso: 'import' };
+
+function inBuildTerms(error: unknown): never {
+  if (!(error instanceof HdsError)) throw error;
+  const renamed = error.field === undefined ? undefined : BUILD_FIELDS[error.field];
+  throw renamed ? new HdsError(error.code, error.message, renamed) : withDefaultField(error, 'database');
 }

@@ -6,12 +6,38 @@ import {
   verifyServiceAccountSecrets,
 } from '../../core/keyDatabase/index.js';
 import { openKeyDatabase } from '../../core/keyDatabase/open-key-database.js';
+import { withDefaultField } from '../output.js';
+
+/**
+ * The core's fields in verify's own terms: `acceptEmptyDatabase` is no option of verify (a node
+ * never binds), and the ISO is its <dir-or-iso>; what names no input is about --database.
+ */
+const VERIFY_FIELDS: Record<string, string> = { acceptEmptyDatabase: 'database', iso: 'dirOrIso' };
+
+function inVerifyTerms(error: unknown): unknown {
+  if (error instanceof HdsErrors) return new HdsErrors(error.errors.map((e) => inVerifyTerms(e) as HdsError));
+  if (!(error instanceof HdsError)) return error;
+  const renamed = error.field === undefined ? undefined : VERIFY_FIELDS[error.field];
+  return renamed ? new HdsError(error.code, error.message, renamed) : withDefaultField(error, 'database');
+}
 
 /** `verify --database`: the ISO belongs to this database, and its secrets are the valid ones. */
 export async function verifyAgainstDatabase(
   loaded: LoadedConfigIso,
   now: Date,
-): Promise<{ ok: true; message: string; accounts: { name: string; state: string; message: string }[] }> {
+): Promise<VerifiedAgainstDatabase> {
+  return checkAgainstDatabase(loaded, now).catch((error: unknown) => {
+    throw inVerifyTerms(error);
+  });
+}
+
+interface VerifiedAgainstDatabase {
+  ok: true;
+  message: string;
+  accounts: { name: string; state: string; message: string }[];
+}
+
+async function checkAgainstDatabase(loaded: LoadedConfigIso, now: Date): Promise<VerifiedAgainstDatabase> {
   const { db, close } = await openKeyDatabase(
     loaded.database.settings,
     loaded.database.password,

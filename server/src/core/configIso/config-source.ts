@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { HdsError } from '../../../../contract/hds-error.js';
@@ -46,7 +47,14 @@ export async function openIsoSource(source: Buffer | string): Promise<ConfigSour
       throw unreadableFile(configIsoFile(source), error);
     if (error instanceof IsoError && error.entryLimit !== undefined)
       throw tooManyEntries(typeof source === 'string' ? source : 'The uploaded ISO');
-    throw asHdsError(error, typeof source === 'string' ? source : 'The uploaded file');
+    const what = typeof source === 'string' ? source : 'The uploaded file';
+    const volumeId = error instanceof IsoError ? configVolumeId(source) : undefined;
+    if (volumeId && error instanceof IsoError)
+      throw new HdsError(
+        'ISO_INVALID',
+        `${what} is an hds-setup configuration ISO (volume ${volumeId}), but it is damaged (${error.message.replace(/\.+$/, '')}). Use an intact copy of it (another backup).`,
+      );
+    throw asHdsError(error, what);
   }
   return {
     kind: 'iso',
@@ -69,6 +77,12 @@ export async function openIsoSource(source: Buffer | string): Promise<ConfigSour
       try {
         return await image.readFile(path);
       } catch (error) {
+        // The image opened and lists hds/ files: it is ours, damaged inside.
+        if (error instanceof IsoError)
+          throw new HdsError(
+            'ISO_CORRUPT',
+            `${path} cannot be read from the ISO (${error.message.replace(/\.+$/, '')}): the ISO was damaged. Use an intact copy of it (another backup).`,
+          );
         throw asHdsError(error, path);
       }
     },
@@ -91,12 +105,38 @@ function tooManyEntries(what: string): HdsError {
 
 function asHdsError(error: unknown, what: string): HdsError {
   if (error instanceof HdsError) return error;
+  // Nothing says whose image this is (another file, or a copy cut before its volume descriptor).
   if (error instanceof IsoError)
     return new HdsError(
       'ISO_INVALID',
-      `${what} is not a readable ISO 9660 image (${error.message.replace(/\.+$/, '')}). Choose the configuration ISO that hds-setup produced.`,
+      `${what} is not a readable ISO 9660 image (${error.message.replace(/\.+$/, '')}). Choose the configuration ISO that hds-setup produced, or an intact copy of it.`,
     );
   return new HdsError('ISO_INVALID', `${what} could not be read (${(error as Error).message}).`);
+}
+
+/**
+ * The volume id when the image's primary volume descriptor is there and names an hds-setup
+ * configuration (`HDS_CONFIG_GEN<n>`): a damaged copy of ours, so the fix is another copy, not
+ * another file. PVD at sector 16 (ECMA-119 8.4): byte 0 type 1, bytes 1-5 "CD001", 40-71 volume id.
+ */
+function configVolumeId(source: Buffer | string): string | undefined {
+  const pvd = Buffer.alloc(72);
+  if (typeof source === 'string') {
+    try {
+      const fd = openSync(source, 'r');
+      try {
+        if (readSync(fd, pvd, 0, pvd.length, 16 * 2048) < pvd.length) return undefined;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return undefined;
+    }
+  } else if (source.length >= 16 * 2048 + pvd.length) source.copy(pvd, 0, 16 * 2048, 16 * 2048 + pvd.length);
+  else return undefined;
+  if (pvd[0] !== 1 || pvd.toString('latin1', 1, 6) !== 'CD001') return undefined;
+  const volumeId = pvd.toString('latin1', 40, 72).trimEnd();
+  return /^HDS_CONFIG_GEN\d+$/.test(volumeId) ? volumeId : undefined;
 }
 
 /** The configuration ISO named by a path (the CLI's `inspect`, `build --import`, `tenants --iso`). */

@@ -1,5 +1,8 @@
 import { createPrivateKey, getCiphers, type KeyObject } from 'node:crypto';
 import { HdsError } from '../../../../contract/hds-error.js';
+import { DerShapeError } from './der.js';
+import { checkEncryptedKeyWork, KeyDecryptionTooCostly } from './encrypted-key-work.js';
+import { pemBlocks } from './pem-blocks.js';
 
 /** Where a passphrase came from, in the admin's words ("the file pass.txt"), and the field it is. */
 export interface KeyPassphrase {
@@ -32,7 +35,9 @@ const DEK_INFO = /DEK-Info:\s*([A-Za-z0-9-]+),/;
  * with the passphrase in memory, by Node's OpenSSL. Refusals say what to do: an encrypted key with
  * no passphrase (CERT_PEM_INVALID), a passphrase that does not decrypt it (CERT_KEY_BAD_PASSWORD),
  * an algorithm OpenSSL 3 keeps in its legacy provider (CERT_PEM_INVALID, with the command that
- * re-encrypts it). Never quotes the file or the passphrase.
+ * re-encrypts it), a PKCS#8 key whose key derivation asks for more work than any real key
+ * (CERT_PEM_INVALID, counted before OpenSSL runs it: it runs synchronously). Never quotes the file
+ * or the passphrase.
  */
 export function readPrivateKeyPem(file: PrivateKeyFile, passphrase?: KeyPassphrase): KeyObject {
   const text = file.pem.toString('latin1');
@@ -44,6 +49,8 @@ export function readPrivateKeyPem(file: PrivateKeyFile, passphrase?: KeyPassphra
       file.field,
     );
   if (encrypted && legacyTraditionalCipher(text)) throw legacyAlgorithm(file);
+  // Traditional keys derive with one MD5 (EVP_BytesToKey): only PKCS#8 names a cost.
+  if (encrypted && text.includes(ENCRYPTED_PKCS8)) checkDecryptionWork(file, text);
   try {
     return createPrivateKey({
       key: file.pem,
@@ -63,6 +70,24 @@ export function readPrivateKeyPem(file: PrivateKeyFile, passphrase?: KeyPassphra
       `The passphrase in ${passphrase!.source} does not decrypt the private key ${file.path}. Give the passphrase the key was encrypted with (the PEM pass phrase OpenSSL asked for when it wrote the key)${passphrase!.fromFile ? ', alone on the first line of the file' : ''}.`,
       passphrase!.field,
     );
+  }
+}
+
+/** Refuses before decryption a PKCS#8 key that is no EncryptedPrivateKeyInfo or asks too much. */
+function checkDecryptionWork(file: PrivateKeyFile, text: string): void {
+  const block = pemBlocks(text).find((b) => b.label === 'ENCRYPTED PRIVATE KEY');
+  if (!block) throw notAKey(file);
+  try {
+    checkEncryptedKeyWork(Buffer.from(block.body, 'base64'));
+  } catch (error) {
+    if (error instanceof KeyDecryptionTooCostly)
+      throw new HdsError(
+        'CERT_PEM_INVALID',
+        `${file.path} is refused before decrypting it: ${error.detail}. Keys use 2048 (OpenSSL's default) to a few hundred thousand PBKDF2 iterations, or scrypt N=16384, r=8, p=1. Re-encrypt it with OpenSSL's defaults (it asks for the old passphrase, then a new one): openssl pkcs8 -topk8 -v2 aes-256-cbc -in ${file.path} -out key-aes.pem — then give key-aes.pem with ${file.howToGiveKey}.`,
+        file.field,
+      );
+    if (error instanceof DerShapeError) throw notAKey(file);
+    throw error;
   }
 }
 

@@ -173,21 +173,23 @@ describe('hds-setup cert csr + assemble', () => {
     const issued = pki.signCsr(readFileSync(csr, 'utf8'), ['kms.example.org']);
     writeFileSync(pki.path('reply.pem'), issued.certPem + pki.intermediatePem);
     const out = pki.path('cli.p12');
-    const assembled = await hds(
-      'cert',
-      'assemble',
-      '--key',
-      key,
-      '--chain',
-      pki.path('reply.pem'),
-      '--out',
-      out,
-      '--password-file',
-      pki.path('pass.txt'),
-      '--trust-root',
-      pki.path('root.pem'),
-      '--json',
-    );
+    const assemble = () =>
+      hds(
+        'cert',
+        'assemble',
+        '--key',
+        key,
+        '--chain',
+        pki.path('reply.pem'),
+        '--out',
+        out,
+        '--password-file',
+        pki.path('pass.txt'),
+        '--trust-root',
+        pki.path('root.pem'),
+        '--json',
+      );
+    const assembled = await assemble();
     expect(assembled.code).toBe(0);
     expect(JSON.parse(assembled.stdout).certificate.cn).toBe('kms.example.org');
     const info = execFileSync('openssl', ['pkcs12', '-in', out, '-nokeys', '-passin', `pass:${PASSWORD}`], {
@@ -199,21 +201,7 @@ describe('hds-setup cert csr + assemble', () => {
     // the modes are kept, and an existing keystore is still never replaced.
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readdirSync(dirname(out)).filter((n) => n.endsWith('.part'))).toEqual([]);
-    const again = await hds(
-      'cert',
-      'assemble',
-      '--key',
-      key,
-      '--chain',
-      pki.path('reply.pem'),
-      '--out',
-      out,
-      '--password-file',
-      pki.path('pass.txt'),
-      '--trust-root',
-      pki.path('root.pem'),
-      '--json',
-    );
+    const again = await assemble();
     expect(again.code).toBe(1);
     expect(JSON.parse(again.stdout).errors[0]).toMatchObject({
       field: 'out',
